@@ -1,0 +1,420 @@
+"""The five agent types of the region: School, Teacher, SideEntrant, Student, TrainingProgramme.
+
+Schools and programmes are few and hold their attributes as ordinary Python attributes.
+Teachers, side-entrants and students are many: their attributes live in columnar tables
+(:mod:`sim.table`) and their yearly rules are class methods that act on every agent of the kind
+at once with numpy, drawing from the random stream the model hands them. The rules are written
+out here, one per mechanism, so each can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
+from sim.table import AgentTable, Column
+
+if TYPE_CHECKING:
+    from sim.model import RegionModel
+
+N_SUBJECTS = len(SUBJECT_GROUPS)
+
+# Degrees: 1 first degree (all years), 2 second degree (lower years, vmbo), 0 not yet qualified.
+FIRST, SECOND, UNQUALIFIED = 1, 2, 0
+
+ROUTES: tuple[str, ...] = ("initial", "graduate", "side_entrant", "returner", "inmigrant")
+"""How a member of staff entered the region's workforce; index is the ``route`` column."""
+ROUTE = {name: i for i, name in enumerate(ROUTES)}
+
+EXIT_REASONS: tuple[str, ...] = ("retirement", "left_education", "left_region")
+
+WORKFORCE_COLUMNS = {
+    "age": np.int16,
+    "experience": np.int16,
+    "subject": np.int8,
+    "subject2": np.int8,
+    "degree": np.int8,
+    "fte": np.float64,
+    "school": np.int32,
+    "school2": np.int32,
+    "fte2": np.float64,
+    "induction": np.bool_,
+    "permanent": np.bool_,
+    "route": np.int8,
+    "entry_year": np.int16,
+    "starter": np.bool_,
+    "training_year": np.int8,
+    "supported": np.bool_,
+    "course_years_left": np.int8,
+    "course_subject": np.int8,
+}
+"""Columns of the workforce table shared by teachers and side-entrants."""
+
+STUDENT_COLUMNS = {
+    "programme": np.int16,
+    "subject": np.int8,
+    "year_of_study": np.int8,
+    "internship_school": np.int32,
+    "interned_in_region": np.bool_,
+    "from_region": np.bool_,
+    "helped": np.bool_,
+}
+"""Columns of the student table."""
+
+NO_SCHOOL = -1
+INTERNSHIP_OUTSIDE = -2
+
+
+def age_band(age: np.ndarray) -> np.ndarray:
+    """Index of the DUO age band (under 30, 30-39, 40-49, 50-59, 60+) of each age."""
+    return np.searchsorted(np.asarray(AGE_BAND_EDGES), age, side="right")
+
+
+def new_workforce_table(capacity: int) -> AgentTable:
+    """An empty table for teachers and side-entrants."""
+    return AgentTable(WORKFORCE_COLUMNS, capacity)
+
+
+def new_student_table(capacity: int) -> AgentTable:
+    """An empty table for students."""
+    return AgentTable(STUDENT_COLUMNS, capacity)
+
+
+# --------------------------------------------------------------------------- schools
+class School(mesa.Agent):
+    """A school site: location, board, pupils by school type, demand, vacancies and workload.
+
+    The yearly staffing figures (demand, qualified, unqualified, vacancy, surplus per subject
+    group) are held by the model in arrays indexed by ``index``; the properties below read them.
+    """
+
+    def __init__(
+        self,
+        model: RegionModel,
+        index: int,
+        name: str,
+        municipality: str,
+        area: str,
+        board: int,
+        x_km: float,
+        y_km: float,
+        pupils: tuple[float, float, float],
+        training_school: bool,
+        own_induction: bool,
+        attractiveness_base: float,
+        institute: str,
+    ) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.municipality = municipality
+        self.area = area
+        self.board = board
+        self.x_km = x_km
+        self.y_km = y_km
+        self.training_school = training_school
+        self.own_induction = own_induction
+        self.attractiveness_base = attractiveness_base
+        self.partner_institute = institute
+        self.pupils_by_type = np.asarray(pupils, dtype=float)
+
+    @property
+    def pupils(self) -> float:
+        """Pupils at the site (vmbo + havo + vwo)."""
+        return float(self.model.pupils[self.index].sum())
+
+    @property
+    def vmbo_share(self) -> float:
+        """Share of the site's pupils in vmbo."""
+        p = self.model.pupils[self.index]
+        return float(p[0] / max(p.sum(), 1e-9))
+
+    @property
+    def demand_fte(self) -> float:
+        """Teacher fte the site's pupils need."""
+        return float(self.model.staffing.demand[self.index].sum())
+
+    @property
+    def vacancy_fte(self) -> float:
+        """Open vacancies (open shortage) at the last census."""
+        return float(self.model.staffing.vacancy[self.index].sum())
+
+    @property
+    def unqualified_fte(self) -> float:
+        """Lessons covered without the required qualification (hidden shortage)."""
+        return float(self.model.staffing.unqualified[self.index].sum())
+
+    @property
+    def shortage_rate(self) -> float:
+        """(Open + hidden shortage) / demand at the last census."""
+        d = self.demand_fte
+        return (self.vacancy_fte + self.unqualified_fte) / d if d > 0 else 0.0
+
+    @property
+    def workload(self) -> float:
+        """Workload pressure: open plus weighted hidden shortage as a share of demand."""
+        return float(self.model.workload[self.index])
+
+    @property
+    def attractiveness(self) -> float:
+        """Attractiveness to job seekers at the last census."""
+        return float(self.model.attractiveness[self.index])
+
+    @property
+    def teachers(self) -> int:
+        """Teachers and side-entrants employed here (main appointment)."""
+        wf = self.model.workforce
+        live = wf.live()
+        return int((wf.data["school"][live] == self.index).sum())
+
+
+# ----------------------------------------------------------------------- workforce
+class _WorkforceMember(mesa.Agent):
+    """Common base of Teacher and SideEntrant: a row of the workforce table."""
+
+    age = Column()
+    experience = Column()
+    subject = Column()
+    subject2 = Column()
+    degree = Column()
+    fte = Column()
+    school = Column()
+    school2 = Column()
+    fte2 = Column()
+    induction = Column()
+    permanent = Column()
+    route = Column()
+    entry_year = Column()
+    starter = Column()
+    training_year = Column()
+    supported = Column()
+    course_years_left = Column()
+    course_subject = Column()
+
+    def __init__(self, model: RegionModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+        model.workforce.agents[row] = self
+
+    @property
+    def table(self) -> AgentTable:
+        """The workforce table holding this agent's attributes."""
+        return self.model.workforce
+
+    @property
+    def subject_name(self) -> str:
+        """Name of the main subject group."""
+        return SUBJECT_GROUPS[self.subject]
+
+    @property
+    def dual_qualified(self) -> bool:
+        """Whether the teacher is qualified in a second subject group."""
+        return self.subject2 >= 0
+
+
+class Teacher(_WorkforceMember):
+    """A teacher: age, subject(s), degree (1 or 2), contract fte, experience, school(s),
+    induction, contract type. Yearly rules: ageing, exit, retirement, region moves, hours."""
+
+    @staticmethod
+    def exit_hazard(model: RegionModel, rows: np.ndarray) -> np.ndarray:
+        """Yearly hazard of leaving education for the teachers in ``rows``.
+
+        Starter years (experience 1-5) follow the DUO starter curve, lowered by induction in the
+        first three years; later years follow the exit-by-age shape. Temporary and small
+        contracts raise it (Voion), and so does workload pressure at the school above a
+        threshold (when feedbacks are on).
+        """
+        p = model.p
+        wf = model.workforce
+        age = wf.data["age"][rows]
+        exp = wf.data["experience"][rows]
+        hazard = np.asarray(p.exit_hazard_by_age)[age_band(age)]
+        starter_curve = np.asarray(p.starter_exit_hazard)
+        in_start = (exp >= 1) & (exp <= len(starter_curve)) & (age < AGE_BAND_EDGES[-1])
+        hazard = np.where(in_start, starter_curve[np.clip(exp - 1, 0, len(starter_curve) - 1)], hazard)
+        inducted = in_start & (exp <= 3) & wf.data["induction"][rows]
+        hazard = np.where(inducted, hazard * p.induction_exit_rr, hazard)
+        hazard = np.where(wf.data["permanent"][rows], hazard, hazard * p.temporary_exit_rr)
+        hazard = np.where(wf.data["fte"][rows] < 0.5, hazard * p.small_contract_exit_rr, hazard)
+        if p.feedbacks:
+            pressure = model.workload[wf.data["school"][rows]]
+            hazard = hazard * (1.0 + p.workload_exit_sensitivity * np.maximum(0.0, pressure - p.workload_threshold))
+        return np.clip(hazard, 0.0, 1.0)
+
+    @classmethod
+    def age_and_exit(cls, model: RegionModel, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Age every teacher a year, then draw retirements, exits from education and moves to
+        other regions. Returns the rows leaving, by reason (rows are still alive)."""
+        p = model.p
+        wf = model.workforce
+        rows = wf.live()
+        rows = rows[wf.data["degree"][rows] != UNQUALIFIED]
+        wf.data["age"][rows] += 1
+        wf.data["experience"][rows] += 1
+        age = wf.data["age"][rows]
+        u = rng.random(rows.size)
+        v = rng.random(rows.size)
+        forced = age >= p.retirement_age
+        leaves = forced | (u < cls.exit_hazard(model, rows))
+        old = age >= AGE_BAND_EDGES[-1]
+        to_region = ~leaves & (v < p.leave_region_rate)
+        # temporary contracts become permanent after a year with probability one half
+        temp = ~wf.data["permanent"][rows]
+        wf.data["permanent"][rows[temp & (rng.random(rows.size) < 0.5)]] = True
+        return {
+            "retirement": rows[leaves & old],
+            "left_education": rows[leaves & ~old],
+            "left_region": rows[to_region],
+        }
+
+    @staticmethod
+    def change_hours(model: RegionModel, rng: np.random.Generator) -> int:
+        """Some teachers change their contract by 0.1 fte; under workload pressure more of the
+        changes are cuts. Returns how many changed."""
+        p = model.p
+        wf = model.workforce
+        rows = wf.live()
+        rows = rows[wf.data["degree"][rows] != UNQUALIFIED]
+        change = rows[rng.random(rows.size) < p.hours_change_rate]
+        up_share = np.full(change.size, p.hours_increase_share)
+        if p.feedbacks:
+            pressure = model.workload[wf.data["school"][change]]
+            up_share = up_share * np.clip(1.0 - 5.0 * pressure, 0.0, 1.0)
+        step = np.where(rng.random(change.size) < up_share, 0.1, -0.1)
+        fte = wf.data["fte"]
+        fte[change] = np.clip(np.round(fte[change] + step, 2), 0.2, 1.0)
+        wf.data["fte2"][change] = np.minimum(wf.data["fte2"][change], fte[change] / 2)
+        return int(change.size)
+
+
+class SideEntrant(_WorkforceMember):
+    """A career changer who teaches while qualifying over about two years at a school with mentor
+    capacity; supported entrants drop out less; on completion becomes a qualified Teacher."""
+
+    @staticmethod
+    def progress(model: RegionModel, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Advance every side-entrant a year: drop-outs and completions (rows still alive)."""
+        p = model.p
+        wf = model.workforce
+        rows = wf.live()
+        rows = rows[wf.data["degree"][rows] == UNQUALIFIED]
+        rate = np.where(
+            wf.data["supported"][rows],
+            p.side_entrant_dropout_per_year * p.supported_side_entrant_dropout_rr,
+            p.side_entrant_dropout_per_year,
+        )
+        dropout = rng.random(rows.size) < rate
+        wf.data["age"][rows] += 1
+        wf.data["training_year"][rows] += 1
+        done = ~dropout & (wf.data["training_year"][rows] >= p.side_entrant_duration_years)
+        return {"dropout": rows[dropout], "completed": rows[done]}
+
+
+# ------------------------------------------------------------------------ students
+class Student(mesa.Agent):
+    """A student in a teacher-training programme: subject, programme, year of study, an
+    internship school, dropout, and slow finishing past the nominal duration."""
+
+    programme = Column()
+    subject = Column()
+    year_of_study = Column()
+    internship_school = Column()
+    interned_in_region = Column()
+    from_region = Column()
+    helped = Column()
+
+    def __init__(self, model: RegionModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+        model.students.agents[row] = self
+
+    @property
+    def table(self) -> AgentTable:
+        """The student table holding this agent's attributes."""
+        return self.model.students
+
+    @property
+    def progress(self) -> float:
+        """Years studied as a share of the programme's nominal duration."""
+        return self.year_of_study / self.model.programmes[self.programme].duration_years
+
+    @property
+    def slow(self) -> bool:
+        """Whether the student is past the nominal duration."""
+        return self.year_of_study > self.model.programmes[self.programme].duration_years
+
+    @staticmethod
+    def progress_year(
+        model: RegionModel, rng: np.random.Generator, slow_graduation_rr: float
+    ) -> dict[str, np.ndarray]:
+        """One study year for every student: dropout, graduation (on time or slow) and moving
+        up a year. Slow finishers marked ``helped`` graduate at ``slow_graduation_rr`` times
+        the usual rate. Returns the rows that drop out and that graduate (still alive)."""
+        p = model.p
+        st = model.students
+        rows = st.live()
+        prog = st.data["programme"][rows]
+        year = st.data["year_of_study"][rows]
+        duration = model.programme_duration[prog]
+        rr = model.programme_dropout_rr[prog]
+        slow = year > duration
+        drop_rate = np.where(
+            slow,
+            p.slow_finisher_dropout_rate,
+            np.where(year <= 1, p.student_dropout_first_year, p.student_dropout_later_year) * rr,
+        )
+        grad_rate = np.where(
+            slow,
+            p.slow_finisher_graduation_rate
+            * np.where(st.data["helped"][rows], slow_graduation_rr, 1.0),
+            np.where(year == duration, p.on_time_graduation_share, 0.0),
+        )
+        grad_rate = np.clip(grad_rate, 0.0, 1.0)
+        u = rng.random(rows.size)
+        drops = u < drop_rate
+        grads = ~drops & (u < drop_rate + grad_rate * (1.0 - drop_rate))
+        stay = ~drops & ~grads
+        st.data["year_of_study"][rows[stay]] += 1
+        return {"dropout": rows[drops], "graduated": rows[grads]}
+
+
+# --------------------------------------------------------------------- programmes
+class TrainingProgramme(mesa.Agent):
+    """A teacher-training programme of an institute: route, degree, subjects, duration, yearly
+    intake from the region's school leavers and from outside, ties to training schools."""
+
+    def __init__(self, model: RegionModel, index: int, spec, x_km: float, y_km: float) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = spec.name
+        self.institute = spec.institute
+        self.route = spec.route
+        self.degree = spec.degree
+        self.duration_years = spec.duration_years
+        self.school_leaver_share = spec.school_leaver_share
+        self.outside_intake = spec.outside_intake
+        self.dropout_rr = spec.dropout_rr
+        self.subjects = np.array([SUBJECT_GROUPS.index(s) for s in spec.subjects], dtype=np.int8)
+        self.x_km = x_km
+        self.y_km = y_km
+
+    @property
+    def enrolled(self) -> int:
+        """Students currently enrolled."""
+        st = self.model.students
+        return int((st.data["programme"][st.live()] == self.index).sum())
+
+    def intake(self, school_leavers: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Draw this year's new students: ``school_leavers`` from the region plus a Poisson
+        number from outside. Returns (subjects, from_region flags)."""
+        outside = rng.poisson(self.outside_intake * self.model.p.outside_intake_scale)
+        n = school_leavers + outside
+        share = np.asarray(self.model.p.graduate_subject_share)[self.subjects]
+        share = share / share.sum()
+        subjects = self.subjects[rng.choice(self.subjects.size, size=n, p=share)]
+        from_region = np.arange(n) < school_leavers
+        return subjects, from_region

@@ -1,0 +1,136 @@
+"""Command line: ``python -m sim run ...`` runs one simulation and prints its summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from sim.parameters import SUBJECT_GROUPS, Parameters, ParameterError
+from sim.policies import LEVERS, PRESETS, PolicyError
+from sim.scenarios import ScenarioError, available_scenarios
+
+SUMMARY_COLUMNS = {
+    "demand_fte": "demand fte",
+    "vacancy_fte": "open fte",
+    "unqualified_fte": "hidden fte",
+    "shortage_rate": "shortage %",
+    "teachers": "teachers",
+    "side_entrants": "side-entr.",
+    "hires_graduate": "hired grad.",
+    "exits_left_education": "left educ.",
+    "exits_retirement": "retired",
+    "lever_cost_eur": "lever cost kEUR",
+}
+
+
+def _parse_set(items: list[str]) -> dict[str, object]:
+    """Turn ``name=value`` strings into parameter overrides (values parsed as TOML literals)."""
+    import tomllib
+
+    out: dict[str, object] = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"--set {item!r}: expected name=value")
+        name, raw = item.split("=", 1)
+        try:
+            out[name.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[name.strip()] = raw.strip()
+    return out
+
+
+def summary_table(series: pd.DataFrame) -> str:
+    """A readable table of the yearly series (every other year and the last)."""
+    years = list(series.index[::2])
+    if series.index[-1] not in years:
+        years.append(series.index[-1])
+    table = series.loc[years, list(SUMMARY_COLUMNS)].copy()
+    table["shortage_rate"] *= 100
+    table["lever_cost_eur"] /= 1000
+    table = table.rename(columns=SUMMARY_COLUMNS)
+    return table.to_string(float_format=lambda v: f"{v:,.1f}")
+
+
+def subject_table(series: pd.DataFrame) -> str:
+    """Shortage rate per subject group in the first and the last year."""
+    cols = [f"shortage_rate_{g}" for g in SUBJECT_GROUPS]
+    table = series.loc[[series.index[0], series.index[-1]], cols].T * 100
+    table.index = list(SUBJECT_GROUPS)
+    return table.to_string(float_format=lambda v: f"{v:.1f}%")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.model import RegionModel
+
+    overrides = _parse_set(args.set or [])
+    model = RegionModel(scenario=args.scenario, policy=args.policy, rng=args.rng, **overrides)
+    if args.csv:
+        out = Path(args.csv)
+        if not out.parent.exists():
+            raise ScenarioError(f"--csv {out}: folder {out.parent} does not exist")
+    model.run_for(args.years)
+    series = model.series()
+    levers = ", ".join(model.policy.lever_names) or "none"
+    print(f"scenario {model.scenario_spec.name} | policy {args.policy} (levers: {levers}) | "
+          f"rng {model.seed} | {len(model.schools)} school sites | {args.years} years")
+    print()
+    print(summary_table(series))
+    print()
+    print("Shortage by subject group (open + hidden, % of demand):")
+    print(subject_table(series))
+    last = series.iloc[-1]
+    print()
+    print(f"End state {int(last.name)}: shortage {last.shortage_rate:.1%} of demand "
+          f"(open {last.open_shortage_rate:.1%}, hidden {last.hidden_shortage_rate:.1%}); "
+          f"worst tenth of schools {last.shortage_rate_worst_decile:.1%}; "
+          f"Gini across schools {last.shortage_gini:.2f}.")
+    if args.csv:
+        series.to_csv(args.csv)
+        print(f"yearly series written to {args.csv}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    for info in Parameters.info().values():
+        if args.group and info.group != args.group:
+            continue
+        print(f"{info.name} = {info.default!r}  [{info.unit}]  ({info.group})")
+        print(f"    {info.doc}")
+        print(f"    source: {info.source}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one simulation and print its summary")
+    run.add_argument("--scenario", default="rijnmond",
+                     help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml")
+    run.add_argument("--policy", default="isolated",
+                     help=f"preset ({', '.join(PRESETS)}), a lever ({', '.join(LEVERS)}), or an "
+                     "expression like isolated+joint_induction or collaborative-no_poaching")
+    run.add_argument("--years", type=int, default=17, help="years to simulate (default 17)")
+    run.add_argument("--rng", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="override a parameter, e.g. --set pupil_trend_per_year=-0.01")
+    run.add_argument("--csv", help="write the yearly series to this CSV file")
+    run.set_defaults(func=cmd_run)
+    params = sub.add_parser("params", help="list every parameter with its default and source")
+    params.add_argument("--group", choices=["region", "pipeline", "labour_market", "policy_levers"])
+    params.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "years", 1) < 1:
+        parser.error(f"--years: value {args.years} is not allowed; allowed: a whole number >= 1")
+    try:
+        return args.func(args)
+    except (ParameterError, PolicyError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,135 @@
+"""The region's layout: school sites placed from the scenario's municipalities.
+
+The layout depends only on the scenario (its ``layout_seed``) and the region parameters, never on
+the replication seed, so every run of a scenario shares one geography and paired comparisons
+compare like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.parameters import Parameters
+from sim.scenarios import Scenario
+
+KM_PER_DEG_LAT = 111.0
+KM_PER_DEG_LON = 69.0  # at 52 degrees north (reference file)
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """One school site of the layout."""
+
+    name: str
+    municipality: str
+    area: str
+    board: int
+    x_km: float
+    y_km: float
+    pupils: tuple[float, float, float]  # vmbo, havo, vwo
+    training_school: bool
+    own_induction: bool
+    attractiveness_base: float
+    partner_institute: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sites and institute locations in km from the region's south-west corner."""
+
+    sites: tuple[SiteSpec, ...]
+    origin: tuple[float, float]  # lat, lon of (0, 0)
+
+    def to_km(self, lat: float, lon: float) -> tuple[float, float]:
+        """Convert latitude/longitude to the layout's km coordinates."""
+        return ((lon - self.origin[1]) * KM_PER_DEG_LON, (lat - self.origin[0]) * KM_PER_DEG_LAT)
+
+
+def _largest_remainder(weights: np.ndarray, total: int, minimum: int = 0) -> np.ndarray:
+    """Split ``total`` over ``weights`` in whole numbers (each at least ``minimum`` if possible)."""
+    base = np.full(weights.size, minimum if total >= minimum * weights.size else 0)
+    rest = total - base.sum()
+    share = weights / weights.sum() * rest
+    out = base + np.floor(share).astype(int)
+    left = total - out.sum()
+    out[np.argsort(-(share - np.floor(share)))[:left]] += 1
+    return out
+
+
+def build_layout(scenario: Scenario, p: Parameters) -> Layout:
+    """Place ``p.school_sites`` sites over the municipalities by population.
+
+    Sites are spread around the municipality centre (wider for larger towns), sized from the
+    municipality's share of ``p.pupils_total``, given a school-type mix, a board (neighbouring
+    sites share boards), a training-school flag, an own-induction flag, a fixed attractiveness
+    and a partner institute for internships (the nearer and larger, the likelier).
+    """
+    rng = np.random.default_rng(scenario.layout_seed)
+    munis = scenario.municipalities
+    lat0 = min([m.lat for m in munis] + [q.lat for q in scenario.programmes]) - 0.02
+    lon0 = min([m.lon for m in munis] + [q.lon for q in scenario.programmes]) - 0.03
+    layout_origin = (lat0, lon0)
+    pop = np.array([m.population for m in munis], dtype=float)
+    n_sites = _largest_remainder(pop, p.school_sites, minimum=1)
+    pupils_muni = pop / pop.sum() * p.pupils_total
+
+    inst_names, inst_xy, inst_size = _institutes(scenario, layout_origin)
+
+    sites: list[SiteSpec] = []
+    order = np.argsort(-pop, kind="stable")
+    for mi in order:
+        m = munis[mi]
+        k = int(n_sites[mi])
+        if k == 0:
+            continue
+        cx = (m.lon - lon0) * KM_PER_DEG_LON
+        cy = (m.lat - lat0) * KM_PER_DEG_LAT
+        spread = 1.0 + 3.0 * np.sqrt(m.population / 500_000)
+        sizes = rng.dirichlet(np.full(k, 6.0)) * pupils_muni[mi]
+        for j in range(k):
+            x = float(cx + rng.normal(0, spread))
+            y = float(cy + rng.normal(0, spread))
+            vmbo = float(np.clip(rng.beta(2.0, 2.0) * 2 * p.share_vmbo, 0.0, 1.0))
+            vwo_share = float(np.clip(rng.normal(p.share_vwo_of_havo_vwo, 0.15), 0.0, 1.0))
+            total = float(sizes[j])
+            pupils = (total * vmbo, total * (1 - vmbo) * (1 - vwo_share),
+                      total * (1 - vmbo) * vwo_share)
+            d2 = (inst_xy[:, 0] - x) ** 2 + (inst_xy[:, 1] - y) ** 2 + 25.0
+            w = inst_size / d2
+            partner = inst_names[int(rng.choice(len(inst_names), p=w / w.sum()))] if len(inst_names) else ""
+            sites.append(SiteSpec(
+                name=f"{m.name} {j + 1}",
+                municipality=m.name,
+                area=m.area,
+                board=0,
+                x_km=x,
+                y_km=y,
+                pupils=pupils,
+                training_school=bool(rng.random() < p.training_school_share),
+                own_induction=bool(rng.random() < p.own_induction_share),
+                attractiveness_base=float(rng.normal(0.0, p.attractiveness_site_sd)),
+                partner_institute=partner,
+            ))
+    # neighbouring sites (sorted west to east within a municipality order) share boards
+    boards = np.minimum(np.arange(len(sites)) * p.school_boards // max(len(sites), 1),
+                        p.school_boards - 1)
+    sites = [SiteSpec(**{**s.__dict__, "board": int(b)}) for s, b in zip(sites, boards, strict=True)]
+    return Layout(sites=tuple(sites), origin=layout_origin)
+
+
+def _institutes(scenario: Scenario, origin: tuple[float, float]):
+    names: list[str] = []
+    xy: list[tuple[float, float]] = []
+    size: list[float] = []
+    for prog in scenario.programmes:
+        x = (prog.lon - origin[1]) * KM_PER_DEG_LON
+        y = (prog.lat - origin[0]) * KM_PER_DEG_LAT
+        if prog.institute in names:
+            size[names.index(prog.institute)] += prog.outside_intake + 1.0
+        else:
+            names.append(prog.institute)
+            xy.append((x, y))
+            size.append(prog.outside_intake + 1.0)
+    return names, np.array(xy, dtype=float).reshape(-1, 2), np.array(size, dtype=float)

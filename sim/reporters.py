@@ -1,0 +1,278 @@
+"""Named reporter functions: one yearly output column each, snake_case with its unit.
+
+Units: ``_fte`` full-time equivalents; ``_rate`` and ``_share`` fractions (0-1); ``_eur``
+euros per year; plain counts are persons per year (flows) or persons (stocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents import UNQUALIFIED
+from sim.parameters import AGE_BANDS, SUBJECT_GROUPS
+
+if TYPE_CHECKING:
+    from sim.model import RegionModel
+
+Reporter = Callable[["RegionModel"], float]
+
+
+def year(model: RegionModel) -> int:
+    """Calendar year of the census (1 October)."""
+    return model.year
+
+
+def demand_fte(model: RegionModel) -> float:
+    """Teacher fte the region's pupils need."""
+    return float(model.staffing.demand.sum())
+
+
+def qualified_fte(model: RegionModel) -> float:
+    """Demand covered by teachers qualified for it."""
+    return float(model.staffing.qualified.sum())
+
+
+def unqualified_fte(model: RegionModel) -> float:
+    """Hidden shortage: demand covered by side-entrants and stop-gaps without the qualification."""
+    return float(model.staffing.unqualified.sum())
+
+
+def vacancy_fte(model: RegionModel) -> float:
+    """Open shortage: demand nobody covers."""
+    return float(model.staffing.vacancy.sum())
+
+
+def surplus_fte(model: RegionModel) -> float:
+    """Staff fte beyond demand (e.g. under pupil decline)."""
+    return float(model.staffing.surplus.sum())
+
+
+def shortage_rate(model: RegionModel) -> float:
+    """(Open + hidden shortage) / demand."""
+    return (vacancy_fte(model) + unqualified_fte(model)) / max(demand_fte(model), 1e-9)
+
+
+def open_shortage_rate(model: RegionModel) -> float:
+    """Open vacancies / demand."""
+    return vacancy_fte(model) / max(demand_fte(model), 1e-9)
+
+
+def hidden_shortage_rate(model: RegionModel) -> float:
+    """Hidden shortage / demand."""
+    return unqualified_fte(model) / max(demand_fte(model), 1e-9)
+
+
+def _school_shortage(model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
+    st = model.staffing
+    short = st.vacancy.sum(1) + st.unqualified.sum(1)
+    return short, st.demand.sum(axis=(1, 2))
+
+
+def shortage_gini(model: RegionModel) -> float:
+    """Gini coefficient of the schools' shortage rates, weighted by demand (0 even, 1 all in one)."""
+    short, demand = _school_shortage(model)
+    rate = short / np.maximum(demand, 1e-9)
+    order = np.argsort(rate)
+    w = demand[order] / demand.sum()
+    x = rate[order]
+    mean = (w * x).sum()
+    if mean <= 0:
+        return 0.0
+    cum = np.cumsum(w * x) / mean
+    lorenz_area = (w * (cum - 0.5 * w * x / mean)).sum()
+    return float(1.0 - 2.0 * lorenz_area)
+
+
+def shortage_worst_decile_share(model: RegionModel) -> float:
+    """Share of the region's shortage fte at the tenth of schools with the highest shortage rate."""
+    short, demand = _school_shortage(model)
+    total = short.sum()
+    if total <= 0:
+        return 0.0
+    k = max(1, int(round(len(short) / 10)))
+    worst = np.argsort(-(short / np.maximum(demand, 1e-9)))[:k]
+    return float(short[worst].sum() / total)
+
+
+def shortage_rate_worst_decile(model: RegionModel) -> float:
+    """Mean shortage rate of the tenth of schools with the highest rate."""
+    short, demand = _school_shortage(model)
+    rate = short / np.maximum(demand, 1e-9)
+    k = max(1, int(round(len(rate) / 10)))
+    return float(np.sort(rate)[-k:].mean())
+
+
+def _subject_shortage(g: int) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        st = model.staffing
+        d = st.demand[:, g].sum()
+        return float((st.vacancy[:, g].sum() + st.unqualified[:, g].sum()) / max(d, 1e-9))
+
+    reporter.__name__ = f"shortage_rate_{SUBJECT_GROUPS[g]}"
+    reporter.__doc__ = f"(Open + hidden shortage) / demand in {SUBJECT_GROUPS[g]}."
+    return reporter
+
+
+def teachers(model: RegionModel) -> int:
+    """Qualified teachers employed in the region (persons)."""
+    wf = model.workforce
+    return int((wf.data["degree"][wf.live()] != UNQUALIFIED).sum())
+
+
+def side_entrants(model: RegionModel) -> int:
+    """Side-entrants teaching while they qualify (persons)."""
+    wf = model.workforce
+    return int((wf.data["degree"][wf.live()] == UNQUALIFIED).sum())
+
+
+def staff_fte(model: RegionModel) -> float:
+    """Contract fte of teachers and side-entrants."""
+    wf = model.workforce
+    return float(wf.data["fte"][wf.live()].sum())
+
+
+def mean_contract_fte(model: RegionModel) -> float:
+    """Mean contract size of teachers and side-entrants."""
+    wf = model.workforce
+    live = wf.live()
+    return float(wf.data["fte"][live].mean()) if live.size else 0.0
+
+
+def _count(name: str, doc: str) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        return model.year_counts.get(name, 0)
+
+    reporter.__name__ = name
+    reporter.__doc__ = doc
+    return reporter
+
+
+COUNTS: dict[str, str] = {
+    "hires_graduate": "Graduates hired this year.",
+    "hires_side_entrant": "Side-entrants placed this year.",
+    "hires_mover": "Teachers who moved to another school of the region this year.",
+    "hires_returner": "Returners from the silent reserve hired this year.",
+    "hires_inmigrant": "Teachers from other regions hired this year.",
+    "exits_retirement": "Retirements this year (60 and over).",
+    "exits_left_education": "Teachers under 60 who left education this year.",
+    "exits_left_region": "Teachers who moved to another region this year.",
+    "side_entrant_completions": "Side-entrants who qualified this year.",
+    "side_entrant_dropouts": "Side-entrants who dropped out this year.",
+    "side_entrant_applicants": "Career changers who applied this year.",
+    "students_intake": "New students this year.",
+    "students_graduated": "Students who graduated this year.",
+    "students_dropout": "Students who dropped out this year.",
+    "graduates_seeking": "Graduates who sought a teaching job in the region this year.",
+    "internships_in_region": "Final-year internships placed in the region this year.",
+    "internships_outside": "Final-year internships outside the region this year.",
+    "seekers_unplaced": "Job seekers (not side-entrants) who found no vacancy this year.",
+    "shared_appointments": "Shared appointments this year.",
+    "on_dual_course": "Teachers on a second-subject course.",
+    "dual_qualified": "Teachers who gained a second subject this year.",
+    "slow_finishers": "Students past their nominal duration.",
+}
+
+
+def students_enrolled(model: RegionModel) -> int:
+    """Students enrolled in the region's programmes (persons)."""
+    return len(model.students)
+
+
+def silent_reserve(model: RegionModel) -> float:
+    """Qualified people outside teaching who may return (persons)."""
+    return float(model.silent_reserve)
+
+
+def side_entrant_completion_rate(model: RegionModel) -> float:
+    """Completions / (completions + dropouts) this year."""
+    c = model.year_counts.get("side_entrant_completions", 0)
+    d = model.year_counts.get("side_entrant_dropouts", 0)
+    return c / (c + d) if c + d else float("nan")
+
+
+def _exit_rate(band: int) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        stock = getattr(model, "stock_by_age_band", None)
+        if stock is None or stock[band] == 0:
+            return float("nan")
+        return float(model.exits_by_age_band[band] / stock[band])
+
+    reporter.__name__ = f"exit_rate_{AGE_BANDS[band]}"
+    reporter.__doc__ = f"Share of teachers aged {AGE_BANDS[band]} who left education this year."
+    return reporter
+
+
+def _age_share(band: int) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        from sim.agents import age_band
+
+        wf = model.workforce
+        live = wf.live()
+        ages = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]]
+        return float((age_band(ages) == band).mean()) if ages.size else float("nan")
+
+    reporter.__name__ = f"age_share_{AGE_BANDS[band]}"
+    reporter.__doc__ = f"Share of teachers aged {AGE_BANDS[band]}."
+    return reporter
+
+
+def _starter_attrition(years: int) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        record = model.cohorts.get(model.year - years)
+        if record is None or record[0] == 0:
+            return float("nan")
+        return float(record[1 : years + 1].sum() / record[0])
+
+    reporter.__name__ = f"starter_attrition_{years}y"
+    reporter.__doc__ = (f"Share of the graduates who started {years} year(s) ago that have left "
+                        "education since.")
+    return reporter
+
+
+def lever_cost_fte(model: RegionModel) -> float:
+    """Staff time the active levers cost this year."""
+    return float(sum(c.fte for c in model.lever_costs.values()))
+
+
+def lever_cost_eur(model: RegionModel) -> float:
+    """What the active levers cost this year, staff time priced in."""
+    return float(sum(c.eur for c in model.lever_costs.values()))
+
+
+def _lever_cost(name: str) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        cost = model.lever_costs.get(name)
+        return float(cost.eur) if cost else 0.0
+
+    reporter.__name__ = f"cost_{name}_eur"
+    reporter.__doc__ = f"Cost of the {name} lever this year (0 when off)."
+    return reporter
+
+
+def model_reporters() -> dict[str, Reporter]:
+    """Every model reporter by output column name, in a stable order."""
+    from sim.policies import LEVERS
+
+    funcs: list[Reporter] = [
+        year, demand_fte, qualified_fte, unqualified_fte, vacancy_fte, surplus_fte,
+        shortage_rate, open_shortage_rate, hidden_shortage_rate,
+        *(_subject_shortage(g) for g in range(len(SUBJECT_GROUPS))),
+        shortage_gini, shortage_worst_decile_share, shortage_rate_worst_decile,
+        teachers, side_entrants, staff_fte, mean_contract_fte, students_enrolled,
+        silent_reserve, side_entrant_completion_rate,
+        *(_count(n, d) for n, d in COUNTS.items()),
+        *(_exit_rate(b) for b in range(len(AGE_BANDS))),
+        *(_age_share(b) for b in range(len(AGE_BANDS))),
+        *(_starter_attrition(k) for k in (1, 3, 5)),
+        lever_cost_fte, lever_cost_eur,
+        *(_lever_cost(n) for n in LEVERS),
+    ]
+    return {f.__name__: f for f in funcs}
+
+
+def school_reporters() -> dict[str, str]:
+    """Per-school columns collected each year (School attribute names)."""
+    return {name: name for name in ("demand_fte", "vacancy_fte", "unqualified_fte", "shortage_rate", "pupils")}

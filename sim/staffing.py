@@ -1,0 +1,147 @@
+"""Staffing accounting: how a school's demand is covered, and what stays open.
+
+Demand per school, subject group and level (upper havo/vwo needs a first-degree teacher; vmbo and
+the lower years a second-degree one) is covered in this order:
+
+1. qualified teachers: first-degree fte covers the first-degree level, what is left of it and
+   second-degree fte cover the second-degree level; a teacher qualified in two subject groups
+   splits their time toward the larger remaining gap;
+2. side-entrants (not yet qualified) fill what is left, lower years first;
+3. stop-gaps (surplus staff teaching out of field, extra hours, unqualified temporary staff)
+   cover part of the rest, at most ``cap_share`` of the school's demand in all unqualified
+   teaching and at most the school's surplus plus ``fill_share`` of its remaining gap;
+4. the rest is open vacancies.
+
+So ``demand = qualified + unqualified + vacancy`` holds per school and subject, where
+unqualified (hidden shortage) is side-entrants plus stop-gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.agents import FIRST, SECOND, UNQUALIFIED
+
+
+@dataclass
+class Staffing:
+    """Coverage of demand per school (rows) and subject group (columns), in fte."""
+
+    demand: np.ndarray  # (S, G, 2): level 0 first-degree lessons, level 1 second-degree lessons
+    qualified: np.ndarray  # (S, G)
+    side_entrant: np.ndarray  # (S, G) side-entrant fte used on demand
+    stopgap: np.ndarray  # (S, G)
+    vacancy: np.ndarray  # (S, G)
+    surplus: np.ndarray  # (S, G) staff fte beyond demand, after stop-gap use
+    open_by_level: np.ndarray  # (S, G, 2) gap after qualified staff and side-entrants
+
+    @property
+    def unqualified(self) -> np.ndarray:
+        """Hidden shortage: demand covered without the required qualification."""
+        return self.side_entrant + self.stopgap
+
+    @classmethod
+    def empty(cls, n_schools: int, n_subjects: int) -> Staffing:
+        """All-zero staffing (before the first census)."""
+        z = np.zeros((n_schools, n_subjects))
+        return cls(np.zeros((n_schools, n_subjects, 2)), z, z.copy(), z.copy(), z.copy(),
+                   z.copy(), np.zeros((n_schools, n_subjects, 2)))
+
+
+def staff_fte(
+    demand: np.ndarray,
+    school: np.ndarray,
+    fte: np.ndarray,
+    school2: np.ndarray,
+    fte2: np.ndarray,
+    subject: np.ndarray,
+    subject2: np.ndarray,
+    degree: np.ndarray,
+) -> np.ndarray:
+    """Staff fte per school, subject group and degree (index 0 unqualified, 1 first, 2 second).
+
+    A shared appointment puts ``fte2`` at ``school2`` and the rest at ``school``. A teacher with a
+    second subject group splits their fte between the two in proportion to the gaps the
+    single-subject staff leave.
+    """
+    n_s, n_g, _ = demand.shape
+    has2 = school2 >= 0
+    sch = np.concatenate([school, school2[has2]])
+    f = np.concatenate([fte - np.where(has2, fte2, 0.0), fte2[has2]])
+    subj = np.concatenate([subject, subject[has2]]).astype(np.int64)
+    sub2 = np.concatenate([subject2, subject2[has2]]).astype(np.int64)
+    deg = np.concatenate([degree, degree[has2]]).astype(np.int64)
+    size = n_s * n_g * 3
+    single = sub2 < 0
+    out = np.bincount((sch[single] * n_g + subj[single]) * 3 + deg[single],
+                      weights=f[single], minlength=size).reshape(n_s, n_g, 3)
+    dual = ~single
+    if dual.any():
+        cover = out[..., FIRST] + out[..., SECOND]
+        gap = np.maximum(0.0, demand.sum(-1) - cover)
+        s, a, b, d, fd = sch[dual], subj[dual], sub2[dual], deg[dual], f[dual]
+        ga, gb = gap[s, a], gap[s, b]
+        tot = ga + gb
+        w = np.divide(gb, tot, out=np.full_like(tot, 0.5), where=tot > 0)
+        out += np.bincount((s * n_g + a) * 3 + d, weights=fd * (1 - w), minlength=size).reshape(
+            n_s, n_g, 3
+        )
+        out += np.bincount((s * n_g + b) * 3 + d, weights=fd * w, minlength=size).reshape(
+            n_s, n_g, 3
+        )
+    return out
+
+
+def cover(
+    demand: np.ndarray,
+    staff: np.ndarray,
+    cap_share: np.ndarray | float,
+    fill_share: float,
+    stopgaps: bool = True,
+) -> Staffing:
+    """Cover ``demand`` (S, G, 2) with ``staff`` (S, G, 3) as described in the module docstring.
+
+    Args:
+        demand: Demand fte by school, subject group, level.
+        staff: Output of :func:`staff_fte`.
+        cap_share: Cap on unqualified teaching as a share of each school's demand.
+        fill_share: Share of a school's remaining gap that stop-gaps can cover.
+        stopgaps: Whether to apply stop-gaps (off when posting vacancies).
+    """
+    d1, d2 = demand[..., 0], demand[..., 1]
+    f1, f2, e = staff[..., FIRST], staff[..., SECOND], staff[..., UNQUALIFIED]
+    q1 = np.minimum(d1, f1)
+    q2 = np.minimum(d2, f2 + f1 - q1)
+    qualified = q1 + q2
+    qual_surplus = f1 + f2 - qualified
+    gap1, gap2 = d1 - q1, d2 - q2
+    se2 = np.minimum(e, gap2)
+    se1 = np.minimum(e - se2, gap1)
+    se_used = se1 + se2
+    surplus = qual_surplus + (e - se_used)
+    open_by_level = np.stack([gap1 - se1, gap2 - se2], axis=-1)
+    remaining = open_by_level.sum(-1)
+    stopgap = np.zeros_like(remaining)
+    if stopgaps:
+        school_demand = demand.sum(axis=(1, 2))
+        rem_s = remaining.sum(1)
+        surplus_s = surplus.sum(1)
+        room = np.maximum(0.0, np.asarray(cap_share) * school_demand - se_used.sum(1))
+        fill_s = np.minimum.reduce([rem_s, room, surplus_s + fill_share * rem_s])
+        frac = np.divide(fill_s, rem_s, out=np.zeros_like(rem_s), where=rem_s > 0)
+        stopgap = remaining * frac[:, None]
+        used = np.minimum(fill_s, surplus_s)
+        keep = np.divide(surplus_s - used, surplus_s, out=np.zeros_like(surplus_s),
+                         where=surplus_s > 0)
+        surplus = surplus * keep[:, None]
+    return Staffing(
+        demand=demand,
+        qualified=qualified,
+        side_entrant=se_used,
+        stopgap=stopgap,
+        vacancy=remaining - stopgap,
+        surplus=surplus,
+        open_by_level=open_by_level,
+    )
