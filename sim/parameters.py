@@ -143,12 +143,12 @@ class Parameters(BaseModel):
     )
     share_vmbo: float = param(
         0.50, "Mean share of a school's pupils in vmbo; the rest is havo and vwo.",
-        unit="share", source="assumption (national VO mix, about half vmbo)",
+        unit="share", source="assumption (0.4-0.6; national VO mix, about half vmbo)",
         group="region", ge=0.0, le=1.0,
     )
     share_vwo_of_havo_vwo: float = param(
         0.45, "Mean share of vwo within a school's havo/vwo pupils.",
-        unit="share", source="assumption", group="region", ge=0.0, le=1.0,
+        unit="share", source="assumption (0.35-0.55)", group="region", ge=0.0, le=1.0,
     )
     first_degree_share_havo: float = param(
         0.4, "Share of havo lessons in the upper years, which need a first-degree teacher.",
@@ -516,7 +516,7 @@ class Parameters(BaseModel):
     )
     dual_qualification_years: int = param(
         2, "Years of the second-subject course.",
-        unit="years", source="assumption", group="policy_levers", ge=1, le=5,
+        unit="years", source="assumption (1-3)", group="policy_levers", ge=1, le=5,
     )
     dual_qualification_cost_eur: float = param(
         5_000.0, "Course cost per teacher per course year.",

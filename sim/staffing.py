@@ -76,7 +76,7 @@ def staff_fte(
     size = n_s * n_g * 3
     single = sub2 < 0
     out = np.bincount((sch[single] * n_g + subj[single]) * 3 + deg[single],
-                      weights=f[single], minlength=size).reshape(n_s, n_g, 3)
+                      weights=f[single], minlength=size).astype(float).reshape(n_s, n_g, 3)
     dual = ~single
     if dual.any():
         cover = out[..., FIRST] + out[..., SECOND]
