@@ -70,11 +70,6 @@ class Seekers:
         return int(self.subject.size)
 
 
-def _eligible(seekers: Seekers, vacancies: Vacancies, subject_of_seeker: np.ndarray):
-    """Group keys for eligibility: (subject, level class). Level class 1 = second-degree only."""
-    return subject_of_seeker, np.where(seekers.degree == 1, 0, 1)
-
-
 class SchoolRecruitment:
     """Each school recruits alone; attractive schools fill first (see module docstring).
 
@@ -194,7 +189,8 @@ class RegionalPool:
                                           & (open_fte > 0.05))
                     if who.size == 0 or cand.size == 0:
                         continue
-                    n_chunks = np.ceil(open_fte[cand] / self.chunk_fte).astype(np.int64)
+                    # as many contracts as fit with at least half of each still open
+                    n_chunks = np.maximum(1, np.floor(open_fte[cand] / self.chunk_fte + 0.5)).astype(np.int64)
                     owner = np.repeat(cand, n_chunks)
                     j = np.arange(owner.size) - np.repeat(np.cumsum(n_chunks) - n_chunks, n_chunks)
                     priority = (open_fte[owner] - j * self.chunk_fte) / vacancies.need[owner]
