@@ -408,10 +408,20 @@ class TrainingProgramme(mesa.Agent):
         st = self.model.students
         return int((st.data["programme"][st.live()] == self.index).sum())
 
-    def intake(self, school_leavers: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Draw this year's new students: ``school_leavers`` from the region plus a Poisson
-        number from outside. Returns (subjects, from_region flags)."""
-        outside = rng.poisson(self.outside_intake * self.model.p.outside_intake_scale)
+    @property
+    def expected_outside_intake(self) -> float:
+        """Expected students a year from outside the region's school leavers.
+
+        The scenario sizes intakes for its own region; a region resized through
+        ``pupils_total`` scales them in proportion.
+        """
+        return self.outside_intake * self.model.p.outside_intake_scale * self.model.size_factor
+
+    def intake(
+        self, school_leavers: int, outside: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Subjects of this year's new students: ``school_leavers`` from the region and
+        ``outside`` from elsewhere. Returns (subjects, from_region flags)."""
         n = school_leavers + outside
         share = np.asarray(self.model.p.graduate_subject_share)[self.subjects]
         share = share / share.sum()

@@ -97,6 +97,8 @@ class RegionModel(mesa.Model):
         self.seed = seed
         self.scenario_spec = scen
         self.p: Parameters = params
+        # intakes in the scenario file are sized for the scenario's own region
+        self.size_factor = params.pupils_total / scen.parameters().pupils_total
         self.policy = pol
         shares = np.asarray(params.contract_fte_shares)
         self.mean_contract_fte = float(shares @ np.array([0.4, 0.65, 0.9]))
@@ -255,7 +257,7 @@ class RegionModel(mesa.Model):
         self.students = new_student_table(4096)
         leavers = self._expected_school_leavers()
         for prog in self.programmes:
-            intake = leavers * prog.school_leaver_share + prog.outside_intake * p.outside_intake_scale
+            intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
             alive = intake
             for year in range(1, prog.duration_years + 2):
                 k = int(rng.poisson(alive)) if alive > 0 else 0
@@ -645,12 +647,15 @@ class RegionModel(mesa.Model):
     # 7 ---------------------------------------------------------- training intake
     def _training_intake(self) -> None:
         rng = self.streams["intake"]
+        # outside intake first, so levers that change the school leavers (outreach) leave
+        # these draws as they are (common random numbers)
+        outside = [int(rng.poisson(pr.expected_outside_intake)) for pr in self.programmes]
         leavers = rng.poisson(self._expected_school_leavers())
         shares = np.array([pr.school_leaver_share for pr in self.programmes] + [0.0])
         shares[-1] = max(0.0, 1.0 - shares[:-1].sum())
         split = rng.multinomial(leavers, shares / shares.sum())
-        for prog, k in zip(self.programmes, split[:-1], strict=True):
-            subjects, from_region = prog.intake(int(k), rng)
+        for prog, k, k_out in zip(self.programmes, split[:-1], outside, strict=True):
+            subjects, from_region = prog.intake(int(k), k_out, rng)
             self._enrol(prog.index, subjects, from_region, 1)
             self.year_counts["students_intake"] += subjects.size
         self._assign_internships(self.streams["internships"])

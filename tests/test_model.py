@@ -1,0 +1,104 @@
+"""The region model as a whole: accounting identities, seeds, the closed-form path, levers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SMALL, run_model
+from sim.agents import School, SideEntrant, Student, Teacher
+from sim.model import RegionModel
+from sim.policies import PolicyError
+from sim.scenarios import ScenarioError
+
+
+def test_demand_is_qualified_plus_unqualified_plus_vacancy_every_year(small_run):
+    s = small_run.series()
+    assert len(s) == 7 and s.index[0] == 2023 and s.index[-1] == 2029
+    np.testing.assert_allclose(s.qualified_fte + s.unqualified_fte + s.vacancy_fte, s.demand_fte, rtol=1e-9)
+    np.testing.assert_allclose(s.shortage_rate, (s.vacancy_fte + s.unqualified_fte) / s.demand_fte)
+
+
+def test_head_count_is_stock_plus_entrants_minus_leavers(small_run):
+    s = small_run.series()
+    staff = s.teachers + s.side_entrants
+    entrants = s.hires_graduate + s.hires_side_entrant + s.hires_returner + s.hires_inmigrant
+    leavers = s.exits_retirement + s.exits_left_education + s.exits_left_region + s.side_entrant_dropouts
+    np.testing.assert_array_equal(staff.diff().iloc[1:], (entrants - leavers).iloc[1:])
+    students = s.students_enrolled
+    np.testing.assert_array_equal(students.diff().iloc[1:],
+                                  (s.students_intake - s.students_graduated - s.students_dropout).iloc[1:])
+
+
+def test_mesa_registry_matches_the_tables(small_run):
+    m = small_run
+    s = m.series().iloc[-1]
+    assert len(m.agents_by_type[Teacher]) == s.teachers
+    assert len(m.agents_by_type[SideEntrant]) == s.side_entrants
+    assert len(m.agents_by_type[Student]) == s.students_enrolled
+    for agent in m.agents_by_type[Teacher]:
+        assert m.workforce.agents[agent.row] is agent
+    assert m.time == 6
+
+
+def test_same_rng_same_result_different_rng_differs():
+    a = run_model(rng=11, years=4).series()
+    b = run_model(rng=11, years=4).series()
+    c = run_model(rng=12, years=4).series()
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+    gen = RegionModel(rng=np.random.default_rng(5), **SMALL)
+    assert gen.seed == RegionModel(rng=np.random.default_rng(5), **SMALL).seed
+
+
+def test_closed_form_stock_path_without_feedbacks_and_with_constant_rates():
+    """No inflow, one exit hazard for all, no feedbacks: each initial teacher is still there
+    after t years with probability ((1 - h)(1 - r))^t unless they reached the pension age."""
+    h, r, years = 0.08, 0.02, 6
+    m = RegionModel(
+        rng=4, pupils_total=80_000, school_sites=24, feedbacks=False, pupil_noise_sd=0.0,
+        pupil_trend_per_year=0.0, exit_hazard_by_age=(h,) * 5, starter_exit_hazard=(h,) * 5,
+        temporary_exit_rr=1.0, small_contract_exit_rr=1.0, induction_exit_rr=1.0,
+        leave_region_rate=r, graduate_entry_interned_in_region=0.0,
+        graduate_entry_other=0.0, returner_rate=0.0, inmigrant_seekers_per_100_teachers=0.0,
+        side_entrant_applicants_per_100_teachers=0.0,
+    )
+    wf = m.workforce
+    ages = wf.data["age"][wf.live()]
+    m.run_for(years)
+    n = m.series().teachers.to_numpy()
+    t = np.arange(years + 1)
+    p = ((1 - h) * (1 - r)) ** t
+    at_risk = np.array([(ages + k < m.p.retirement_age).sum() for k in t])
+    expected = at_risk * p
+    sd = np.sqrt(at_risk * p * (1 - p))
+    assert n[0] == ages.size
+    assert (np.abs(n - expected) <= 4 * sd + 1).all(), (n, expected)
+
+
+def test_shortage_grows_without_inflow_and_falls_with_fewer_pupils():
+    closed = run_model(years=6, graduate_entry_interned_in_region=0.0, graduate_entry_other=0.0,
+                       returner_rate=0.0, inmigrant_seekers_per_100_teachers=0.0,
+                       side_entrant_applicants_per_100_teachers=0.0).series()
+    assert (np.diff(closed.qualified_fte) < 0).all()
+    assert closed.shortage_rate.iloc[-1] > closed.shortage_rate.iloc[0] + 0.15
+    falling = run_model(years=6, pupil_trend_per_year=-0.06).series()
+    base = run_model(years=6).series()
+    assert falling.demand_fte.iloc[-1] < 0.75 * falling.demand_fte.iloc[0]
+    assert falling.shortage_rate.iloc[-1] < base.shortage_rate.iloc[-1]
+    assert falling.surplus_fte.iloc[-1] > base.surplus_fte.iloc[-1]
+
+
+def test_bad_scenario_and_policy_names():
+    with pytest.raises(ScenarioError, match="unknown scenario 'atlantis'"):
+        RegionModel(scenario="atlantis")
+    with pytest.raises(PolicyError, match="unknown policy"):
+        RegionModel(policy="cooperative")
+
+
+def test_school_frame_for_maps(small_run):
+    f = small_run.school_frame()
+    assert len(f) == len(small_run.agents_by_type[School]) == SMALL["school_sites"]
+    assert {"x_km", "y_km", "pupils", "shortage_rate", "vacancy_fte"} <= set(f.columns)
+    np.testing.assert_allclose(f.vacancy_fte.sum(), small_run.series().vacancy_fte.iloc[-1])
+    school = next(iter(small_run.agents_by_type[School]))
+    assert school.shortage_rate == pytest.approx(f.shortage_rate.iloc[school.index])
