@@ -61,6 +61,7 @@ from sim.policies import LEVERS, LeverCost, Policy
 from sim.region import Layout, build_layout
 from sim.scenarios import Scenario, load_scenario
 from sim.staffing import Staffing, cover, staff_fte
+from sim.table import remove_rows
 
 STREAMS: tuple[str, ...] = (
     "init", "demand", "exits", "hours", "students", "side_entrants", "dual", "shared",
@@ -228,8 +229,7 @@ class RegionModel(mesa.Model):
                 training_year=rng.integers(0, p.side_entrant_duration_years, n_se),
                 supported=self.own_induction[se_school], course_subject=-1,
             )
-            for r in rows:
-                SideEntrant(self, int(r))
+            SideEntrant.create_rows(self, rows)
         self.silent_reserve = p.silent_reserve_per_teacher * n
 
     def _add_initial_teachers(self, school, subject, degree, rng) -> None:
@@ -248,8 +248,7 @@ class RegionModel(mesa.Model):
             route=ROUTE["initial"], entry_year=p.start_year - experience, starter=False,
             course_years_left=0, course_subject=-1,
         )
-        for r in rows:
-            Teacher(self, int(r))
+        Teacher.create_rows(self, rows)
 
     def _build_students(self) -> None:
         p = self.p
@@ -281,8 +280,7 @@ class RegionModel(mesa.Model):
             internship_school=NO_SCHOOL, interned_in_region=False, from_region=from_region,
             helped=False,
         )
-        for r in rows:
-            Student(self, int(r))
+        Student.create_rows(self, rows)
 
     # --------------------------------------------------------------------- step
     def step(self) -> None:
@@ -340,10 +338,7 @@ class RegionModel(mesa.Model):
 
     def _remove(self, rows: np.ndarray) -> None:
         """Remove the agents in ``rows`` of the workforce table from the model."""
-        wf = self.workforce
-        for agent in wf.agents[rows]:
-            agent.remove()
-        wf.kill(rows)
+        remove_rows(self, self.workforce, rows)
 
     # 3 ----------------------------------------------- training and side-entrants
     def _training_and_side_entrant_progress(self) -> None:
@@ -375,15 +370,13 @@ class RegionModel(mesa.Model):
         done = se["completed"]
         wf.data["degree"][done] = SECOND
         wf.data["experience"][done] = wf.data["training_year"][done]
-        for row in done:
-            wf.agents[row].remove()
-            Teacher(self, int(row))
+        # a side-entrant who qualifies becomes a new Teacher agent on the same row
+        remove_rows(self, wf, done, kill=False)
+        Teacher.create_rows(self, done)
         self._dual_qualification()
 
     def _remove_students(self, rows: np.ndarray) -> None:
-        for agent in self.students.agents[rows]:
-            agent.remove()
-        self.students.kill(rows)
+        remove_rows(self, self.students, rows)
 
     def _dual_qualification(self) -> None:
         """Courses progress; new teachers start a course in the largest regional shortage."""
@@ -578,8 +571,7 @@ class RegionModel(mesa.Model):
             permanent=rng.random(n) >= p.temporary_contract_share_new_hire, route=source,
             entry_year=self.year, starter=is_grad, course_subject=-1,
         )
-        for r in rows:
-            Teacher(self, int(r))
+        Teacher.create_rows(self, rows)
         for name in ("graduate", "returner", "inmigrant"):
             self.year_counts[f"hires_{name}"] += int((source == ROUTE[name]).sum())
         n_start = int(is_grad.sum())
@@ -602,15 +594,24 @@ class RegionModel(mesa.Model):
         fte = self._contract_fte(n, rng)
         seekers = Seekers(subject, np.full(n, -1), np.zeros(n, np.int64), fte, np.full(n, -np.inf))
         vac = self._vacancies()
-        places = self.mentor_places.sum()
+        # mentor places still free after the side-entrants already in the route
+        wf = self.workforce
+        live = wf.live()
+        in_route = live[wf.data["degree"][live] == UNQUALIFIED]
+        current = np.bincount(wf.data["school"][in_route], minlength=len(self.schools))
         if self.mech.joint_side_entrant_programme:
-            places += self.mech.side_entrant_extra_places * len(self.schools) / 10
+            places = (self.mentor_places.sum()
+                      + self.mech.side_entrant_extra_places * len(self.schools) / 10)
             vac = vac.restrict(vac.level == 1)
+            placed = self.mech.matching.place(seekers, vac, self.attractiveness, rng)
+            ok = np.flatnonzero(placed >= 0)[: max(0, int(places - current.sum()))]
         else:
-            cap = self.mentor_places[vac.school] * self.mean_contract_fte
-            vac = vac.restrict((vac.level == 1) & (cap > 0), cap)
-        placed = self.mech.matching.place(seekers, vac, self.attractiveness, rng)
-        ok = np.flatnonzero(placed >= 0)[: int(places)]
+            free = np.maximum(0, self.mentor_places - current)
+            vac = vac.restrict((vac.level == 1) & (free[vac.school] > 0))
+            placed = self.mech.matching.place(seekers, vac, self.attractiveness, rng)
+            ok = np.flatnonzero(placed >= 0)
+            host = vac.school[placed[ok]]
+            ok = ok[_rank_within(host) < free[host]]
         school = vac.school[placed[ok]]
         supported = self.mech.joint_side_entrant_programme | self.own_induction[school]
         induction = self.mech.induction_for_all | self.own_induction[school]
@@ -620,8 +621,7 @@ class RegionModel(mesa.Model):
             induction=induction, permanent=False, route=ROUTE["side_entrant"],
             entry_year=self.year, training_year=0, supported=supported, course_subject=-1,
         )
-        for r in rows:
-            SideEntrant(self, int(r))
+        SideEntrant.create_rows(self, rows)
         self.year_counts["hires_side_entrant"] += ok.size
         self.year_counts["inducted_by_region"] += int((induction & ~self.own_induction[school]).sum())
         wf = self.workforce
@@ -734,6 +734,18 @@ class RegionModel(mesa.Model):
     def lever_names(self) -> tuple[str, ...]:
         """Names of every lever (active or not), for cost columns."""
         return tuple(LEVERS)
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    counts = np.diff(np.r_[starts, sorted_groups.size])
+    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank
 
 
 def _seed_int(rng: Any) -> int:

@@ -277,11 +277,11 @@ class Parameters(BaseModel):
         ge=0.0, le=1.0, plausible=(0.4, 0.9),
     )
     mentor_places_training_school: int = param(
-        2, "Side-entrant places a training school can mentor each year.",
-        unit="persons", source="assumption (1-4)", group="pipeline", ge=0, le=100,
+        4, "Side-entrants a training school can mentor at a time.",
+        unit="persons", source="assumption (2-6)", group="pipeline", ge=0, le=100,
     )
     mentor_places_other_school: int = param(
-        0, "Side-entrant places another school can mentor on its own each year.",
+        1, "Side-entrants another school can mentor on its own at a time.",
         unit="persons", source="assumption (0-1)", group="pipeline", ge=0, le=100,
     )
 
