@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.parameters import SUBJECT_GROUPS, Parameters, ParameterError
+from sim.parameters import SUBJECT_GROUPS, ParameterError, Parameters
 from sim.policies import LEVERS, PRESETS, PolicyError
 from sim.scenarios import ScenarioError, available_scenarios
 
@@ -74,8 +74,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     model.run_for(args.years)
     series = model.series()
     levers = ", ".join(model.policy.lever_names) or "none"
-    print(f"scenario {model.scenario_spec.name} | policy {args.policy} (levers: {levers}) | "
-          f"rng {model.seed} | {len(model.schools)} school sites | {args.years} years")
+    print(
+        f"scenario {model.scenario_spec.name} | policy {args.policy} (levers: {levers}) | "
+        f"rng {model.seed} | {len(model.schools)} school sites | {args.years} years"
+    )
     print()
     print(summary_table(series))
     print()
@@ -83,10 +85,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(subject_table(series))
     last = series.iloc[-1]
     print()
-    print(f"End state {int(last.name)}: shortage {last.shortage_rate:.1%} of demand "
-          f"(open {last.open_shortage_rate:.1%}, hidden {last.hidden_shortage_rate:.1%}); "
-          f"worst tenth of schools {last.shortage_rate_worst_decile:.1%}; "
-          f"Gini across schools {last.shortage_gini:.2f}.")
+    print(
+        f"End state {int(last.name)}: shortage {last.shortage_rate:.1%} of demand "
+        f"(open {last.open_shortage_rate:.1%}, hidden {last.hidden_shortage_rate:.1%}); "
+        f"worst tenth of schools {last.shortage_rate_worst_decile:.1%}; "
+        f"Gini across schools {last.shortage_gini:.2f}."
+    )
     if args.csv:
         series.to_csv(args.csv)
         print(f"yearly series written to {args.csv}")
@@ -107,15 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one simulation and print its summary")
-    run.add_argument("--scenario", default="rijnmond",
-                     help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml")
-    run.add_argument("--policy", default="isolated",
-                     help=f"preset ({', '.join(PRESETS)}), a lever ({', '.join(LEVERS)}), or an "
-                     "expression like isolated+joint_induction or collaborative-no_poaching")
+    run.add_argument(
+        "--scenario",
+        default="rijnmond",
+        help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml",
+    )
+    run.add_argument(
+        "--policy",
+        default="isolated",
+        help=f"preset ({', '.join(PRESETS)}), a lever ({', '.join(LEVERS)}), or an "
+        "expression like isolated+joint_induction or collaborative-no_poaching",
+    )
     run.add_argument("--years", type=int, default=17, help="years to simulate (default 17)")
     run.add_argument("--rng", type=int, default=1, help="random seed (default 1)")
-    run.add_argument("--set", action="append", metavar="NAME=VALUE",
-                     help="override a parameter, e.g. --set pupil_trend_per_year=-0.01")
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a parameter, e.g. --set pupil_trend_per_year=-0.01",
+    )
     run.add_argument("--csv", help="write the yearly series to this CSV file")
     run.set_defaults(func=cmd_run)
     params = sub.add_parser("params", help="list every parameter with its default and source")

@@ -55,15 +55,36 @@ def draw_region_map(
     size = 15 + 110 * np.sqrt(schools["pupils"] / max(schools["pupils"].max(), 1.0))
     edge = np.where(schools.get("training_school", False), "black", "0.6")
     sc = ax.scatter(
-        schools["x_km"], schools["y_km"], s=size, c=schools["shortage_rate"], cmap=SHORTAGE_CMAP,
-        vmin=0.0, vmax=vmax, edgecolors=edge, linewidths=0.8, zorder=2,
+        schools["x_km"],
+        schools["y_km"],
+        s=size,
+        c=schools["shortage_rate"],
+        cmap=SHORTAGE_CMAP,
+        vmin=0.0,
+        vmax=vmax,
+        edgecolors=edge,
+        linewidths=0.8,
+        zorder=2,
     )
     if institutes is not None and len(institutes):
-        ax.scatter(institutes["x_km"], institutes["y_km"], marker="^", s=140, c="tab:blue",
-                   edgecolors="black", zorder=3, label="training institute")
+        ax.scatter(
+            institutes["x_km"],
+            institutes["y_km"],
+            marker="^",
+            s=140,
+            c="tab:blue",
+            edgecolors="black",
+            zorder=3,
+            label="training institute",
+        )
         for row in institutes.itertuples():
-            ax.annotate(row.institute, (row.x_km, row.y_km), xytext=(4, 4),
-                        textcoords="offset points", fontsize=7)
+            ax.annotate(
+                row.institute,
+                (row.x_km, row.y_km),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=7,
+            )
         ax.legend(loc="lower right", fontsize=7, frameon=True)
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)")

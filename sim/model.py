@@ -209,17 +209,18 @@ class RegionModel(mesa.Model):
         # lessons are left uncovered until the region-wide qualified share meets the target
         qualified = cover(self.demand, self._staff(), 0.0, 0.0, stopgaps=False).qualified
         left = np.maximum(target.sum(-1) - qualified, 0.0)
-        k = int(round(max(0.0, target.sum() - qualified.sum()) / self.mean_contract_fte))
+        k = round(max(0.0, target.sum() - qualified.sum()) / self.mean_contract_fte)
         if k and left.sum() > 0:
             cell = rng.choice(left.size, size=k, p=(left / left.sum()).ravel())
             self._add_initial_teachers(cell // N_G, cell % N_G, np.full(k, FIRST), rng)
         n = len(self.workforce)
-        # side-entrants already in training, at schools with mentor places
-        hosts = np.flatnonzero(self.mentor_places > 0)
-        n_se = int(round(p.side_entrant_applicants_per_100_teachers * n / 100 * 0.5
-                         * p.side_entrant_duration_years)) if hosts.size else 0
+        # side-entrants already in the route: half a year's applicants per route year, each
+        # holding one of the mentor places
+        seats = np.repeat(np.arange(len(self.schools)), self.mentor_places.astype(np.int64))
+        n_se = min(seats.size, round(p.side_entrant_applicants_per_100_teachers * n / 100 * 0.5
+                                     * p.side_entrant_duration_years))
         if n_se:
-            se_school = rng.choice(hosts, size=n_se)
+            se_school = rng.permutation(seats)[:n_se]
             rows = self.workforce.add(
                 n_se, age=rng.integers(28, 50, n_se), experience=0,
                 subject=rng.choice(N_G, size=n_se, p=np.asarray(p.subject_demand_share)),

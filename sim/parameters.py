@@ -108,68 +108,121 @@ class Parameters(BaseModel):
 
     # ------------------------------------------------------------------ region
     start_year: int = param(
-        2023, "Calendar year of the first census date (1 October).",
-        unit="year", source="assumption (the latest shortage measurement is Oct 2023)",
-        group="region", ge=2000, le=2100,
+        2023,
+        "Calendar year of the first census date (1 October).",
+        unit="year",
+        source="assumption (the latest shortage measurement is Oct 2023)",
+        group="region",
+        ge=2000,
+        le=2100,
     )
     pupils_total: int = param(
-        62_000, "Pupils in secondary education in the region at the first census.",
-        unit="pupils", source="[E] Rijnmond by population share: 60-65k pupils",
-        group="region", ge=100, le=2_000_000,
+        62_000,
+        "Pupils in secondary education in the region at the first census.",
+        unit="pupils",
+        source="[E] Rijnmond by population share: 60-65k pupils",
+        group="region",
+        ge=100,
+        le=2_000_000,
     )
     school_sites: int = param(
-        70, "Number of school sites placed in the region.",
-        unit="sites", source="[E] Rijnmond: 60-80 school sites", group="region", ge=1, le=5_000,
+        70,
+        "Number of school sites placed in the region.",
+        unit="sites",
+        source="[E] Rijnmond: 60-80 school sites",
+        group="region",
+        ge=1,
+        le=5_000,
     )
     school_boards: int = param(
-        16, "Number of school boards the sites belong to.",
-        unit="boards", source="[E] Rijnmond: 12-20 boards", group="region", ge=1, le=1_000,
+        16,
+        "Number of school boards the sites belong to.",
+        unit="boards",
+        source="[E] Rijnmond: 12-20 boards",
+        group="region",
+        ge=1,
+        le=1_000,
     )
     pupils_per_teacher_fte: float = param(
-        15.6, "Pupils per teacher fte; demand in fte is pupils divided by this.",
-        unit="pupils/fte", source="[S] Adriaens et al., ESB 2014 (Oct 2013)",
-        group="region", ge=5.0, le=40.0,
+        15.6,
+        "Pupils per teacher fte; demand in fte is pupils divided by this.",
+        unit="pupils/fte",
+        source="[S] Adriaens et al., ESB 2014 (Oct 2013)",
+        group="region",
+        ge=5.0,
+        le=40.0,
     )
     pupil_trend_per_year: float = param(
-        -0.001, "Yearly relative change of pupil numbers.",
+        -0.001,
+        "Yearly relative change of pupil numbers.",
         unit="share/year",
         source="[D] Zuid-Holland -1% over 2022-2032 (rijksoverheid.nl prognoses)",
-        group="region", ge=-0.2, le=0.2, plausible=(-0.02, 0.01),
+        group="region",
+        ge=-0.2,
+        le=0.2,
+        plausible=(-0.02, 0.01),
     )
     pupil_noise_sd: float = param(
-        0.02, "Standard deviation of a school's yearly relative pupil change around the trend.",
-        unit="share", source="assumption (0-0.05)", group="region", ge=0.0, le=0.5,
+        0.02,
+        "Standard deviation of a school's yearly relative pupil change around the trend.",
+        unit="share",
+        source="assumption (0-0.05)",
+        group="region",
+        ge=0.0,
+        le=0.5,
         plausible=(0.0, 0.05),
     )
     share_vmbo: float = param(
-        0.50, "Mean share of a school's pupils in vmbo; the rest is havo and vwo.",
-        unit="share", source="assumption (0.4-0.6; national VO mix, about half vmbo)",
-        group="region", ge=0.0, le=1.0,
+        0.50,
+        "Mean share of a school's pupils in vmbo; the rest is havo and vwo.",
+        unit="share",
+        source="assumption (0.4-0.6; national VO mix, about half vmbo)",
+        group="region",
+        ge=0.0,
+        le=1.0,
     )
     share_vwo_of_havo_vwo: float = param(
-        0.45, "Mean share of vwo within a school's havo/vwo pupils.",
-        unit="share", source="assumption (0.35-0.55)", group="region", ge=0.0, le=1.0,
+        0.45,
+        "Mean share of vwo within a school's havo/vwo pupils.",
+        unit="share",
+        source="assumption (0.35-0.55)",
+        group="region",
+        ge=0.0,
+        le=1.0,
     )
     first_degree_share_havo: float = param(
-        0.4, "Share of havo lessons in the upper years, which need a first-degree teacher.",
-        unit="share", source="[D] 2 of 5 havo years are upper years", group="region",
-        ge=0.0, le=1.0,
+        0.4,
+        "Share of havo lessons in the upper years, which need a first-degree teacher.",
+        unit="share",
+        source="[D] 2 of 5 havo years are upper years",
+        group="region",
+        ge=0.0,
+        le=1.0,
     )
     first_degree_share_vwo: float = param(
-        0.5, "Share of vwo lessons in the upper years, which need a first-degree teacher.",
-        unit="share", source="[D] 3 of 6 vwo years are upper years", group="region",
-        ge=0.0, le=1.0,
+        0.5,
+        "Share of vwo lessons in the upper years, which need a first-degree teacher.",
+        unit="share",
+        source="[D] 3 of 6 vwo years are upper years",
+        group="region",
+        ge=0.0,
+        le=1.0,
     )
     subject_demand_share: tuple[float, ...] = param(
         _subjects(0.13, 0.19, 0.12, 0.13, 0.05, 0.18, 0.20),
         "Share of lesson demand per subject group (order of SUBJECT_GROUPS).",
-        unit="share", source="assumption (timetable weights of the lower and upper years)",
+        unit="share",
+        source="assumption (timetable weights of the lower and upper years)",
         group="region",
     )
     initial_shortage_rate: float = param(
-        0.069, "Shortage (open + hidden) as a share of demand at the first census.",
-        unit="share", source="[S] Rijnmond 6.9%, Oct 2023 (ocwincijfers.nl)",
-        group="region", ge=0.0, le=0.6,
+        0.069,
+        "Shortage (open + hidden) as a share of demand at the first census.",
+        unit="share",
+        source="[S] Rijnmond 6.9%, Oct 2023 (ocwincijfers.nl)",
+        group="region",
+        ge=0.0,
+        le=0.6,
     )
     initial_shortage_by_subject: tuple[float, ...] = param(
         _subjects(0.096, 0.052, 0.067, 0.063, 0.102, 0.030, 0.030),
@@ -182,29 +235,54 @@ class Parameters(BaseModel):
         group="region",
     )
     initial_shortage_school_sd: float = param(
-        0.5, "Relative spread of the initial shortage across schools (lognormal sigma).",
-        unit="1", source="assumption (0.2-0.8)", group="region", ge=0.0, le=2.0,
+        0.5,
+        "Relative spread of the initial shortage across schools (lognormal sigma).",
+        unit="1",
+        source="assumption (0.2-0.8)",
+        group="region",
+        ge=0.0,
+        le=2.0,
     )
     training_school_share: float = param(
-        0.35, "Share of school sites that are training schools (opleidingsscholen).",
-        unit="share", source="assumption (0.2-0.5)", group="region", ge=0.0, le=1.0,
+        0.35,
+        "Share of school sites that are training schools (opleidingsscholen).",
+        unit="share",
+        source="assumption (0.2-0.5)",
+        group="region",
+        ge=0.0,
+        le=1.0,
     )
     own_induction_share: float = param(
-        0.5, "Share of schools that run an induction programme of their own.",
-        unit="share", source="assumption (0.3-0.7)", group="region", ge=0.0, le=1.0,
+        0.5,
+        "Share of schools that run an induction programme of their own.",
+        unit="share",
+        source="assumption (0.3-0.7)",
+        group="region",
+        ge=0.0,
+        le=1.0,
         plausible=(0.3, 0.7),
     )
 
     # ---------------------------------------------------------------- pipeline
     training_choice_rate: float = param(
-        0.025, "Share of the region's havo/vwo exam cohort that starts a teacher-training "
+        0.025,
+        "Share of the region's havo/vwo exam cohort that starts a teacher-training "
         "programme in the region.",
-        unit="share", source="assumption (0.01-0.04)", group="pipeline", ge=0.0, le=0.5,
+        unit="share",
+        source="assumption (0.01-0.04)",
+        group="pipeline",
+        ge=0.0,
+        le=0.5,
         plausible=(0.01, 0.04),
     )
     outside_intake_scale: float = param(
-        1.0, "Multiplier on every programme's intake from outside the region's school leavers.",
-        unit="1", source="assumption (0.5-1.5)", group="pipeline", ge=0.0, le=10.0,
+        1.0,
+        "Multiplier on every programme's intake from outside the region's school leavers.",
+        unit="1",
+        source="assumption (0.5-1.5)",
+        group="pipeline",
+        ge=0.0,
+        le=10.0,
         plausible=(0.5, 1.5),
     )
     graduate_subject_share: tuple[float, ...] = param(
@@ -215,87 +293,162 @@ class Parameters(BaseModel):
         group="pipeline",
     )
     student_dropout_first_year: float = param(
-        0.25, "Share of first-year students who drop out.",
-        unit="share/year", source="assumption (0.15-0.35)", group="pipeline", ge=0.0, le=1.0,
+        0.25,
+        "Share of first-year students who drop out.",
+        unit="share/year",
+        source="assumption (0.15-0.35)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
         plausible=(0.15, 0.35),
     )
     student_dropout_later_year: float = param(
-        0.06, "Yearly dropout share of students after their first year.",
-        unit="share/year", source="assumption (0.03-0.1)", group="pipeline", ge=0.0, le=1.0,
+        0.06,
+        "Yearly dropout share of students after their first year.",
+        unit="share/year",
+        source="assumption (0.03-0.1)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
     )
     on_time_graduation_share: float = param(
-        0.6, "Share of students in their last nominal year who graduate that year.",
-        unit="share", source="assumption (0.4-0.8)", group="pipeline", ge=0.0, le=1.0,
+        0.6,
+        "Share of students in their last nominal year who graduate that year.",
+        unit="share",
+        source="assumption (0.4-0.8)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
     )
     slow_finisher_graduation_rate: float = param(
-        0.35, "Yearly graduation share of students past their nominal duration.",
-        unit="share/year", source="assumption (0.2-0.5)", group="pipeline", ge=0.0, le=1.0,
+        0.35,
+        "Yearly graduation share of students past their nominal duration.",
+        unit="share/year",
+        source="assumption (0.2-0.5)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
         plausible=(0.2, 0.5),
     )
     slow_finisher_dropout_rate: float = param(
-        0.2, "Yearly dropout share of students past their nominal duration.",
-        unit="share/year", source="assumption (0.1-0.3)", group="pipeline", ge=0.0, le=1.0,
+        0.2,
+        "Yearly dropout share of students past their nominal duration.",
+        unit="share/year",
+        source="assumption (0.1-0.3)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
     )
     internship_places_per_training_school: int = param(
-        14, "Internship places a training school offers each year.",
-        unit="students", source="assumption (8-20)", group="pipeline", ge=0, le=500,
+        14,
+        "Internship places a training school offers each year.",
+        unit="students",
+        source="assumption (8-20)",
+        group="pipeline",
+        ge=0,
+        le=500,
     )
     internship_places_other_school: int = param(
-        2, "Internship places a school that is not a training school offers each year.",
-        unit="students", source="assumption (0-4)", group="pipeline", ge=0, le=100,
+        2,
+        "Internship places a school that is not a training school offers each year.",
+        unit="students",
+        source="assumption (0-4)",
+        group="pipeline",
+        ge=0,
+        le=100,
     )
     graduate_entry_interned_in_region: float = param(
-        0.62, "Share of graduates who interned in the region that take a teaching job here.",
-        unit="share", source="[S] 52% of graduates work in education a year later "
+        0.62,
+        "Share of graduates who interned in the region that take a teaching job here.",
+        unit="share",
+        source="[S] 52% of graduates work in education a year later "
         "(Stamos 2016); split by internship is an assumption (0.5-0.75)",
-        group="pipeline", ge=0.0, le=1.0, plausible=(0.5, 0.75),
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.5, 0.75),
     )
     graduate_entry_other: float = param(
-        0.35, "Share of graduates who interned outside the region that take a teaching job here.",
-        unit="share", source="assumption (0.2-0.45); see graduate_entry_interned_in_region",
-        group="pipeline", ge=0.0, le=1.0, plausible=(0.2, 0.45),
+        0.35,
+        "Share of graduates who interned outside the region that take a teaching job here.",
+        unit="share",
+        source="assumption (0.2-0.45); see graduate_entry_interned_in_region",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.2, 0.45),
     )
     side_entrant_applicants_per_100_teachers: float = param(
-        1.6, "Career changers who apply to become a side-entrant each year, per 100 teachers.",
+        1.6,
+        "Career changers who apply to become a side-entrant each year, per 100 teachers.",
         unit="persons/100 teachers/year",
         source="[D] zij-instroom subsidies 2,285 (PO+VO+MBO, 2023); VO share assumed (1-2.5)",
-        group="pipeline", ge=0.0, le=50.0, plausible=(0.8, 2.5),
+        group="pipeline",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.8, 2.5),
     )
     side_entrant_duration_years: int = param(
-        2, "Years a side-entrant teaches while qualifying.",
-        unit="years", source="[S] Leraar van Buiten: about two years", group="pipeline",
-        ge=1, le=5,
+        2,
+        "Years a side-entrant teaches while qualifying.",
+        unit="years",
+        source="[S] Leraar van Buiten: about two years",
+        group="pipeline",
+        ge=1,
+        le=5,
     )
     side_entrant_dropout_per_year: float = param(
-        0.14, "Yearly dropout share of unsupported side-entrants.",
-        unit="share/year", source="[E] 20-30% total dropout over the route", group="pipeline",
-        ge=0.0, le=1.0, plausible=(0.08, 0.2),
+        0.14,
+        "Yearly dropout share of unsupported side-entrants.",
+        unit="share/year",
+        source="[E] 20-30% total dropout over the route",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.08, 0.2),
     )
     supported_side_entrant_dropout_rr: float = param(
-        0.6, "Relative dropout risk of side-entrants with a mentor and a warm welcome.",
-        unit="ratio", source="[E] no causal estimate; assumption (0.4-0.9)", group="pipeline",
-        ge=0.0, le=1.0, plausible=(0.4, 0.9),
+        0.6,
+        "Relative dropout risk of side-entrants with a mentor and a warm welcome.",
+        unit="ratio",
+        source="[E] no causal estimate; assumption (0.4-0.9)",
+        group="pipeline",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.4, 0.9),
     )
     mentor_places_training_school: int = param(
-        4, "Side-entrants a training school can mentor at a time.",
-        unit="persons", source="assumption (2-6)", group="pipeline", ge=0, le=100,
+        4,
+        "Side-entrants a training school can mentor at a time.",
+        unit="persons",
+        source="assumption (2-6)",
+        group="pipeline",
+        ge=0,
+        le=100,
     )
     mentor_places_other_school: int = param(
-        1, "Side-entrants another school can mentor on its own at a time.",
-        unit="persons", source="assumption (0-1)", group="pipeline", ge=0, le=100,
+        1,
+        "Side-entrants another school can mentor on its own at a time.",
+        unit="persons",
+        source="assumption (0-1)",
+        group="pipeline",
+        ge=0,
+        le=100,
     )
 
     # ----------------------------------------------------------- labour market
     contract_fte_shares: tuple[float, float, float] = param(
         (0.08, 0.29, 0.63),
         "Shares of contracts of at most 0.5 fte, 0.5-0.8 fte and over 0.8 fte.",
-        unit="share", source="[S] DUO trend report 2019 via ocwincijfers.nl",
+        unit="share",
+        source="[S] DUO trend report 2019 via ocwincijfers.nl",
         group="labour_market",
     )
     age_distribution: tuple[float, ...] = param(
         (0.149, 0.237, 0.207, 0.280, 0.126),
         "Initial share of teachers per age band (under 30, 30-39, 40-49, 50-59, 60+).",
-        unit="share", source="[D] onderwijsincijfers.nl, Mobiliteit (avg 2013-16)",
+        unit="share",
+        source="[D] onderwijsincijfers.nl, Mobiliteit (avg 2013-16)",
         group="labour_market",
     )
     exit_hazard_by_age: tuple[float, ...] = param(
@@ -316,231 +469,434 @@ class Parameters(BaseModel):
         group="labour_market",
     )
     retirement_age: int = param(
-        67, "State pension age: everyone still teaching retires at this age.",
-        unit="years", source="[S] AOW age 67 for 2024-27 (Rijksoverheid)",
-        group="labour_market", ge=55, le=75,
+        67,
+        "State pension age: everyone still teaching retires at this age.",
+        unit="years",
+        source="[S] AOW age 67 for 2024-27 (Rijksoverheid)",
+        group="labour_market",
+        ge=55,
+        le=75,
     )
     temporary_contract_share_new_hire: float = param(
-        0.6, "Share of new hires who start on a temporary contract.",
-        unit="share", source="[S] 82% permanent overall (ocwincijfers.nl); new-hire share "
-        "assumption (0.4-0.8)", group="labour_market", ge=0.0, le=1.0,
+        0.6,
+        "Share of new hires who start on a temporary contract.",
+        unit="share",
+        source="[S] 82% permanent overall (ocwincijfers.nl); new-hire share assumption (0.4-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     initial_temporary_share: float = param(
-        0.18, "Share of teachers on a temporary contract at the first census.",
-        unit="share", source="[S] 82% permanent contracts, 2019", group="labour_market",
-        ge=0.0, le=1.0,
+        0.18,
+        "Share of teachers on a temporary contract at the first census.",
+        unit="share",
+        source="[S] 82% permanent contracts, 2019",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     temporary_exit_rr: float = param(
-        1.4, "Relative exit hazard of teachers on a temporary contract.",
-        unit="ratio", source="[S] direction: Voion, Kenmerken van uitval; size assumption "
-        "(1.1-2.0)", group="labour_market", ge=1.0, le=5.0, plausible=(1.1, 2.0),
+        1.4,
+        "Relative exit hazard of teachers on a temporary contract.",
+        unit="ratio",
+        source="[S] direction: Voion, Kenmerken van uitval; size assumption (1.1-2.0)",
+        group="labour_market",
+        ge=1.0,
+        le=5.0,
+        plausible=(1.1, 2.0),
     )
     small_contract_exit_rr: float = param(
-        1.3, "Relative exit hazard of teachers with a contract under 0.5 fte.",
-        unit="ratio", source="[S] direction: Voion; size assumption (1.0-1.8)",
-        group="labour_market", ge=1.0, le=5.0,
+        1.3,
+        "Relative exit hazard of teachers with a contract under 0.5 fte.",
+        unit="ratio",
+        source="[S] direction: Voion; size assumption (1.0-1.8)",
+        group="labour_market",
+        ge=1.0,
+        le=5.0,
     )
     workload_exit_sensitivity: float = param(
-        3.0, "Extra relative exit hazard per unit of a school's workload pressure above "
+        3.0,
+        "Extra relative exit hazard per unit of a school's workload pressure above "
         "workload_threshold.",
-        unit="1/share", source="assumption (0-8)", group="labour_market", ge=0.0, le=50.0,
+        unit="1/share",
+        source="assumption (0-8)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
         plausible=(0.0, 8.0),
     )
     workload_threshold: float = param(
-        0.04, "Workload pressure (open + weighted hidden shortage share) a school absorbs "
+        0.04,
+        "Workload pressure (open + weighted hidden shortage share) a school absorbs "
         "without extra exits.",
-        unit="share", source="assumption (0-0.08)", group="labour_market", ge=0.0, le=1.0,
+        unit="share",
+        source="assumption (0-0.08)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     hidden_workload_weight: float = param(
-        0.5, "Weight of hidden shortage, relative to open vacancies, in workload pressure.",
-        unit="1", source="assumption (0.2-1)", group="labour_market", ge=0.0, le=1.0,
+        0.5,
+        "Weight of hidden shortage, relative to open vacancies, in workload pressure.",
+        unit="1",
+        source="assumption (0.2-1)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     leave_region_rate: float = param(
-        0.012, "Yearly share of teachers who move to a school in another region.",
-        unit="share/year", source="assumption (0.005-0.03)", group="labour_market",
-        ge=0.0, le=0.5, plausible=(0.005, 0.03),
+        0.012,
+        "Yearly share of teachers who move to a school in another region.",
+        unit="share/year",
+        source="assumption (0.005-0.03)",
+        group="labour_market",
+        ge=0.0,
+        le=0.5,
+        plausible=(0.005, 0.03),
     )
     inmigrant_seekers_per_100_teachers: float = param(
-        1.2, "Teachers from other regions seeking a job here each year, per 100 teachers.",
-        unit="persons/100 teachers/year", source="assumption (0.5-2)", group="labour_market",
-        ge=0.0, le=50.0, plausible=(0.5, 2.0),
+        1.2,
+        "Teachers from other regions seeking a job here each year, per 100 teachers.",
+        unit="persons/100 teachers/year",
+        source="assumption (0.5-2)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.5, 2.0),
     )
     silent_reserve_per_teacher: float = param(
-        0.3, "Qualified people outside teaching (silent reserve) per teacher at the start.",
-        unit="persons/teacher", source="[S] >= 52k VO+MBO silent reserve (CentERdata 2017); "
-        "regional share assumption", group="labour_market", ge=0.0, le=5.0,
+        0.3,
+        "Qualified people outside teaching (silent reserve) per teacher at the start.",
+        unit="persons/teacher",
+        source="[S] >= 52k VO+MBO silent reserve (CentERdata 2017); regional share assumption",
+        group="labour_market",
+        ge=0.0,
+        le=5.0,
     )
     returner_rate: float = param(
-        0.025, "Yearly share of the silent reserve that seeks to return to teaching.",
-        unit="share/year", source="assumption (0.01-0.05)", group="labour_market",
-        ge=0.0, le=1.0, plausible=(0.01, 0.05),
+        0.025,
+        "Yearly share of the silent reserve that seeks to return to teaching.",
+        unit="share/year",
+        source="assumption (0.01-0.05)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.01, 0.05),
     )
     outside_labour_market_tightness: float = param(
-        1.0, "Pull of the outside labour market: >1 means fewer career changers and "
+        1.0,
+        "Pull of the outside labour market: >1 means fewer career changers and "
         "returners (they divide by it).",
-        unit="1", source="assumption (0.6 slack - 1.6 tight)", group="labour_market",
-        ge=0.1, le=10.0, plausible=(0.6, 1.6),
+        unit="1",
+        source="assumption (0.6 slack - 1.6 tight)",
+        group="labour_market",
+        ge=0.1,
+        le=10.0,
+        plausible=(0.6, 1.6),
     )
     mover_search_rate: float = param(
-        0.06, "Yearly share of teachers who look for a job at another school.",
-        unit="share/year", source="assumption (0.02-0.1); Voion Mobiliteit in het vo",
-        group="labour_market", ge=0.0, le=1.0, plausible=(0.02, 0.1),
+        0.06,
+        "Yearly share of teachers who look for a job at another school.",
+        unit="share/year",
+        source="assumption (0.02-0.1); Voion Mobiliteit in het vo",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.02, 0.1),
     )
     mover_attractiveness_margin: float = param(
-        0.1, "How much more attractive another school must be before a searching teacher moves.",
-        unit="attractiveness", source="assumption (0-0.5)", group="labour_market",
-        ge=0.0, le=10.0,
+        0.1,
+        "How much more attractive another school must be before a searching teacher moves.",
+        unit="attractiveness",
+        source="assumption (0-0.5)",
+        group="labour_market",
+        ge=0.0,
+        le=10.0,
     )
     applications_per_seeker: int = param(
-        3, "Schools a job seeker applies to when each school recruits alone.",
-        unit="applications", source="assumption (1-6)", group="labour_market", ge=1, le=50,
+        3,
+        "Schools a job seeker applies to when each school recruits alone.",
+        unit="applications",
+        source="assumption (1-6)",
+        group="labour_market",
+        ge=1,
+        le=50,
         plausible=(1, 6),
     )
     attractiveness_site_sd: float = param(
-        0.3, "Spread of schools' fixed attractiveness (reputation, location).",
-        unit="attractiveness", source="assumption (0.1-0.6)", group="labour_market",
-        ge=0.0, le=5.0,
+        0.3,
+        "Spread of schools' fixed attractiveness (reputation, location).",
+        unit="attractiveness",
+        source="assumption (0.1-0.6)",
+        group="labour_market",
+        ge=0.0,
+        le=5.0,
     )
     attractiveness_vmbo_weight: float = param(
-        0.5, "Loss of attractiveness per unit vmbo share of a school's pupils.",
-        unit="attractiveness", source="assumption (0-1)", group="labour_market", ge=0.0, le=5.0,
+        0.5,
+        "Loss of attractiveness per unit vmbo share of a school's pupils.",
+        unit="attractiveness",
+        source="assumption (0-1)",
+        group="labour_market",
+        ge=0.0,
+        le=5.0,
     )
     attractiveness_workload_weight: float = param(
-        4.0, "Loss of attractiveness per unit of workload pressure.",
-        unit="attractiveness/share", source="assumption (0-10)", group="labour_market",
-        ge=0.0, le=50.0, plausible=(0.0, 10.0),
+        4.0,
+        "Loss of attractiveness per unit of workload pressure.",
+        unit="attractiveness/share",
+        source="assumption (0-10)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.0, 10.0),
     )
     hours_change_rate: float = param(
-        0.06, "Yearly share of teachers who change their contract hours by 0.1 fte.",
-        unit="share/year", source="assumption (0.02-0.1)", group="labour_market",
-        ge=0.0, le=1.0,
+        0.06,
+        "Yearly share of teachers who change their contract hours by 0.1 fte.",
+        unit="share/year",
+        source="assumption (0.02-0.1)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     hours_increase_share: float = param(
-        0.5, "Share of hour changes that are increases at a school without workload pressure.",
-        unit="share", source="[S] 25% of part-timers would add 0.2 fte (primary, 2025); "
-        "assumption", group="labour_market", ge=0.0, le=1.0,
+        0.5,
+        "Share of hour changes that are increases at a school without workload pressure.",
+        unit="share",
+        source="[S] 25% of part-timers would add 0.2 fte (primary, 2025); assumption",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
     )
     unqualified_cap_share: float = param(
-        0.08, "Cap on lessons a school covers by staff without the required qualification, as "
+        0.08,
+        "Cap on lessons a school covers by staff without the required qualification, as "
         "a share of its demand.",
-        unit="share", source="[S] 2019: 3.7% unqualified + 8.4% benoembaar (IPTO); cap "
-        "assumption (0.05-0.12)", group="labour_market", ge=0.0, le=1.0,
+        unit="share",
+        source="[S] 2019: 3.7% unqualified + 8.4% benoembaar (IPTO); cap assumption (0.05-0.12)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
         plausible=(0.05, 0.12),
     )
     stopgap_fill_share: float = param(
-        0.5, "Share of a school's remaining gap (within the cap) that stop-gaps can cover: "
+        0.5,
+        "Share of a school's remaining gap (within the cap) that stop-gaps can cover: "
         "extra hours, out-of-field teaching, unqualified temporary staff.",
-        unit="share", source="assumption (0.3-0.8)", group="labour_market", ge=0.0, le=1.0,
+        unit="share",
+        source="assumption (0.3-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
         plausible=(0.3, 0.8),
     )
     feedbacks: bool = param(
-        True, "Whether school workload feeds back into exits, hours and attractiveness "
+        True,
+        "Whether school workload feeds back into exits, hours and attractiveness "
         "(off for verification against the closed-form stock-and-flow path).",
-        unit="switch", source="model design", group="labour_market",
+        unit="switch",
+        source="model design",
+        group="labour_market",
     )
 
     # ----------------------------------------------------------- policy levers
     staff_cost_eur_per_fte: float = param(
-        90_000.0, "Yearly employer cost of one fte of staff time, to price fte costs in euros.",
-        unit="EUR/fte/year", source="assumption (75k-100k, CAO VO scale LD incl. charges)",
-        group="policy_levers", ge=0.0, le=1e6,
+        90_000.0,
+        "Yearly employer cost of one fte of staff time, to price fte costs in euros.",
+        unit="EUR/fte/year",
+        source="assumption (75k-100k, CAO VO scale LD incl. charges)",
+        group="policy_levers",
+        ge=0.0,
+        le=1e6,
     )
     pool_coordination_fte: float = param(
-        2.0, "Regional vacancy pool: coordination staff.",
-        unit="fte/year", source="assumption (1-4)", group="policy_levers", ge=0.0, le=100.0,
+        2.0,
+        "Regional vacancy pool: coordination staff.",
+        unit="fte/year",
+        source="assumption (1-4)",
+        group="policy_levers",
+        ge=0.0,
+        le=100.0,
     )
     no_poaching_coordination_fte: float = param(
-        0.3, "No-poaching agreement: staff time to keep the agreement.",
-        unit="fte/year", source="assumption (0.1-1)", group="policy_levers", ge=0.0, le=100.0,
+        0.3,
+        "No-poaching agreement: staff time to keep the agreement.",
+        unit="fte/year",
+        source="assumption (0.1-1)",
+        group="policy_levers",
+        ge=0.0,
+        le=100.0,
     )
     shared_appointment_max_km: float = param(
-        15.0, "Largest distance between two schools of one shared appointment.",
-        unit="km", source="assumption (5-25)", group="policy_levers", ge=0.0, le=500.0,
+        15.0,
+        "Largest distance between two schools of one shared appointment.",
+        unit="km",
+        source="assumption (5-25)",
+        group="policy_levers",
+        ge=0.0,
+        le=500.0,
     )
     shared_appointment_travel_fte: float = param(
-        0.02, "Teaching time a shared appointment loses to travel and coordination.",
-        unit="fte/appointment", source="assumption (0-0.05)", group="policy_levers",
-        ge=0.0, le=0.5,
+        0.02,
+        "Teaching time a shared appointment loses to travel and coordination.",
+        unit="fte/appointment",
+        source="assumption (0-0.05)",
+        group="policy_levers",
+        ge=0.0,
+        le=0.5,
     )
     shared_appointment_admin_eur: float = param(
-        1_000.0, "Administrative cost per shared appointment per year.",
-        unit="EUR/appointment/year", source="assumption (500-2000)", group="policy_levers",
-        ge=0.0, le=1e6,
+        1_000.0,
+        "Administrative cost per shared appointment per year.",
+        unit="EUR/appointment/year",
+        source="assumption (500-2000)",
+        group="policy_levers",
+        ge=0.0,
+        le=1e6,
     )
     induction_exit_rr: float = param(
-        0.75, "Relative starter exit hazard with induction (years 1-3).",
-        unit="ratio", source="[S] Helms-Lorenz et al. 2016 (14% vs 12%, rr 0.86); Smith & "
-        "Ingersoll 2004 (larger); assumption (0.6-0.95)", group="policy_levers",
-        ge=0.0, le=1.0, plausible=(0.6, 0.95),
+        0.75,
+        "Relative starter exit hazard with induction (years 1-3).",
+        unit="ratio",
+        source="[S] Helms-Lorenz et al. 2016 (14% vs 12%, rr 0.86); Smith & "
+        "Ingersoll 2004 (larger); assumption (0.6-0.95)",
+        group="policy_levers",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.6, 0.95),
     )
     induction_mentor_fte_per_starter: float = param(
-        0.05, "Mentor time per starter or side-entrant in induction.",
-        unit="fte/starter/year", source="assumption (0.03-0.1)", group="policy_levers",
-        ge=0.0, le=1.0,
+        0.05,
+        "Mentor time per starter or side-entrant in induction.",
+        unit="fte/starter/year",
+        source="assumption (0.03-0.1)",
+        group="policy_levers",
+        ge=0.0,
+        le=1.0,
     )
     joint_induction_coordination_fte: float = param(
-        0.5, "Joint induction: regional coordination.",
-        unit="fte/year", source="assumption (0.2-1)", group="policy_levers", ge=0.0, le=100.0,
+        0.5,
+        "Joint induction: regional coordination.",
+        unit="fte/year",
+        source="assumption (0.2-1)",
+        group="policy_levers",
+        ge=0.0,
+        le=100.0,
     )
     joint_side_entrant_extra_places_per_10_schools: float = param(
-        2.0, "Joint side-entrant programme: extra mentor places per 10 school sites.",
-        unit="persons/10 sites/year", source="assumption (1-4)", group="policy_levers",
-        ge=0.0, le=100.0,
+        2.0,
+        "Joint side-entrant programme: extra mentor places per 10 school sites.",
+        unit="persons/10 sites/year",
+        source="assumption (1-4)",
+        group="policy_levers",
+        ge=0.0,
+        le=100.0,
     )
     joint_side_entrant_cost_eur: float = param(
-        6_000.0, "Joint side-entrant programme: regional cost per side-entrant per year "
+        6_000.0,
+        "Joint side-entrant programme: regional cost per side-entrant per year "
         "(shared mentors, assessment, welcome).",
-        unit="EUR/person/year", source="assumption (3k-10k)", group="policy_levers",
-        ge=0.0, le=1e6,
+        unit="EUR/person/year",
+        source="assumption (3k-10k)",
+        group="policy_levers",
+        ge=0.0,
+        le=1e6,
     )
     internship_pool_coordination_fte: float = param(
-        0.5, "Regional internship pool: coordination staff.",
-        unit="fte/year", source="assumption (0.2-1)", group="policy_levers", ge=0.0, le=100.0,
+        0.5,
+        "Regional internship pool: coordination staff.",
+        unit="fte/year",
+        source="assumption (0.2-1)",
+        group="policy_levers",
+        ge=0.0,
+        le=100.0,
     )
     outreach_choice_rr: float = param(
-        1.25, "Relative rate at which exam pupils choose teacher training with outreach and "
+        1.25,
+        "Relative rate at which exam pupils choose teacher training with outreach and "
         "guest teachers.",
-        unit="ratio", source="[E] no causal estimate; assumption (1.0-1.5)",
-        group="policy_levers", ge=1.0, le=5.0, plausible=(1.0, 1.5),
+        unit="ratio",
+        source="[E] no causal estimate; assumption (1.0-1.5)",
+        group="policy_levers",
+        ge=1.0,
+        le=5.0,
+        plausible=(1.0, 1.5),
     )
     outreach_fte_per_school: float = param(
-        0.02, "Outreach: teacher time per school site for guest lessons and taster days.",
-        unit="fte/site/year", source="assumption (0.01-0.05)", group="policy_levers",
-        ge=0.0, le=1.0,
+        0.02,
+        "Outreach: teacher time per school site for guest lessons and taster days.",
+        unit="fte/site/year",
+        source="assumption (0.01-0.05)",
+        group="policy_levers",
+        ge=0.0,
+        le=1.0,
     )
     dual_qualification_rate: float = param(
-        0.01, "Dual qualification: yearly share of teachers who start a second-subject "
+        0.01,
+        "Dual qualification: yearly share of teachers who start a second-subject "
         "qualification in the subject group with the largest regional shortage.",
-        unit="share/year", source="assumption (0.005-0.02)", group="policy_levers",
-        ge=0.0, le=0.2, plausible=(0.005, 0.02),
+        unit="share/year",
+        source="assumption (0.005-0.02)",
+        group="policy_levers",
+        ge=0.0,
+        le=0.2,
+        plausible=(0.005, 0.02),
     )
     dual_qualification_years: int = param(
-        2, "Years of the second-subject course.",
-        unit="years", source="assumption (1-3)", group="policy_levers", ge=1, le=5,
+        2,
+        "Years of the second-subject course.",
+        unit="years",
+        source="assumption (1-3)",
+        group="policy_levers",
+        ge=1,
+        le=5,
     )
     dual_qualification_cost_eur: float = param(
-        5_000.0, "Course cost per teacher per course year.",
-        unit="EUR/person/year", source="assumption (3k-8k)", group="policy_levers",
-        ge=0.0, le=1e6,
+        5_000.0,
+        "Course cost per teacher per course year.",
+        unit="EUR/person/year",
+        source="assumption (3k-8k)",
+        group="policy_levers",
+        ge=0.0,
+        le=1e6,
     )
     dual_qualification_study_fte: float = param(
-        0.1, "Teaching time a teacher on the course spends studying.",
-        unit="fte/person", source="assumption (0.05-0.2)", group="policy_levers",
-        ge=0.0, le=1.0,
+        0.1,
+        "Teaching time a teacher on the course spends studying.",
+        unit="fte/person",
+        source="assumption (0.05-0.2)",
+        group="policy_levers",
+        ge=0.0,
+        le=1.0,
     )
     slow_finisher_graduation_rr: float = param(
-        1.5, "Relative yearly graduation rate of slow finishers who get help.",
-        unit="ratio", source="[E] no causal estimate; assumption (1.0-2.0)",
-        group="policy_levers", ge=1.0, le=5.0, plausible=(1.0, 2.0),
+        1.5,
+        "Relative yearly graduation rate of slow finishers who get help.",
+        unit="ratio",
+        source="[E] no causal estimate; assumption (1.0-2.0)",
+        group="policy_levers",
+        ge=1.0,
+        le=5.0,
+        plausible=(1.0, 2.0),
     )
     slow_finisher_cost_eur: float = param(
-        1_500.0, "Coaching cost per slow finisher per year.",
-        unit="EUR/person/year", source="assumption (500-3000)", group="policy_levers",
-        ge=0.0, le=1e6,
+        1_500.0,
+        "Coaching cost per slow finisher per year.",
+        unit="EUR/person/year",
+        source="assumption (500-3000)",
+        group="policy_levers",
+        ge=0.0,
+        le=1e6,
     )
     experiment_unqualified_cap_share: float = param(
-        0.14, "Cap on unqualified teaching while the region experiments with qualifications.",
-        unit="share", source="assumption (0.1-0.2)", group="policy_levers", ge=0.0, le=1.0,
+        0.14,
+        "Cap on unqualified teaching while the region experiments with qualifications.",
+        unit="share",
+        source="assumption (0.1-0.2)",
+        group="policy_levers",
+        ge=0.0,
+        le=1.0,
     )
 
     @model_validator(mode="after")
@@ -561,7 +917,9 @@ class Parameters(BaseModel):
             if any(v < 0 or v > 1 for v in value):
                 raise ValueError(f"{name}: every value must lie in [0, 1], got {value}")
             if must_sum and not math.isclose(sum(value), 1.0, abs_tol=0.01):
-                raise ValueError(f"{name}: values must add up to 1 (within 0.01), got sum {sum(value):.4f}")
+                raise ValueError(
+                    f"{name}: values must add up to 1 (within 0.01), got sum {sum(value):.4f}"
+                )
         return self
 
     # ------------------------------------------------------------ construction

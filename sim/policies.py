@@ -88,8 +88,10 @@ class Lever:
 class RegionalMatching(Lever):
     name = "regional_matching"
     mechanism = "labour market"
-    effect = ("One regional vacancy pool places every job seeker where the relative need is "
-              "largest, instead of each school recruiting alone with the attractive ones first.")
+    effect = (
+        "One regional vacancy pool places every job seeker where the relative need is "
+        "largest, instead of each school recruiting alone with the attractive ones first."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.matching = RegionalPool(chunk_fte)
@@ -101,9 +103,11 @@ class RegionalMatching(Lever):
 class NoPoaching(Lever):
     name = "no_poaching"
     mechanism = "mobility between schools"
-    effect = ("Partner schools do not hire each other's teachers away: a teacher who looks for "
-              "another school is only released where their own school has surplus in their "
-              "subject.")
+    effect = (
+        "Partner schools do not hire each other's teachers away: a teacher who looks for "
+        "another school is only released where their own school has surplus in their "
+        "subject."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.poaching = False
@@ -115,24 +119,31 @@ class NoPoaching(Lever):
 class SharedAppointments(Lever):
     name = "shared_appointments"
     mechanism = "vacancies"
-    effect = ("A teacher with surplus hours at one school takes part of an appointment at a "
-              "school within reach that has a vacancy in the same subject group; each shared "
-              "appointment loses some time to travel.")
+    effect = (
+        "A teacher with surplus hours at one school takes part of an appointment at a "
+        "school within reach that has a vacancy in the same subject group; each shared "
+        "appointment loses some time to travel."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.shared_appointments = True
 
     def yearly_cost(self, model):
         n = model.year_counts.get("shared_appointments", 0)
-        return self._fte(model, n * model.p.shared_appointment_travel_fte,
-                         n * model.p.shared_appointment_admin_eur)
+        return self._fte(
+            model,
+            n * model.p.shared_appointment_travel_fte,
+            n * model.p.shared_appointment_admin_eur,
+        )
 
 
 class JointInduction(Lever):
     name = "joint_induction"
     mechanism = "exits (starter hazard)"
-    effect = ("Every starter and side-entrant gets induction (mentor, lower starter exit "
-              "hazard), not only those at schools that run their own.")
+    effect = (
+        "Every starter and side-entrant gets induction (mentor, lower starter exit "
+        "hazard), not only those at schools that run their own."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.induction_for_all = True
@@ -140,16 +151,19 @@ class JointInduction(Lever):
     def yearly_cost(self, model):
         n = model.year_counts.get("inducted_by_region", 0)
         p = model.p
-        return self._fte(model, p.joint_induction_coordination_fte
-                         + n * p.induction_mentor_fte_per_starter)
+        return self._fte(
+            model, p.joint_induction_coordination_fte + n * p.induction_mentor_fte_per_starter
+        )
 
 
 class JointSideEntrantProgramme(Lever):
     name = "joint_side_entrant_programme"
     mechanism = "side-entrant placement and progress"
-    effect = ("A regional side-entrant programme: extra mentor places shared by all schools, "
-              "side-entrants placed at any school with a vacancy, and every side-entrant "
-              "supported (lower dropout).")
+    effect = (
+        "A regional side-entrant programme: extra mentor places shared by all schools, "
+        "side-entrants placed at any school with a vacancy, and every side-entrant "
+        "supported (lower dropout)."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.joint_side_entrant_programme = True
@@ -163,8 +177,10 @@ class JointSideEntrantProgramme(Lever):
 class InternshipPool(Lever):
     name = "internship_pool"
     mechanism = "internship placement"
-    effect = ("Internship places of all training schools form one regional pool open to every "
-              "programme, so fewer students intern outside the region and more graduates stay.")
+    effect = (
+        "Internship places of all training schools form one regional pool open to every "
+        "programme, so fewer students intern outside the region and more graduates stay."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.internship_pool = True
@@ -176,8 +192,10 @@ class InternshipPool(Lever):
 class Outreach(Lever):
     name = "outreach"
     mechanism = "training intake"
-    effect = ("Outreach to upper-secondary pupils and guest teachers raise the share of exam "
-              "pupils who choose teacher training.")
+    effect = (
+        "Outreach to upper-secondary pupils and guest teachers raise the share of exam "
+        "pupils who choose teacher training."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.training_choice_rr = p.outreach_choice_rr
@@ -189,8 +207,10 @@ class Outreach(Lever):
 class DualQualification(Lever):
     name = "dual_qualification"
     mechanism = "qualification of staff"
-    effect = ("Teachers take a second-subject qualification in the subject group with the "
-              "largest regional shortage; while on the course they study part of their time.")
+    effect = (
+        "Teachers take a second-subject qualification in the subject group with the "
+        "largest regional shortage; while on the course they study part of their time."
+    )
 
     def apply(self, mech, p, chunk_fte):
         mech.dual_qualification_rate = p.dual_qualification_rate
@@ -198,8 +218,9 @@ class DualQualification(Lever):
     def yearly_cost(self, model):
         n = model.year_counts.get("on_dual_course", 0)
         p = model.p
-        return self._fte(model, n * p.dual_qualification_study_fte,
-                         n * p.dual_qualification_cost_eur)
+        return self._fte(
+            model, n * p.dual_qualification_study_fte, n * p.dual_qualification_cost_eur
+        )
 
 
 class SlowFinisherHelp(Lever):
@@ -218,11 +239,15 @@ class SlowFinisherHelp(Lever):
 class QualificationExperiment(Lever):
     name = "qualification_experiment"
     mechanism = "stop-gaps"
-    effect = ("Room to experiment with qualifications: a higher cap on teaching by staff "
-              "without the required qualification. Open shortage turns into hidden shortage.")
+    effect = (
+        "Room to experiment with qualifications: a higher cap on teaching by staff "
+        "without the required qualification. Open shortage turns into hidden shortage."
+    )
 
     def apply(self, mech, p, chunk_fte):
-        mech.unqualified_cap_share = max(p.unqualified_cap_share, p.experiment_unqualified_cap_share)
+        mech.unqualified_cap_share = max(
+            p.unqualified_cap_share, p.experiment_unqualified_cap_share
+        )
 
     def yearly_cost(self, model):
         return LeverCost()
@@ -231,9 +256,16 @@ class QualificationExperiment(Lever):
 LEVERS: dict[str, type[Lever]] = {
     cls.name: cls
     for cls in (
-        RegionalMatching, NoPoaching, SharedAppointments, JointInduction,
-        JointSideEntrantProgramme, InternshipPool, Outreach, DualQualification,
-        SlowFinisherHelp, QualificationExperiment,
+        RegionalMatching,
+        NoPoaching,
+        SharedAppointments,
+        JointInduction,
+        JointSideEntrantProgramme,
+        InternshipPool,
+        Outreach,
+        DualQualification,
+        SlowFinisherHelp,
+        QualificationExperiment,
     )
 }
 """Every lever, by name, in the order of the issue list."""

@@ -94,28 +94,40 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
             vmbo = float(np.clip(rng.beta(2.0, 2.0) * 2 * p.share_vmbo, 0.0, 1.0))
             vwo_share = float(np.clip(rng.normal(p.share_vwo_of_havo_vwo, 0.15), 0.0, 1.0))
             total = float(sizes[j])
-            pupils = (total * vmbo, total * (1 - vmbo) * (1 - vwo_share),
-                      total * (1 - vmbo) * vwo_share)
+            pupils = (
+                total * vmbo,
+                total * (1 - vmbo) * (1 - vwo_share),
+                total * (1 - vmbo) * vwo_share,
+            )
             d2 = (inst_xy[:, 0] - x) ** 2 + (inst_xy[:, 1] - y) ** 2 + 25.0
             w = inst_size / d2
-            partner = inst_names[int(rng.choice(len(inst_names), p=w / w.sum()))] if len(inst_names) else ""
-            sites.append(SiteSpec(
-                name=f"{m.name} {j + 1}",
-                municipality=m.name,
-                area=m.area,
-                board=0,
-                x_km=x,
-                y_km=y,
-                pupils=pupils,
-                training_school=bool(rng.random() < p.training_school_share),
-                own_induction=bool(rng.random() < p.own_induction_share),
-                attractiveness_base=float(rng.normal(0.0, p.attractiveness_site_sd)),
-                partner_institute=partner,
-            ))
+            partner = (
+                inst_names[int(rng.choice(len(inst_names), p=w / w.sum()))]
+                if len(inst_names)
+                else ""
+            )
+            sites.append(
+                SiteSpec(
+                    name=f"{m.name} {j + 1}",
+                    municipality=m.name,
+                    area=m.area,
+                    board=0,
+                    x_km=x,
+                    y_km=y,
+                    pupils=pupils,
+                    training_school=bool(rng.random() < p.training_school_share),
+                    own_induction=bool(rng.random() < p.own_induction_share),
+                    attractiveness_base=float(rng.normal(0.0, p.attractiveness_site_sd)),
+                    partner_institute=partner,
+                )
+            )
     # neighbouring sites (sorted west to east within a municipality order) share boards
-    boards = np.minimum(np.arange(len(sites)) * p.school_boards // max(len(sites), 1),
-                        p.school_boards - 1)
-    sites = [SiteSpec(**{**s.__dict__, "board": int(b)}) for s, b in zip(sites, boards, strict=True)]
+    boards = np.minimum(
+        np.arange(len(sites)) * p.school_boards // max(len(sites), 1), p.school_boards - 1
+    )
+    sites = [
+        SiteSpec(**{**s.__dict__, "board": int(b)}) for s, b in zip(sites, boards, strict=True)
+    ]
     return Layout(sites=tuple(sites), origin=layout_origin)
 
 

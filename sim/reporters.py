@@ -92,7 +92,7 @@ def shortage_worst_decile_share(model: RegionModel) -> float:
     total = short.sum()
     if total <= 0:
         return 0.0
-    k = max(1, int(round(len(short) / 10)))
+    k = max(1, round(len(short) / 10))
     worst = np.argsort(-(short / np.maximum(demand, 1e-9)))[:k]
     return float(short[worst].sum() / total)
 
@@ -101,7 +101,7 @@ def shortage_rate_worst_decile(model: RegionModel) -> float:
     """Mean shortage rate of the tenth of schools with the highest rate."""
     short, demand = _school_shortage(model)
     rate = short / np.maximum(demand, 1e-9)
-    k = max(1, int(round(len(rate) / 10)))
+    k = max(1, round(len(rate) / 10))
     return float(np.sort(rate)[-k:].mean())
 
 

@@ -132,7 +132,7 @@ def _require(table: dict, key: str, kind: type | tuple[type, ...], where: str) -
     value = table[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
         raise ScenarioError(f"{where}: key {key!r} must be {name}, got {value!r}")
     return value
@@ -178,8 +178,17 @@ def _parse(data: dict, path: Path) -> Scenario:
 
     progs = []
     keys = {
-        "name", "institute", "route", "degree", "duration_years", "lat", "lon",
-        "school_leaver_share", "outside_intake", "dropout_rr", "subjects",
+        "name",
+        "institute",
+        "route",
+        "degree",
+        "duration_years",
+        "lat",
+        "lon",
+        "school_leaver_share",
+        "outside_intake",
+        "dropout_rr",
+        "subjects",
     }
     for i, p in enumerate(_require(data, "programmes", list, where)):
         w = f"{where} [[programmes]] entry {i + 1}"

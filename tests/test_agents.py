@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from sim.agents import ROUTE, UNQUALIFIED, School, SideEntrant, Student, Teacher, TrainingProgramme, age_band
+from sim.agents import (
+    ROUTE,
+    UNQUALIFIED,
+    School,
+    SideEntrant,
+    Student,
+    Teacher,
+    TrainingProgramme,
+    age_band,
+)
 from sim.model import RegionModel
 
 TINY = {"pupils_total": 4_000, "school_sites": 4, "school_boards": 2}
@@ -30,7 +39,9 @@ def test_agents_are_mesa_agents_with_table_backed_attributes():
     assert len(m.agents_by_type[School]) == 4
     assert len(m.agents_by_type[TrainingProgramme]) == len(m.programmes)
     assert len(m.agents_by_type[Student]) == len(m.students)
-    assert len(m.agents_by_type[SideEntrant]) == int((m.workforce.data["degree"][m.workforce.live()] == UNQUALIFIED).sum())
+    assert len(m.agents_by_type[SideEntrant]) == int(
+        (m.workforce.data["degree"][m.workforce.live()] == UNQUALIFIED).sum()
+    )
 
 
 def test_age_bands():
@@ -38,8 +49,13 @@ def test_age_bands():
 
 
 def test_exit_hazard_follows_age_experience_induction_contract_and_workload():
-    m = tiny(temporary_exit_rr=2.0, small_contract_exit_rr=1.5, induction_exit_rr=0.5,
-             workload_exit_sensitivity=4.0, workload_threshold=0.05)
+    m = tiny(
+        temporary_exit_rr=2.0,
+        small_contract_exit_rr=1.5,
+        induction_exit_rr=0.5,
+        workload_exit_sensitivity=4.0,
+        workload_threshold=0.05,
+    )
     wf, p = m.workforce, m.p
     r = _rows(m)[:1]
     d = wf.data
@@ -64,9 +80,18 @@ def test_exit_hazard_follows_age_experience_induction_contract_and_workload():
 
 
 def test_age_and_exit_draws_at_the_hazard_and_retires_at_pension_age():
-    m = RegionModel(rng=5, pupils_total=60_000, school_sites=20, school_boards=4, feedbacks=False,
-                    temporary_exit_rr=1.0, small_contract_exit_rr=1.0, leave_region_rate=0.0,
-                    exit_hazard_by_age=(0.1, 0.1, 0.1, 0.1, 0.1), starter_exit_hazard=(0.1,) * 5)
+    m = RegionModel(
+        rng=5,
+        pupils_total=60_000,
+        school_sites=20,
+        school_boards=4,
+        feedbacks=False,
+        temporary_exit_rr=1.0,
+        small_contract_exit_rr=1.0,
+        leave_region_rate=0.0,
+        exit_hazard_by_age=(0.1, 0.1, 0.1, 0.1, 0.1),
+        starter_exit_hazard=(0.1,) * 5,
+    )
     wf = m.workforce
     rows = _rows(m)
     age_before = wf.data["age"][rows].copy()
@@ -96,8 +121,16 @@ def test_change_hours_stays_within_bounds_and_cuts_under_pressure():
 
 
 def test_side_entrants_qualify_after_the_route_and_support_lowers_dropout():
-    m = RegionModel(rng=2, pupils_total=40_000, school_sites=12, side_entrant_applicants_per_100_teachers=20.0,
-                    side_entrant_dropout_per_year=0.3, supported_side_entrant_dropout_rr=0.3)
+    m = RegionModel(
+        rng=2,
+        pupils_total=40_000,
+        school_sites=12,
+        side_entrant_applicants_per_100_teachers=20.0,
+        mentor_places_training_school=60,
+        mentor_places_other_school=30,
+        side_entrant_dropout_per_year=0.3,
+        supported_side_entrant_dropout_rr=0.3,
+    )
     wf = m.workforce
     se = wf.live()[wf.data["degree"][wf.live()] == UNQUALIFIED]
     assert se.size > 200
@@ -133,7 +166,12 @@ def test_help_raises_slow_finishers_graduation():
         rows = st.live()
         st.data["year_of_study"][rows] = m.programme_duration[st.data["programme"][rows]] + 1
         st.data["helped"][rows] = True
-        return Student.progress_year(m, np.random.default_rng(9), slow_graduation_rr=rr)["graduated"].size / rows.size
+        return (
+            Student.progress_year(m, np.random.default_rng(9), slow_graduation_rr=rr)[
+                "graduated"
+            ].size
+            / rows.size
+        )
 
     assert graduates(2.0) > graduates(1.0) + 0.15
 

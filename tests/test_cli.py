@@ -5,8 +5,23 @@ from sim.cli import main
 
 def test_run_prints_a_summary_and_writes_csv(tmp_path, capsys):
     out = tmp_path / "series.csv"
-    code = main(["run", "--policy", "collaborative", "--years", "3", "--rng", "2",
-                 "--set", "pupils_total=12000", "--set", "school_sites=10", "--csv", str(out)])
+    code = main(
+        [
+            "run",
+            "--policy",
+            "collaborative",
+            "--years",
+            "3",
+            "--rng",
+            "2",
+            "--set",
+            "pupils_total=12000",
+            "--set",
+            "school_sites=10",
+            "--csv",
+            str(out),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0
     assert "policy collaborative" in text and "regional_matching" in text

@@ -5,15 +5,22 @@ from sim.labour_market import RegionalPool, SchoolRecruitment, Seekers, Vacancie
 
 
 def _vac(school, subject, level, fte, need):
-    return Vacancies(np.array(school), np.array(subject), np.array(level), np.array(fte, float),
-                     np.array(need, float))
+    return Vacancies(
+        np.array(school),
+        np.array(subject),
+        np.array(level),
+        np.array(fte, float),
+        np.array(need, float),
+    )
 
 
 def _seekers(subject, degree, fte=None, subject2=None, floor=None):
     n = len(subject)
     return Seekers(
-        np.array(subject), np.array(subject2 if subject2 is not None else [-1] * n),
-        np.array(degree), np.array(fte if fte is not None else [0.8] * n),
+        np.array(subject),
+        np.array(subject2 if subject2 is not None else [-1] * n),
+        np.array(degree),
+        np.array(fte if fte is not None else [0.8] * n),
         np.array(floor if floor is not None else [-np.inf] * n, float),
     )
 
@@ -35,8 +42,13 @@ def test_degree_and_subject_eligibility(strategy):
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.name)
 def test_no_vacancy_is_overfilled(strategy):
     rng = np.random.default_rng(3)
-    vac = _vac(range(20), rng.integers(0, 3, 20), rng.integers(0, 2, 20), rng.uniform(0.2, 3, 20),
-               rng.uniform(5, 20, 20))
+    vac = _vac(
+        range(20),
+        rng.integers(0, 3, 20),
+        rng.integers(0, 2, 20),
+        rng.uniform(0.2, 3, 20),
+        rng.uniform(5, 20, 20),
+    )
     seekers = _seekers(rng.integers(0, 3, 200), rng.integers(1, 3, 200), rng.uniform(0.4, 1.0, 200))
     placed = strategy.place(seekers, vac, rng.normal(size=20), rng)
     filled = np.bincount(placed[placed >= 0], weights=seekers.fte[placed >= 0], minlength=20)
@@ -56,7 +68,9 @@ def test_school_recruitment_fills_attractive_schools_first():
     attract = np.array([1.5, 0.0])
     wins = np.zeros(2)
     for seed in range(300):
-        placed = SchoolRecruitment(1).place(_seekers([0], [2]), vac, attract, np.random.default_rng(seed))
+        placed = SchoolRecruitment(1).place(
+            _seekers([0], [2]), vac, attract, np.random.default_rng(seed)
+        )
         wins[placed[0]] += 1
     # weights exp(1.5):exp(0) = 4.5:1 => about 82% to school 0
     assert 0.74 < wins[0] / wins.sum() < 0.89

@@ -22,7 +22,9 @@ def totals(policy: str, **overrides) -> dict[str, float]:
         s = run_model(policy=policy, years=YEARS, rng=seed, **overrides).series().iloc[1:]
         for col in s.columns:
             out[col] = out.get(col, 0.0) + float(s[col].sum())
-        out["end_shortage_rate"] = out.get("end_shortage_rate", 0.0) + s.shortage_rate.iloc[-1] / len(SEEDS)
+        out["end_shortage_rate"] = out.get("end_shortage_rate", 0.0) + s.shortage_rate.iloc[
+            -1
+        ] / len(SEEDS)
     return out
 
 
@@ -58,8 +60,10 @@ def test_joint_induction_lowers_starter_attrition():
 def test_joint_side_entrant_programme_places_more_and_loses_fewer():
     lever = totals("isolated+joint_side_entrant_programme")
     assert lever["hires_side_entrant"] > 1.2 * base()["hires_side_entrant"]
-    assert (lever["side_entrant_dropouts"] / lever["hires_side_entrant"]
-            < base()["side_entrant_dropouts"] / base()["hires_side_entrant"])
+    assert (
+        lever["side_entrant_dropouts"] / lever["hires_side_entrant"]
+        < base()["side_entrant_dropouts"] / base()["hires_side_entrant"]
+    )
 
 
 def test_internship_pool_keeps_interns_in_the_region():

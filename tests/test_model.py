@@ -4,17 +4,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SMALL, run_model
 from sim.agents import School, SideEntrant, Student, Teacher
 from sim.model import RegionModel
 from sim.policies import PolicyError
 from sim.scenarios import ScenarioError
 
+from conftest import SMALL, run_model
+
 
 def test_demand_is_qualified_plus_unqualified_plus_vacancy_every_year(small_run):
     s = small_run.series()
     assert len(s) == 7 and s.index[0] == 2023 and s.index[-1] == 2029
-    np.testing.assert_allclose(s.qualified_fte + s.unqualified_fte + s.vacancy_fte, s.demand_fte, rtol=1e-9)
+    np.testing.assert_allclose(
+        s.qualified_fte + s.unqualified_fte + s.vacancy_fte, s.demand_fte, rtol=1e-9
+    )
     np.testing.assert_allclose(s.shortage_rate, (s.vacancy_fte + s.unqualified_fte) / s.demand_fte)
 
 
@@ -22,11 +25,15 @@ def test_head_count_is_stock_plus_entrants_minus_leavers(small_run):
     s = small_run.series()
     staff = s.teachers + s.side_entrants
     entrants = s.hires_graduate + s.hires_side_entrant + s.hires_returner + s.hires_inmigrant
-    leavers = s.exits_retirement + s.exits_left_education + s.exits_left_region + s.side_entrant_dropouts
+    leavers = (
+        s.exits_retirement + s.exits_left_education + s.exits_left_region + s.side_entrant_dropouts
+    )
     np.testing.assert_array_equal(staff.diff().iloc[1:], (entrants - leavers).iloc[1:])
     students = s.students_enrolled
-    np.testing.assert_array_equal(students.diff().iloc[1:],
-                                  (s.students_intake - s.students_graduated - s.students_dropout).iloc[1:])
+    np.testing.assert_array_equal(
+        students.diff().iloc[1:],
+        (s.students_intake - s.students_graduated - s.students_dropout).iloc[1:],
+    )
 
 
 def test_mesa_registry_matches_the_tables(small_run):
@@ -55,11 +62,22 @@ def test_closed_form_stock_path_without_feedbacks_and_with_constant_rates():
     after t years with probability ((1 - h)(1 - r))^t unless they reached the pension age."""
     h, r, years = 0.08, 0.02, 6
     m = RegionModel(
-        rng=4, pupils_total=80_000, school_sites=24, feedbacks=False, pupil_noise_sd=0.0,
-        pupil_trend_per_year=0.0, exit_hazard_by_age=(h,) * 5, starter_exit_hazard=(h,) * 5,
-        temporary_exit_rr=1.0, small_contract_exit_rr=1.0, induction_exit_rr=1.0,
-        leave_region_rate=r, graduate_entry_interned_in_region=0.0,
-        graduate_entry_other=0.0, returner_rate=0.0, inmigrant_seekers_per_100_teachers=0.0,
+        rng=4,
+        pupils_total=80_000,
+        school_sites=24,
+        feedbacks=False,
+        pupil_noise_sd=0.0,
+        pupil_trend_per_year=0.0,
+        exit_hazard_by_age=(h,) * 5,
+        starter_exit_hazard=(h,) * 5,
+        temporary_exit_rr=1.0,
+        small_contract_exit_rr=1.0,
+        induction_exit_rr=1.0,
+        leave_region_rate=r,
+        graduate_entry_interned_in_region=0.0,
+        graduate_entry_other=0.0,
+        returner_rate=0.0,
+        inmigrant_seekers_per_100_teachers=0.0,
         side_entrant_applicants_per_100_teachers=0.0,
     )
     wf = m.workforce
@@ -76,9 +94,14 @@ def test_closed_form_stock_path_without_feedbacks_and_with_constant_rates():
 
 
 def test_shortage_grows_without_inflow_and_falls_with_fewer_pupils():
-    closed = run_model(years=6, graduate_entry_interned_in_region=0.0, graduate_entry_other=0.0,
-                       returner_rate=0.0, inmigrant_seekers_per_100_teachers=0.0,
-                       side_entrant_applicants_per_100_teachers=0.0).series()
+    closed = run_model(
+        years=6,
+        graduate_entry_interned_in_region=0.0,
+        graduate_entry_other=0.0,
+        returner_rate=0.0,
+        inmigrant_seekers_per_100_teachers=0.0,
+        side_entrant_applicants_per_100_teachers=0.0,
+    ).series()
     assert (np.diff(closed.qualified_fte) < 0).all()
     assert closed.shortage_rate.iloc[-1] > closed.shortage_rate.iloc[0] + 0.15
     falling = run_model(years=6, pupil_trend_per_year=-0.06).series()

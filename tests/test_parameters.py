@@ -3,7 +3,7 @@ import math
 import pytest
 
 from sim.model import RegionModel
-from sim.parameters import GROUPS, Parameters, ParameterError, parameter_names
+from sim.parameters import GROUPS, ParameterError, Parameters, parameter_names
 
 
 def test_every_parameter_is_documented():
@@ -45,7 +45,10 @@ def test_defaults_are_valid_and_overrides_apply():
         ({"school_sites": 0}, ["school_sites", "0", "[1, 5000]"]),
         ({"subject_demand_share": [0.5, 0.5]}, ["subject_demand_share", "7 values"]),
         ({"age_distribution": [0.5, 0.5, 0.5, 0.5, 0.5]}, ["age_distribution", "add up to 1"]),
-        ({"exit_hazard_by_age": [0.1, 0.1, "x", 0.1, 0.1]}, ["exit_hazard_by_age", "finite numbers"]),
+        (
+            {"exit_hazard_by_age": [0.1, 0.1, "x", 0.1, 0.1]},
+            ["exit_hazard_by_age", "finite numbers"],
+        ),
     ],
 )
 def test_bad_values_are_named_with_what_is_allowed(values, words):

@@ -21,7 +21,10 @@ def test_presets():
     ("spec", "names"),
     [
         ("isolated+joint_induction", ("joint_induction",)),
-        ("collaborative-no_poaching-outreach", tuple(n for n in PRESETS["collaborative"] if n not in ("no_poaching", "outreach"))),
+        (
+            "collaborative-no_poaching-outreach",
+            tuple(n for n in PRESETS["collaborative"] if n not in ("no_poaching", "outreach")),
+        ),
         (["outreach", "regional_matching"], ("regional_matching", "outreach")),
         ("shared_appointments", ("shared_appointments",)),
     ],
@@ -49,8 +52,11 @@ def test_each_lever_switches_only_its_own_mechanism():
     changed_by = {}
     for name, cls in LEVERS.items():
         mech = Policy.parse([name]).mechanisms(P, 0.8)
-        diff = [f.name for f in dataclasses.fields(Mechanisms)
-                if f.name != "matching" and getattr(mech, f.name) != getattr(base, f.name)]
+        diff = [
+            f.name
+            for f in dataclasses.fields(Mechanisms)
+            if f.name != "matching" and getattr(mech, f.name) != getattr(base, f.name)
+        ]
         if not isinstance(mech.matching, SchoolRecruitment):
             diff.append("matching")
         assert diff, f"{name} changes nothing"

@@ -23,8 +23,15 @@ def test_reporter_names_are_snake_case_and_unique():
     assert len(names) == len(set(names)) > 60
     for name in names:
         assert re.fullmatch(r"[a-z0-9_]+", name)
-    assert {"demand_fte", "qualified_fte", "unqualified_fte", "vacancy_fte", "surplus_fte",
-            "shortage_rate", "lever_cost_eur"} <= set(names)
+    assert {
+        "demand_fte",
+        "qualified_fte",
+        "unqualified_fte",
+        "vacancy_fte",
+        "surplus_fte",
+        "shortage_rate",
+        "lever_cost_eur",
+    } <= set(names)
     for fn in reporters.model_reporters().values():
         assert fn.__name__ != "<lambda>" and fn.__doc__
 

@@ -50,10 +50,15 @@ def test_accounting_identity_on_random_inputs():
         staff = rng.uniform(0, 4, (n_s, n_g, 3))
         cap = rng.uniform(0, 0.3)
         st = cover(demand, staff, cap, rng.uniform(0, 1))
-        np.testing.assert_allclose(st.qualified + st.unqualified + st.vacancy, demand.sum(-1), atol=1e-9)
+        np.testing.assert_allclose(
+            st.qualified + st.unqualified + st.vacancy, demand.sum(-1), atol=1e-9
+        )
         assert (st.vacancy >= -1e-12).all() and (st.surplus >= -1e-12).all()
         stopgap_s = st.stopgap.sum(1)
-        assert (stopgap_s <= np.maximum(0, cap * demand.sum(axis=(1, 2)) - st.side_entrant.sum(1)) + 1e-9).all()
+        assert (
+            stopgap_s
+            <= np.maximum(0, cap * demand.sum(axis=(1, 2)) - st.side_entrant.sum(1)) + 1e-9
+        ).all()
 
 
 def test_shared_appointment_and_dual_qualification_split():
@@ -61,11 +66,27 @@ def test_shared_appointment_and_dual_qualification_split():
     demand[1, 0, 1] = 1.0  # school 1 needs subject 0
     demand[0, 1, 1] = 2.0  # school 0 needs subject 1
     # teacher at school 0, subject 0, gives 0.4 fte to school 1
-    out = staff_fte(demand, np.array([0]), np.array([1.0]), np.array([1]), np.array([0.4]),
-                    np.array([0]), np.array([-1]), np.array([SECOND]))
+    out = staff_fte(
+        demand,
+        np.array([0]),
+        np.array([1.0]),
+        np.array([1]),
+        np.array([0.4]),
+        np.array([0]),
+        np.array([-1]),
+        np.array([SECOND]),
+    )
     assert out[0, 0, SECOND] == pytest.approx(0.6) and out[1, 0, SECOND] == pytest.approx(0.4)
     # a dual-qualified teacher at school 0 leans toward subject 1, where the gap is
-    out = staff_fte(demand, np.array([0]), np.array([1.0]), np.array([-1]), np.array([0.0]),
-                    np.array([0]), np.array([1]), np.array([SECOND]))
+    out = staff_fte(
+        demand,
+        np.array([0]),
+        np.array([1.0]),
+        np.array([-1]),
+        np.array([0.0]),
+        np.array([0]),
+        np.array([1]),
+        np.array([SECOND]),
+    )
     assert out[0, 1, SECOND] == pytest.approx(1.0)
     assert out[0, 0, SECOND] == pytest.approx(0.0)
