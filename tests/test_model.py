@@ -125,3 +125,24 @@ def test_school_frame_for_maps(small_run):
     np.testing.assert_allclose(f.vacancy_fte.sum(), small_run.series().vacancy_fte.iloc[-1])
     school = next(iter(small_run.agents_by_type[School]))
     assert school.shortage_rate == pytest.approx(f.shortage_rate.iloc[school.index])
+
+
+def test_mesa_batch_run_builds_the_model_from_keywords():
+    import mesa
+
+    rows = mesa.batch_run(
+        RegionModel,
+        parameters={
+            "policy": ["isolated", "collaborative"],
+            "pupils_total": 12_000,
+            "school_sites": 6,
+        },
+        number_processes=1,
+        max_steps=2,
+        data_collection_period=-1,
+        display_progress=False,
+        rng=[1, 2],
+    )
+    runs = {(r["policy"], r["rng"] if "rng" in r else r["RunId"]) for r in rows}
+    assert len(runs) == 4
+    assert all(r["year"] == 2025 for r in rows)
