@@ -1,0 +1,804 @@
+"""Batch experiments: a design as data, paired seeds, pluggable backends, resumable storage.
+
+An experiment is a :class:`Design`: arms (a policy preset or lever expression, with parameter
+overrides), a scenario, shared overrides, a number of replications and a horizon in years. It
+expands to :class:`RunSpec` objects, small and picklable, and :func:`run_one` runs one spec into
+its yearly model series and per-school end state. The same function serves worker processes,
+Dask workers and outside tools (see ``experiments/ema_workbench_example.py``).
+
+Common random numbers: replication ``r`` gets the same seed in every arm, derived from the
+design's base seed with :class:`numpy.random.SeedSequence`; the model draws each mechanism from
+its own named stream (:data:`sim.model.STREAMS`), so switching a lever on leaves the draws of
+unrelated mechanisms alone, and arm differences are paired by seed.
+
+:func:`run_batch` validates every arm before any run starts, runs the specs on a
+:class:`Backend` (in-process, local worker processes, or Dask), writes each run to Parquet as it
+finishes (:mod:`sim.storage`), skips runs a previous session finished, records runs that raise,
+and keeps ``manifest.json`` up to date. Results are read back sorted by run id, so they do not
+depend on the backend, the number of workers or the order in which runs finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import contextlib
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.parameters import ParameterError
+from sim.policies import Policy, PolicyError
+from sim.scenarios import ScenarioError, load_scenario
+from sim.storage import ResultsError, RunStore, ensure_folder, write_json
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Arm",
+    "Backend",
+    "BackendError",
+    "BatchResult",
+    "Design",
+    "DesignError",
+    "ResultsError",
+    "RunResult",
+    "RunSpec",
+    "results_folder",
+    "run_batch",
+    "run_one",
+]
+
+DEFAULT_BASE_SEED = 20231001
+"""Base seed of designs that name none (the census date of the first year)."""
+
+
+class DesignError(ValueError):
+    """An experiment design that cannot run: names the arm and what is wrong."""
+
+
+class BackendError(RuntimeError):
+    """A backend that cannot start, e.g. an unreachable Dask scheduler."""
+
+
+# ---------------------------------------------------------------------------- design
+@dataclass(frozen=True)
+class Arm:
+    """One arm of an experiment: a policy with optional parameter overrides.
+
+    Attributes:
+        name: Short unique label used in file names, tables and charts.
+        policy: Preset, lever, or expression accepted by :meth:`sim.policies.Policy.parse`.
+        overrides: Parameter overrides on top of the design's shared overrides.
+    """
+
+    name: str
+    policy: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs; small and picklable so it travels to any worker."""
+
+    run_id: int
+    arm: str
+    replication: int
+    seed: int
+    scenario: str
+    policy: str
+    horizon: int
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (stored with every result file)."""
+        out = asdict(self)
+        out["overrides"] = {k: _jsonable(v) for k, v in self.overrides}
+        return out
+
+
+@dataclass(frozen=True)
+class Design:
+    """An experiment as data.
+
+    Attributes:
+        experiment: Name of the study (the first folder level under the results folder).
+        arms: The arms, each run with every replication seed.
+        replications: Paired replications per arm.
+        horizon: Years simulated after the initial census.
+        scenario: Scenario name or path to a scenario TOML file.
+        overrides: Parameter overrides shared by every arm.
+        base_seed: Seed the replication seeds derive from.
+    """
+
+    experiment: str
+    arms: tuple[Arm, ...]
+    replications: int
+    horizon: int
+    scenario: str = "rijnmond"
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    base_seed: int = DEFAULT_BASE_SEED
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical JSON-ready form (the folder name is a hash of it)."""
+        return {
+            "experiment": self.experiment,
+            "scenario": str(self.scenario),
+            "replications": self.replications,
+            "horizon": self.horizon,
+            "base_seed": self.base_seed,
+            "overrides": {k: _jsonable(v) for k, v in sorted(self.overrides.items())},
+            "arms": [
+                {
+                    "name": a.name,
+                    "policy": a.policy,
+                    "overrides": {k: _jsonable(v) for k, v in sorted(a.overrides.items())},
+                }
+                for a in self.arms
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Design:
+        """Rebuild a design from :meth:`to_dict` output (e.g. a manifest)."""
+        return cls(
+            experiment=data["experiment"],
+            arms=tuple(
+                Arm(a["name"], a["policy"], dict(a.get("overrides", {}))) for a in data["arms"]
+            ),
+            replications=int(data["replications"]),
+            horizon=int(data["horizon"]),
+            scenario=data.get("scenario", "rijnmond"),
+            overrides=dict(data.get("overrides", {})),
+            base_seed=int(data.get("base_seed", DEFAULT_BASE_SEED)),
+        )
+
+    def digest(self) -> str:
+        """Short hash of the canonical design."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+    def default_name(self) -> str:
+        """Folder name derived from the design, so the same design resumes in the same folder."""
+        return f"{len(self.arms)}arms-{self.replications}rep-{self.horizon}y-{self.digest()}"
+
+    def seeds(self) -> list[int]:
+        """One seed per replication, shared by every arm (common random numbers)."""
+        children = np.random.SeedSequence(self.base_seed).spawn(self.replications)
+        return [int(c.generate_state(1, np.uint64)[0] >> 1) for c in children]
+
+    def arm(self, name: str) -> Arm:
+        """The arm called ``name``."""
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise DesignError(f"unknown arm {name!r}; arms: {', '.join(a.name for a in self.arms)}")
+
+    def run_specs(self) -> list[RunSpec]:
+        """Every run, replication by replication, so a partial batch is still paired."""
+        specs = []
+        for r, seed in enumerate(self.seeds()):
+            for a, arm in enumerate(self.arms):
+                merged = {**self.overrides, **arm.overrides}
+                specs.append(
+                    RunSpec(
+                        run_id=r * len(self.arms) + a,
+                        arm=arm.name,
+                        replication=r,
+                        seed=seed,
+                        scenario=str(self.scenario),
+                        policy=arm.policy,
+                        horizon=self.horizon,
+                        overrides=tuple(sorted(merged.items())),
+                    )
+                )
+        return specs
+
+    def validate(self) -> None:
+        """Build every arm's scenario, parameters and policy; fail before any run starts.
+
+        Raises:
+            DesignError: naming the arm (or design field) and what is wrong.
+        """
+        where = f"design {self.experiment!r}"
+        if not self.experiment or not _safe_name(self.experiment):
+            raise DesignError(f"{where}: experiment name must be letters, digits, '-', '_'")
+        for name, value, low in (
+            ("replications", self.replications, 1),
+            ("horizon", self.horizon, 1),
+            ("base_seed", self.base_seed, 0),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+                raise DesignError(f"{where}: {name} is {value!r}; allowed: a whole number >= {low}")
+        if not self.arms:
+            raise DesignError(f"{where}: needs at least one arm")
+        names = [a.name for a in self.arms]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise DesignError(f"{where}: arm names must be unique; repeated: {dup}")
+        try:
+            scenario = load_scenario(self.scenario)
+        except (ScenarioError, ParameterError) as exc:
+            raise DesignError(f"{where}: {exc}") from None
+        for arm in self.arms:
+            if not _safe_name(arm.name):
+                raise DesignError(
+                    f"{where}: arm name {arm.name!r} is not allowed; use letters, "
+                    "digits, '-', '_', '+'"
+                )
+            try:
+                scenario.parameters(**{**self.overrides, **arm.overrides})
+                Policy.parse(arm.policy)
+            except (ParameterError, PolicyError) as exc:
+                raise DesignError(f"{where}, arm {arm.name!r}: {exc}") from None
+
+
+def _safe_name(name: str) -> bool:
+    return bool(name) and all(ch.isalnum() or ch in "-_+." for ch in name)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# ------------------------------------------------------------------------- one run
+@dataclass
+class RunResult:
+    """What one run returns: its yearly series and its per-school end state."""
+
+    series: pd.DataFrame
+    schools: pd.DataFrame
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run one spec: build the model, run ``horizon`` years, return its frames.
+
+    The yearly series has one row per census year (the first is the initial census) and the
+    per-school frame one row per school site at the last census; both carry ``run_id``,
+    ``arm``, ``replication`` and ``seed`` columns (the school frame also ``year``).
+    """
+    from sim.model import RegionModel  # imported here so importing the runner stays light
+
+    model = RegionModel(
+        scenario=spec.scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
+    )
+    model.run_for(spec.horizon)
+    ids = {
+        "run_id": spec.run_id,
+        "arm": spec.arm,
+        "replication": spec.replication,
+        "seed": spec.seed,
+    }
+    series = model.series().reset_index()
+    schools = model.school_frame()
+    schools.insert(0, "year", model.year)
+    for frame in (series, schools):
+        for i, (k, v) in enumerate(ids.items()):
+            frame.insert(i, k, v)
+    return RunResult(series=series, schools=schools)
+
+
+RunFunction = Callable[[RunSpec], RunResult]
+
+
+def _execute(run_function: RunFunction, spec: RunSpec) -> tuple[str, Any, float]:
+    """Worker side: run a spec and catch its error, so the traceback names the worker's frames."""
+    start = time.perf_counter()
+    try:
+        result = run_function(spec)
+    except Exception as exc:  # a failing run is recorded; the batch goes on
+        return "error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()), 0.0
+    return "ok", result, time.perf_counter() - start
+
+
+# -------------------------------------------------------------------------- backends
+class InProcessExecutor(cf.Executor):
+    """Runs each submitted call at once in this process (for debugging and small batches)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where runs execute, behind one ``concurrent.futures.Executor`` interface.
+
+    Attributes:
+        kind: "inprocess", "processes" (local worker processes, reused across runs) or "dask".
+        workers: Worker processes ("processes", and the Dask LocalCluster when no scheduler).
+        scheduler: Address of a running Dask scheduler (e.g. from dask-jobqueue); None starts
+            a LocalCluster.
+        threads: For a Dask LocalCluster: run workers as threads of this process (tests).
+        connect_timeout_s: How long to wait for a Dask scheduler before giving up.
+    """
+
+    kind: str = "processes"
+    workers: int = 2
+    scheduler: str | None = None
+    threads: bool = False
+    connect_timeout_s: float = 20.0
+
+    KINDS = ("inprocess", "processes", "dask")
+
+    def __post_init__(self) -> None:
+        if self.kind not in self.KINDS:
+            raise BackendError(f"backend {self.kind!r} is not allowed; allowed: {self.KINDS}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise BackendError(f"workers is {self.workers!r}; allowed: a whole number >= 1")
+
+    def describe(self) -> str:
+        if self.kind == "inprocess":
+            return "in-process"
+        if self.kind == "processes":
+            return f"{self.workers} local worker process(es)"
+        return (
+            f"Dask scheduler {self.scheduler}"
+            if self.scheduler
+            else (f"Dask LocalCluster with {self.workers} worker(s)")
+        )
+
+    @property
+    def slots(self) -> int:
+        """Runs worth keeping in flight."""
+        return 1 if self.kind == "inprocess" else self.workers
+
+    @contextlib.contextmanager
+    def executor(self) -> Iterator[cf.Executor]:
+        """Start the backend and yield its executor; shut it down afterwards."""
+        if self.kind == "inprocess":
+            yield InProcessExecutor()
+        elif self.kind == "processes":
+            # spawn: a clean interpreter per worker on every OS (fork and threads do not mix);
+            # each worker imports the model once and then serves many runs
+            ctx = multiprocessing.get_context("spawn")
+            pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            try:
+                yield pool
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            with self._dask() as client:
+                executor = client.get_executor(pure=False)
+                try:
+                    yield executor
+                finally:
+                    executor.shutdown(wait=True)
+
+    @contextlib.contextmanager
+    def _dask(self) -> Iterator[Any]:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a declared dependency
+            raise BackendError(f"the Dask backend needs dask[distributed]: {exc}") from None
+        if self.scheduler:
+            try:
+                client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
+            except (OSError, TimeoutError) as exc:
+                raise BackendError(
+                    f"cannot reach the Dask scheduler at {self.scheduler!r} ({exc}); check the "
+                    "address (e.g. tcp://host:8786) and that the scheduler is running"
+                ) from None
+            try:
+                yield client
+            finally:
+                client.close()
+            return
+        cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=not self.threads,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+
+
+# ------------------------------------------------------------------------ the batch
+@dataclass
+class BatchResult:
+    """Summary of a batch: where its results are and how many runs finished or failed."""
+
+    folder: Path
+    design: Design
+    total: int
+    finished: int
+    skipped: int
+    ran: int
+    failed: list[dict]
+    seconds: float
+
+    @property
+    def complete(self) -> bool:
+        return self.finished == self.total
+
+    def summary(self) -> str:
+        """One line for the console."""
+        text = (
+            f"{self.finished} of {self.total} runs finished ({self.skipped} from earlier "
+            f"sessions, {self.ran} now) in {self.seconds:.1f} s; {len(self.failed)} failed"
+        )
+        if self.failed:
+            ids = ", ".join(str(f["run_id"]) for f in self.failed[:10])
+            text += f" (run ids {ids}{', ...' if len(self.failed) > 10 else ''}; see "
+            text += f"{self.folder / 'runs' / 'failed'})"
+        return text
+
+
+def results_folder(results_dir: Path | str, design: Design, name: str | None = None) -> Path:
+    """``<results_dir>/<experiment>/<name>``; the name defaults to one derived from the design."""
+    return Path(results_dir) / design.experiment / (name or design.default_name())
+
+
+def run_batch(
+    design: Design,
+    results_dir: Path | str,
+    backend: Backend | None = None,
+    *,
+    name: str | None = None,
+    progress: bool | None = None,
+    run_function: RunFunction = run_one,
+) -> BatchResult:
+    """Run every run of ``design`` that is not finished yet and store it as it finishes.
+
+    Args:
+        design: The experiment.
+        results_dir: Results root; runs go to ``<results_dir>/<experiment>/<name>/``.
+        backend: Where to run; default two local worker processes.
+        name: Folder name; default derived from the design, so a rerun resumes.
+        progress: Show a progress bar; None shows it only when stderr is a terminal.
+        run_function: The function that runs one spec (a top-level function, so that worker
+            processes can import it); :func:`run_one` unless a caller needs other outputs.
+
+    Raises:
+        DesignError: before any run, for an unknown lever, parameter or scenario.
+        ResultsError: the results folder cannot be created or written, or holds another design.
+        BackendError: the backend cannot start (e.g. unreachable Dask scheduler).
+    """
+    design.validate()
+    backend = backend or Backend()
+    results_dir = Path(results_dir)
+    if not results_dir.exists() and not results_dir.parent.exists():
+        raise ResultsError(
+            f"results folder {results_dir} does not exist, nor does its parent "
+            f"{results_dir.parent}; create it or pass another --results-dir"
+        )
+    folder = ensure_folder(results_folder(results_dir, design, name))
+    store = RunStore(folder)
+    specs = design.run_specs()
+    by_id = {s.run_id: s.to_dict() for s in specs}
+    manifest = _open_manifest(folder, design)
+    store.prepare()
+    done = store.finished(by_id)
+    todo = [s for s in specs if s.run_id not in done]
+    if done:
+        log.info(
+            "%s: %d of %d runs already finished; running the other %d",
+            folder,
+            len(done),
+            len(specs),
+            len(todo),
+        )
+
+    session = {
+        "backend": backend.describe(),
+        "git_commit": _git_commit(),
+        "started_at": _now(),
+        "runs_ran": 0,
+        "runs_failed": 0,
+        "run_seconds_total": 0.0,
+        "status": "running",
+    }
+    manifest["sessions"].append(session)
+    _write_manifest(folder, manifest, design, len(specs), len(done), store)
+
+    start = time.perf_counter()
+    bar = _progress_bar(len(specs), len(done), progress)
+    failed_now = 0
+    try:
+        if todo:
+            with backend.executor() as executor:
+                for spec, outcome in _stream(executor, run_function, todo, backend.slots):
+                    status, payload, seconds = outcome
+                    if status == "ok":
+                        store.write_run(
+                            spec.run_id,
+                            by_id[spec.run_id],
+                            {"series": payload.series, "schools": payload.schools},
+                            seconds,
+                        )
+                        session["runs_ran"] += 1
+                        session["run_seconds_total"] += seconds
+                        done[spec.run_id] = seconds
+                    else:
+                        error, tb = payload
+                        store.write_failure(spec.run_id, by_id[spec.run_id], error, tb)
+                        log.warning(
+                            "run %d (arm %s, replication %d) failed: %s",
+                            spec.run_id,
+                            spec.arm,
+                            spec.replication,
+                            error,
+                        )
+                        failed_now += 1
+                        session["runs_failed"] += 1
+                    bar.update(1)
+                    bar.set_postfix(failed=failed_now, refresh=False)
+        session["status"] = "finished"
+    except BaseException as exc:
+        session["status"] = f"interrupted ({type(exc).__name__})"
+        raise
+    finally:
+        bar.close()
+        session["ended_at"] = _now()
+        _write_manifest(folder, manifest, design, len(specs), len(done), store)
+    failures = [f for f in store.failures() if f["run_id"] not in done]
+    return BatchResult(
+        folder=folder,
+        design=design,
+        total=len(specs),
+        finished=len(done),
+        skipped=len(specs) - len(todo),
+        ran=session["runs_ran"],
+        failed=failures,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _stream(
+    executor: cf.Executor, run_function: RunFunction, specs: list[RunSpec], slots: int
+) -> Iterator[tuple[RunSpec, tuple[str, Any, float]]]:
+    """Yield (spec, outcome) as runs finish, keeping a bounded number in flight.
+
+    Only a few results wait in memory at any time, however many runs the batch has.
+    """
+    pending: dict[cf.Future, RunSpec] = {}
+    queue = iter(specs)
+    window = max(2, 2 * slots)
+
+    def fill() -> None:
+        while len(pending) < window:
+            spec = next(queue, None)
+            if spec is None:
+                return
+            pending[executor.submit(_execute, run_function, spec)] = spec
+
+    fill()
+    while pending:
+        finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            spec = pending.pop(future)
+            try:
+                outcome = future.result()
+            except cf.process.BrokenProcessPool as exc:
+                raise BackendError(
+                    f"a worker process died ({exc}); finished runs are saved, run the same "
+                    "command again to resume. A script that starts workers must guard its entry "
+                    'point with `if __name__ == "__main__":`'
+                ) from None
+            except Exception as exc:
+                # the result could not travel back (e.g. a lost Dask worker): record the run
+                outcome = ("error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()), 0.0)
+            yield spec, outcome
+        fill()
+
+
+def _progress_bar(total: int, initial: int, progress: bool | None):
+    from tqdm.auto import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        disable=not show,
+        dynamic_ncols=True,
+        desc="runs",
+        smoothing=0.1,
+    )
+
+
+# ------------------------------------------------------------------------ manifest
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _open_manifest(folder: Path, design: Design) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {
+            "design_hash": design.digest(),
+            "design": design.to_dict(),
+            "seeds": design.seeds(),
+            "created_at": _now(),
+            "sessions": [],
+        }
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResultsError(
+            f"{path} cannot be read ({exc}); move it away to start the folder "
+            "afresh (the run files are kept and reused)"
+        ) from None
+    if manifest.get("design_hash") != design.digest():
+        raise ResultsError(
+            f"{folder} holds another design (hash {manifest.get('design_hash')}, this one "
+            f"{design.digest()}); give this design its own folder (--name) or remove the old one"
+        )
+    commit = _git_commit()
+    if manifest.get("git_commit") and commit and manifest["git_commit"] != commit:
+        log.warning(
+            "%s was started at commit %s and is resumed at %s; earlier runs are kept",
+            folder,
+            manifest["git_commit"],
+            commit,
+        )
+    return manifest
+
+
+def _write_manifest(
+    folder: Path, manifest: dict, design: Design, total: int, finished: int, store: RunStore
+) -> None:
+    sessions = manifest["sessions"]
+    ran = sum(s["runs_ran"] for s in sessions)
+    seconds = sum(s["run_seconds_total"] for s in sessions)
+    manifest.update(
+        {
+            "git_commit": _git_commit(),
+            "versions": _versions(),
+            "runs_total": total,
+            "runs_finished": finished,
+            "runs_failed": len(store.failures()),
+            "seconds_per_run": round(seconds / ran, 4) if ran else None,
+            "started_at": sessions[0]["started_at"] if sessions else None,
+            "ended_at": sessions[-1].get("ended_at") if sessions else None,
+        }
+    )
+    write_json(folder / "manifest.json", manifest)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("teacher-supply-sim", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _git_commit() -> str | None:
+    """Commit of the working tree the model is imported from (with "-dirty" when modified)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "sim"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("-dirty" if dirty else "")
+
+
+# ------------------------------------------------------------------- study scripts
+STUDY_ERRORS = (DesignError, ResultsError, BackendError, ParameterError, PolicyError, ScenarioError)
+"""Errors an experiment script reports as one clear line instead of a traceback."""
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser, default_results_dir: Path) -> None:
+    """Add the options every study script shares (backend, workers, results folder, ...)."""
+    g = parser.add_argument_group("running")
+    g.add_argument(
+        "--backend",
+        choices=Backend.KINDS,
+        default="processes",
+        help="where runs execute: in this process, local worker processes "
+        "(default), or Dask (a LocalCluster, or --scheduler)",
+    )
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="worker processes (default: 2, or 1 on a one-core machine)",
+    )
+    g.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(implies --backend dask)",
+    )
+    g.add_argument(
+        "--results-dir",
+        type=Path,
+        default=default_results_dir,
+        help=f"results root (default: {default_results_dir})",
+    )
+    g.add_argument(
+        "--name",
+        help="results folder name (default: derived from the design, so the same command resumes)",
+    )
+    g.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_BASE_SEED,
+        help=f"base seed of the replication seeds (default {DEFAULT_BASE_SEED})",
+    )
+    g.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        default=[],
+        help="override a parameter in every arm, e.g. --set pupil_trend_per_year=-0.01",
+    )
+    g.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: only on a terminal)",
+    )
+
+
+def backend_from_args(args: argparse.Namespace) -> Backend:
+    """The backend the shared options ask for."""
+    kind = "dask" if args.scheduler else args.backend
+    return Backend(kind=kind, workers=args.workers, scheduler=args.scheduler)
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Parameter overrides from ``--set NAME=VALUE`` (values read as TOML literals)."""
+    from sim.cli import _parse_set
+
+    return _parse_set(args.set)
+
+
+def run_from_args(design: Design, args: argparse.Namespace) -> BatchResult:
+    """Run a study's design with the shared command-line options."""
+    return run_batch(
+        design, args.results_dir, backend_from_args(args), name=args.name, progress=args.progress
+    )
+
+
+def configure_logging() -> None:
+    """Show the runner's messages (resume, failures) on the console, not Mesa's per-step log."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.getLogger("sim").setLevel(logging.INFO)

@@ -1,0 +1,226 @@
+"""Results folders of batch experiments: one Parquet file per finished run, written atomically.
+
+Layout of a results folder (``results/<experiment>/<name>/``)::
+
+    manifest.json             design, seeds, versions, git commit, sessions, run counts
+    runs/series/000012.parquet   yearly model series of run 12 (one row per census year)
+    runs/schools/000012.parquet  per-school end state of run 12
+    runs/failed/000013.json      spec and traceback of a run that raised
+    runs/corrupt/...             unreadable files found on resume, kept for inspection
+
+A run counts as finished when both of its Parquet files exist and their footers read. Each file
+is written to a temporary name and moved into place with :func:`os.replace`, so a batch killed at
+any moment leaves either a whole file or a temporary one, which the next session removes. Readers
+sort by ``run_id``, so results never depend on the order in which runs finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+log = logging.getLogger(__name__)
+
+SPEC_KEY = b"sim.run_spec"
+"""Parquet metadata key holding the JSON spec of the run a file belongs to."""
+
+KINDS = ("series", "schools")
+
+
+class ResultsError(OSError):
+    """A results folder that is missing, unwritable, or holds another design."""
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    _atomic_write_bytes(path, (json.dumps(data, indent=2, default=str) + "\n").encode())
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (reports are rebuilt in place)."""
+    _atomic_write_bytes(path, text.encode())
+
+
+def ensure_folder(folder: Path) -> Path:
+    """Create ``folder`` (and missing parents up to an existing one) and check it is writable.
+
+    Raises:
+        ResultsError: naming the folder and why it cannot be used.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ResultsError(f"results folder {folder} exists but is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(
+            f"cannot create results folder {folder}: {exc.strerror or exc}"
+        ) from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ResultsError(
+            f"results folder {folder} is not writable ({exc.strerror or exc}); "
+            "choose another folder with --results-dir"
+        ) from None
+    return folder
+
+
+class RunStore:
+    """The per-run files of one results folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.runs = self.folder / "runs"
+
+    def path(self, kind: str, run_id: int) -> Path:
+        """Path of the ``kind`` ("series", "schools") file of run ``run_id``."""
+        return self.runs / kind / f"{run_id:06d}.parquet"
+
+    def failure_path(self, run_id: int) -> Path:
+        return self.runs / "failed" / f"{run_id:06d}.json"
+
+    def prepare(self) -> None:
+        """Create the run folders and remove temporary files a killed session left behind."""
+        for sub in (*KINDS, "failed"):
+            ensure_folder(self.runs / sub)
+        for tmp in self.runs.rglob(".*.tmp"):
+            log.info("removing partial file %s left by an interrupted batch", tmp)
+            tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ writing
+    def write_run(
+        self, run_id: int, spec: dict, frames: dict[str, pd.DataFrame], seconds: float
+    ) -> None:
+        """Store the frames of one finished run; the series file is moved in last."""
+        meta = {
+            SPEC_KEY: json.dumps(spec, sort_keys=True).encode(),
+            b"sim.run_seconds": f"{seconds:.6f}".encode(),
+        }
+        for kind in ("schools", "series"):
+            table = pa.Table.from_pandas(frames[kind], preserve_index=False)
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink)
+            _atomic_write_bytes(self.path(kind, run_id), sink.getvalue().to_pybytes())
+        self.failure_path(run_id).unlink(missing_ok=True)
+
+    def write_failure(self, run_id: int, spec: dict, error: str, traceback_text: str) -> None:
+        """Record a run that raised: its spec, the error and the traceback."""
+        write_json(
+            self.failure_path(run_id),
+            {"run_id": run_id, "spec": spec, "error": error, "traceback": traceback_text},
+        )
+
+    # ------------------------------------------------------------------ reading
+    def finished(self, specs: dict[int, dict]) -> dict[int, float]:
+        """Runs whose files are whole and belong to ``specs``, with their run seconds.
+
+        Unreadable files are moved to ``runs/corrupt`` (the run is then done again).
+
+        Raises:
+            ResultsError: a file holds a run of a different spec (the folder was reused for
+                another design).
+        """
+        done: dict[int, float] = {}
+        for path in sorted((self.runs / "series").glob("*.parquet")):
+            try:
+                run_id = int(path.stem)
+            except ValueError:
+                continue
+            seconds = self._check(run_id, specs.get(run_id))
+            if seconds is not None:
+                done[run_id] = seconds
+        return done
+
+    def _check(self, run_id: int, spec: dict | None) -> float | None:
+        seconds = None
+        for kind in KINDS:
+            path = self.path(kind, run_id)
+            if not path.exists():
+                return None
+            try:
+                meta = pq.read_schema(path).metadata or {}
+            except (OSError, pa.ArrowException) as exc:
+                self._quarantine(run_id, f"{path} is unreadable ({exc})")
+                return None
+            stored = json.loads(meta.get(SPEC_KEY, b"null"))
+            if spec is None or stored != spec:
+                raise ResultsError(
+                    f"{path} holds a run of another design (stored spec {stored}); "
+                    "give this design its own folder (--name) or remove the old one"
+                )
+            if kind == "series":
+                seconds = float(meta.get(b"sim.run_seconds", b"nan"))
+        return seconds
+
+    def _quarantine(self, run_id: int, why: str) -> None:
+        log.warning("%s; moving run %d's files to runs/corrupt and running it again", why, run_id)
+        corrupt = ensure_folder(self.runs / "corrupt")
+        for kind in KINDS:
+            path = self.path(kind, run_id)
+            if path.exists():
+                os.replace(path, corrupt / f"{kind}-{path.name}")
+
+    def failures(self) -> list[dict]:
+        """Failure records of runs that raised and have not finished since, by run id."""
+        out = []
+        for path in sorted((self.runs / "failed").glob("*.json")):
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        return out
+
+    def read(
+        self, kind: str, columns: Iterable[str] | None = None, arms: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """All finished runs' frames of one kind, sorted by run id (and year).
+
+        Args:
+            kind: "series" or "schools".
+            columns: Columns to read (the id columns are always read); None reads all.
+            arms: Only these arms; None reads every arm.
+        """
+        files = sorted((self.runs / kind).glob("*.parquet"))
+        if not files:
+            raise ResultsError(f"no finished runs in {self.runs / kind}")
+        cols = None
+        if columns is not None:
+            ids = ["run_id", "arm", "replication", "seed", "year"]
+            cols = list(dict.fromkeys([*ids, *columns]))
+        wanted = set(arms) if arms is not None else None
+        parts = []
+        for path in files:
+            table = pq.read_table(path, columns=cols)
+            if wanted is not None and table.column("arm")[0].as_py() not in wanted:
+                continue
+            parts.append(table)
+        if not parts:
+            raise ResultsError(f"no finished runs of arms {sorted(wanted or [])} in {self.runs}")
+        frame = pa.concat_tables(parts).to_pandas()
+        order = ["run_id", "year"] if kind == "series" else ["run_id"]
+        return frame.sort_values(order, kind="stable").reset_index(drop=True)
