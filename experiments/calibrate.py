@@ -1,0 +1,151 @@
+"""Fit the uncertain parameters of a scenario to the calibration targets and write them into it.
+
+Targets, objective, free parameters and search are described in ``docs/calibration.md`` and
+implemented in :mod:`sim.calibration`. The search is deterministic (common seeds, a fixed
+evaluation budget, a fixed starting point), so rerunning it reproduces the same values.
+
+    .venv/bin/python experiments/calibrate.py                       # rijnmond, ~10 min on 2 cores
+    .venv/bin/python experiments/calibrate.py --quick --dry-run     # a short check, writes nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from sim.calibration import (
+    FREE_PARAMETERS,
+    TARGETS,
+    base_parameters,
+    coordinate_search,
+    make_evaluator,
+    objective_terms,
+    to_overrides,
+    write_calibrated_block,
+)
+from sim.scenarios import SCENARIO_DIR, load_scenario
+
+DEFAULT_SEEDS = (101, 102, 103, 104)
+QUICK_SEEDS = (101, 102)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", default="rijnmond", help="shipped scenario name or .toml path")
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="replications per evaluation (common seeds 101, 102, ...); default 4",
+    )
+    ap.add_argument(
+        "--max-evals", type=int, default=None, help="evaluation budget of the search; default 360"
+    )
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (1 = no pool)")
+    ap.add_argument("--years", type=int, default=17, help="simulated years per run")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 seeds and 40 evaluations: a check that the pipeline works (~1 min)",
+    )
+    ap.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    args = ap.parse_args(argv)
+    n_seeds = args.seeds or (len(QUICK_SEEDS) if args.quick else len(DEFAULT_SEEDS))
+    args.seed_list = tuple(101 + i for i in range(n_seeds))
+    args.max_evals = args.max_evals or (40 if args.quick else 360)
+    if n_seeds < 1 or args.max_evals < 1 or args.workers < 1 or args.years < 6:
+        ap.error("--seeds, --max-evals and --workers must be at least 1, --years at least 6")
+    return args
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the calibration and write the fitted values into the scenario file."""
+    args = parse_args(argv)
+    scenario = load_scenario(args.scenario)
+    path = Path(scenario.source)
+    base = base_parameters(scenario)
+    x0 = [f.start(base) for f in FREE_PARAMETERS]
+    lower = [f.lower for f in FREE_PARAMETERS]
+    upper = [f.upper for f in FREE_PARAMETERS]
+    command = " ".join(["experiments/calibrate.py", *(argv if argv is not None else sys.argv[1:])])
+    print(
+        f"calibrating {scenario.name} ({path}); seeds {list(args.seed_list)}; "
+        f"budget {args.max_evals} evaluations; {args.workers} worker(s)"
+    )
+    t0 = time.perf_counter()
+    pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
+    try:
+        map_fn = pool.map if pool else map
+        evaluate = make_evaluator(scenario, base, args.seed_list, args.years, map_fn=map_fn)
+        calls = [0]
+
+        def logged(points):
+            out = evaluate(points)
+            calls[0] += len(points)
+            best = min(f for f, _ in out)
+            print(
+                f"  eval {calls[0]:4d}  best of batch {best:.4f}  ({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
+            return out
+
+        result = coordinate_search(logged, x0, lower, upper, max_evaluations=args.max_evals)
+    finally:
+        if pool:
+            pool.shutdown()
+    elapsed = time.perf_counter() - t0
+    terms = objective_terms(result.measures)
+    print(
+        f"\nobjective {result.value:.4f} (start {result.start_value:.4f}) after "
+        f"{result.evaluations} evaluations, {elapsed:.0f} s"
+    )
+    print(f"{'target':36s} {'observed':>12s} {'simulated':>10s} {'term':>8s}")
+    for t in TARGETS:
+        obs = _fmt(t.observed) if t.low == t.high else f"{_fmt(t.low)}-{_fmt(t.high)}"
+        print(f"{t.name:36s} {obs:>12s} {_fmt(result.measures[t.name]):>10s} {terms[t.name]:8.4f}")
+    print("\nfitted values:")
+    for f, start, value in zip(FREE_PARAMETERS, x0, result.x, strict=True):
+        print(f"  {f.label:40s} {start:.4f} -> {value:.4f}")
+
+    values = to_overrides(result.x, base)
+    comments = {}
+    for name in values:
+        informs = [
+            t
+            for f in FREE_PARAMETERS
+            if name in (f.name, *(n for n, _ in f.tied))
+            for t in f.informs
+        ]
+        parts = []
+        for tname in dict.fromkeys(informs):
+            t = next(t for t in TARGETS if t.name == tname)
+            obs = _fmt(t.observed) if t.low == t.high else f"{_fmt(t.low)}-{_fmt(t.high)}"
+            parts.append(f"{tname} {_fmt(result.measures[tname])} (obs {obs})")
+        comments[name] = "fit: " + "; ".join(parts)
+    header = [
+        f"Fitted {dt.date.today().isoformat()} by `{command}`: seeds {list(args.seed_list)}, "
+        f"{result.evaluations} evaluations.",
+        f"Fit quality: objective {result.value:.4f} (start {result.start_value:.4f}); weighted sum "
+        "of squared relative errors, see docs/calibration.md and results/validation/report.md.",
+    ]
+    if args.dry_run:
+        print("\n--dry-run: nothing written")
+        return 0
+    write_calibrated_block(path, values, comments, header)
+    print(f"\nwrote {len(values)} fitted values into {path}")
+    if path.parent != SCENARIO_DIR:
+        print("(not a shipped scenario file)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,818 @@
+"""Calibration: observed targets with their sources, what a run says about each, and the fit.
+
+The pieces, from the bottom up:
+
+- :data:`TARGETS`: the observed figures the default region is held against, each with its source
+  (a row of ``shared/reference/teacher-labour-market-nl.md``), the window of simulated years it is
+  measured over, a weight in the objective and a tolerance for the validation report.
+- :func:`simulate`: one run of a scenario; returns the simulated value of every target (and a few
+  extra measures for the charts), measured the way the observed figure was measured.
+- :func:`objective`: weighted sum of squared relative errors against the targets.
+- :data:`FREE_PARAMETERS` and :func:`coordinate_search`: the uncertain parameters fitted, and a
+  deterministic pattern search over them with common seeds (same seeds, same budget, same values).
+- :func:`write_calibrated_block`: writes fitted values into a scenario file's ``[parameters]``
+  table between marker comments, keeping the rest of the file as it is.
+
+The objective, the weights and how to rerun are documented in ``docs/calibration.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.agents import UNQUALIFIED
+from sim.parameters import AGE_BANDS, Parameters
+from sim.scenarios import Scenario, ScenarioError, load_scenario
+
+Measures = dict[str, float]
+MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+
+# Windows of simulated years, as offsets from the scenario's start year (census of 2023 = 0).
+SHORTAGE_WINDOW = (0, 2)
+"""The 2023 shortage and unqualified teaching: censuses 2023-2025 (the flows must hold the
+observed level, not only the initial census that is built to match it)."""
+RATE_WINDOW = (1, 12)
+"""Exit rates, contract sizes and graduate entry: the years 2024-2035."""
+AGE_WINDOW = (1, 5)
+"""Age distribution: the years 2024-2028, nearest to the observed 2013-16 average."""
+COHORT_WINDOW = (1, 12)
+"""Starter attrition: cohorts of graduates who started in 2024-2035, pooled."""
+
+NATIONAL_SHORTAGE_2023 = 0.058
+"""[S] VO shortage Oct 2023, all subjects (CentERdata); scales the national subject figures."""
+RIJNMOND_SHORTAGE_2023 = 0.069
+"""[S] Rijnmond shortage Oct 2023 (ocwincijfers.nl)."""
+IPTO_UNQUALIFIED = 0.037
+"""[S] share of lessons by unqualified teachers, 2019 (IPTO)."""
+IPTO_WITHOUT_FULL_QUALIFICATION = 0.037 + 0.084
+"""[S] unqualified plus provisionally allowed ("benoembaar"), 2019 (IPTO)."""
+
+SCHOOL_TYPES = ("vmbo", "havo", "vwo")
+CONTRACT_CLASSES = ("upto_0_5", "0_5_to_0_8", "over_0_8")
+
+
+@dataclass(frozen=True)
+class Target:
+    """An observed figure the model is held against.
+
+    Attributes:
+        name: Measure name (the key in :func:`simulate`'s result).
+        label: What it is, in words.
+        observed: The observed value (midpoint when the source gives a range).
+        low: Lower end of the observed range (``observed`` for a point value).
+        high: Upper end of the observed range.
+        source: Where the figure comes from, with its tag.
+        group: Kind of target (for tables and charts).
+        weight: Weight in the objective.
+        tolerance: Absolute distance outside [low, high] still counted as a match in the report.
+        window: How the simulated value is measured.
+    """
+
+    name: str
+    label: str
+    observed: float
+    low: float
+    high: float
+    source: str
+    group: str
+    weight: float
+    tolerance: float
+    window: str
+
+    def distance(self, value: float) -> float:
+        """Absolute distance of ``value`` from the observed range (0 inside it; NaN stays NaN)."""
+        if value is None or not math.isfinite(value):
+            return float("nan")
+        return max(self.low - value, value - self.high, 0.0)
+
+    def inside(self, value: float) -> bool:
+        """Whether ``value`` lies within the tolerance around the observed range."""
+        d = self.distance(value)
+        return bool(math.isfinite(d) and d <= self.tolerance + 1e-12)
+
+
+def _point(name, label, value, source, group, weight, tol, window, low=None, high=None) -> Target:
+    return Target(
+        name,
+        label,
+        value,
+        value if low is None else low,
+        value if high is None else high,
+        source,
+        group,
+        weight,
+        tol,
+        window,
+    )
+
+
+_DUO_STARTERS = "[S] DUO, Uitval startende leraren vo, cohorts 2006-2017"
+_DUO_EXITS = "[S] onderwijsincijfers.nl (DUO), exit from education by age, VO 2013-17"
+_AGE = "[D] onderwijsincijfers.nl, Mobiliteit naar achtergrondkenmerken (avg 2013-16)"
+_CONTRACT = "[S] DUO trend report 2019 via ocwincijfers.nl"
+_SUBJECT = (
+    "[D] national Oct 2023 shortage by subject (ocwincijfers.nl) x Rijnmond/national (6.9% / 5.8%)"
+)
+_RATES = "mean of 2024-2035"
+_COHORTS = "graduates who started 2024-2035, pooled"
+_SHORT = "mean of censuses 2023-2025"
+_K = RIJNMOND_SHORTAGE_2023 / NATIONAL_SHORTAGE_2023
+
+TARGETS: tuple[Target, ...] = (
+    _point(
+        "starter_attrition_1y",
+        "starters gone after 1 year",
+        0.20,
+        _DUO_STARTERS,
+        "starter_attrition",
+        2.0,
+        0.03,
+        _COHORTS,
+        0.19,
+        0.21,
+    ),
+    _point(
+        "starter_attrition_3y",
+        "starters gone after 3 years",
+        0.245,
+        _DUO_STARTERS,
+        "starter_attrition",
+        2.0,
+        0.03,
+        _COHORTS,
+        0.24,
+        0.25,
+    ),
+    _point(
+        "starter_attrition_5y",
+        "starters gone after 5 years",
+        0.30,
+        _DUO_STARTERS,
+        "starter_attrition",
+        2.0,
+        0.03,
+        _COHORTS,
+        0.29,
+        0.31,
+    ),
+    *(
+        _point(
+            f"exit_rate_{band}",
+            f"yearly exit from education, aged {band}",
+            value,
+            _DUO_EXITS,
+            "exit_by_age",
+            1.0,
+            tol,
+            _RATES,
+        )
+        for band, value, tol in zip(
+            AGE_BANDS,
+            (0.075, 0.038, 0.037, 0.035, 0.194),
+            (0.015, 0.01, 0.01, 0.01, 0.03),
+            strict=True,
+        )
+    ),
+    *(
+        _point(
+            f"age_share_{band}",
+            f"share of teachers aged {band}",
+            value,
+            _AGE,
+            "age",
+            0.5,
+            0.03,
+            "mean of 2024-2028",
+        )
+        for band, value in zip(AGE_BANDS, (0.149, 0.237, 0.207, 0.280, 0.126), strict=True)
+    ),
+    _point(
+        "mean_contract_fte",
+        "mean contract size (fte)",
+        0.80,
+        "[D] 59.9k fte / 75.3k teachers, 2019 (DUO)",
+        "contract",
+        1.0,
+        0.03,
+        _RATES,
+    ),
+    *(
+        _point(
+            f"contract_share_{cls}",
+            f"contracts {text}",
+            value,
+            _CONTRACT,
+            "contract",
+            0.0,
+            0.05,
+            _RATES,
+        )
+        for cls, text, value in zip(
+            CONTRACT_CLASSES,
+            ("of at most 0.5 fte", "of 0.5-0.8 fte", "over 0.8 fte"),
+            (0.08, 0.29, 0.63),
+            strict=True,
+        )
+    ),
+    _point(
+        "graduate_entry_share",
+        "graduates who seek a teaching job (entering teaching)",
+        0.52,
+        "[S] Stamos 2016 (CBS microdata): 52% work in education a year later",
+        "pipeline",
+        1.0,
+        0.08,
+        "all graduates of 2024-2040, pooled",
+    ),
+    _point(
+        "hidden_shortage_rate",
+        "lessons by staff without full qualification (hidden shortage)",
+        IPTO_UNQUALIFIED,
+        "[S] IPTO 2019: 3.7% unqualified, 8.4% benoembaar; the model's hidden shortage "
+        "(side-entrants and stop-gaps) should lie between",
+        "qualification",
+        1.0,
+        0.01,
+        _SHORT,
+        IPTO_UNQUALIFIED,
+        IPTO_WITHOUT_FULL_QUALIFICATION,
+    ),
+    *(
+        _point(
+            f"unqualified_ratio_{kind}",
+            f"unqualified share in {kind} / all types",
+            value,
+            "[S] IPTO 2019 unqualified by school type: vmbo 5.5%, havo 2.5%, vwo 1.8% "
+            "(of 3.7% overall)",
+            "qualification",
+            0.0,
+            0.25,
+            _SHORT,
+        )
+        for kind, value in zip(
+            SCHOOL_TYPES, (0.055 / 0.037, 0.025 / 0.037, 0.018 / 0.037), strict=True
+        )
+    ),
+    _point(
+        "shortage_rate",
+        "shortage (open + hidden) / demand",
+        RIJNMOND_SHORTAGE_2023,
+        "[S] Rijnmond Oct 2023: 6.9% (ocwincijfers.nl)",
+        "shortage",
+        3.0,
+        0.015,
+        _SHORT,
+    ),
+    *(
+        _point(
+            f"shortage_rate_{g}",
+            f"shortage in {g}",
+            round(value * _K, 4),
+            _SUBJECT,
+            "shortage",
+            0.5,
+            0.03,
+            _SHORT,
+        )
+        for g, value in (("dutch", 0.096), ("mathematics", 0.067), ("technology_computing", 0.1015))
+    ),
+)
+"""The calibration targets, in report order."""
+
+TARGET_NAMES: tuple[str, ...] = tuple(t.name for t in TARGETS)
+
+
+def target(name: str) -> Target:
+    """The target called ``name``."""
+    for t in TARGETS:
+        if t.name == name:
+            return t
+    raise KeyError(f"no calibration target {name!r}; targets: {', '.join(TARGET_NAMES)}")
+
+
+# ------------------------------------------------------------------------------ measures
+def census_extras(model: Any) -> dict[str, float]:
+    """Measures of one census that the reporters do not give: contract-size classes and the
+    share of lessons without the required qualification per school type.
+
+    The model keeps unqualified teaching per school, subject group and level (upper havo/vwo
+    years, which need a first-degree teacher, and the rest), not per school type. Each school's
+    unqualified share at a level is attributed to its school types in proportion to their demand
+    at that level: vmbo lessons are all at the second-degree level, havo lessons 1 -
+    ``first_degree_share_havo`` of them, vwo 1 - ``first_degree_share_vwo``. A vmbo > havo > vwo
+    gradient therefore emerges only where the second-degree level or schools with many vmbo
+    pupils have more unqualified teaching.
+    """
+    eps = 1e-9
+    wf = model.workforce
+    live = wf.live()
+    fte = wf.data["fte"][live]
+    n = max(fte.size, 1)
+    out = {
+        "contract_share_upto_0_5": float((fte <= 0.5 + eps).sum() / n),
+        "contract_share_0_5_to_0_8": float(((fte > 0.5 + eps) & (fte <= 0.8 + eps)).sum() / n),
+        "contract_share_over_0_8": float((fte > 0.8 + eps).sum() / n),
+    }
+    unq, dem = unqualified_by_level(model)
+    p = model.p
+    pupils = np.asarray(model.pupils, dtype=float)
+    upper = np.array([0.0, p.first_degree_share_havo, p.first_degree_share_vwo])
+    by_type = np.stack([pupils * upper, pupils * (1 - upper)], axis=-1)  # (S, type, level)
+    rate = unq / np.maximum(dem, eps)  # (S, level)
+    unq_type = (by_type * rate[:, None, :]).sum(axis=(0, 2))
+    dem_type = by_type.sum(axis=(0, 2))
+    all_share = unq.sum() / max(dem.sum(), eps)
+    for k, kind in enumerate(SCHOOL_TYPES):
+        share = unq_type[k] / max(dem_type[k], eps)
+        out[f"unqualified_share_{kind}"] = float(share)
+        out[f"unqualified_ratio_{kind}"] = float(share / all_share) if all_share > 0 else math.nan
+    return out
+
+
+def unqualified_by_level(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Unqualified fte and demand fte per school and level (0 first-degree, 1 second-degree).
+
+    Re-traces the coverage order of :func:`sim.staffing.cover` on the census staff: side-entrants
+    fill the second-degree level first; stop-gaps cover each level's open gap in the school's
+    common proportion.
+    """
+    st = model.staffing
+    staff = model._staff()  # census staff; the model keeps no per-level split of side-entrants
+    d1, d2 = st.demand[..., 0], st.demand[..., 1]
+    f1, f2, e = staff[..., 1], staff[..., 2], staff[..., UNQUALIFIED]
+    q1 = np.minimum(d1, f1)
+    q2 = np.minimum(d2, f2 + f1 - q1)
+    se2 = np.minimum(e, d2 - q2)
+    se1 = np.minimum(e - se2, d1 - q1)
+    open_s = st.open_by_level.sum(axis=(1, 2))
+    frac = np.divide(st.stopgap.sum(1), open_s, out=np.zeros_like(open_s), where=open_s > 0)
+    stop = st.open_by_level.sum(1) * frac[:, None]  # (S, level)
+    unq = np.stack([se1.sum(1), se2.sum(1)], axis=-1) + stop
+    return unq, st.demand.sum(1)
+
+
+def _window_mean(
+    frame: pd.DataFrame, column: str, start_year: int, window: tuple[int, int]
+) -> float:
+    years = range(start_year + window[0], start_year + window[1] + 1)
+    values = frame.loc[frame.index.isin(years), column].astype(float)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if len(values) else math.nan
+
+
+def starter_attrition(
+    cohorts: Mapping[int, np.ndarray], last_year: int, years: int, entry_years: range
+) -> float:
+    """Share of the graduates who started in ``entry_years`` gone ``years`` years later, pooled
+    over the cohorts followed that long (NaN when none is)."""
+    entered = left = 0
+    for entry in entry_years:
+        record = cohorts.get(entry)
+        if record is None or entry + years > last_year or record[0] == 0:
+            continue
+        entered += int(record[0])
+        left += int(record[1 : years + 1].sum())
+    return left / entered if entered else math.nan
+
+
+def measures_from_run(
+    series: pd.DataFrame, extras: pd.DataFrame, cohorts: Mapping[int, np.ndarray]
+) -> Measures:
+    """The simulated value of every target (and attrition after 2 and 4 years) from one run.
+
+    Args:
+        series: ``model.series()`` (indexed by year).
+        extras: :func:`census_extras` per census, indexed by year.
+        cohorts: ``model.cohorts`` (entry year -> [entered, left after 1, 2, ...]).
+    """
+    start = int(series.index.min())
+    last = int(series.index.max())
+    out: Measures = {}
+    entry = range(start + COHORT_WINDOW[0], start + COHORT_WINDOW[1] + 1)
+    for k in range(1, 6):
+        out[f"starter_attrition_{k}y"] = starter_attrition(cohorts, last, k, entry)
+    for band in AGE_BANDS:
+        out[f"exit_rate_{band}"] = _window_mean(series, f"exit_rate_{band}", start, RATE_WINDOW)
+        out[f"age_share_{band}"] = _window_mean(series, f"age_share_{band}", start, AGE_WINDOW)
+    out["mean_contract_fte"] = _window_mean(series, "mean_contract_fte", start, RATE_WINDOW)
+    for cls in CONTRACT_CLASSES:
+        out[f"contract_share_{cls}"] = _window_mean(
+            extras, f"contract_share_{cls}", start, RATE_WINDOW
+        )
+    after = series.loc[series.index > start]
+    graduated = float(after["students_graduated"].sum())
+    out["graduate_entry_share"] = (
+        float(after["graduates_seeking"].sum()) / graduated if graduated else math.nan
+    )
+    out["hidden_shortage_rate"] = _window_mean(
+        series, "hidden_shortage_rate", start, SHORTAGE_WINDOW
+    )
+    for kind in SCHOOL_TYPES:
+        for what in ("share", "ratio"):
+            col = f"unqualified_{what}_{kind}"
+            out[col] = _window_mean(extras, col, start, SHORTAGE_WINDOW)
+    for col in series.columns:
+        if col == "shortage_rate" or (
+            col.startswith("shortage_rate_") and col != "shortage_rate_worst_decile"
+        ):
+            out[col] = _window_mean(series, col, start, SHORTAGE_WINDOW)
+    out["shortage_rate_start"] = float(series["shortage_rate"].iloc[0])
+    return out
+
+
+def simulate(
+    scenario: str | Scenario = "rijnmond",
+    overrides: Mapping[str, Any] | None = None,
+    seed: int = 1,
+    years: int = 17,
+    policy: str = "isolated",
+) -> Measures:
+    """Run one replication and return its measures (see :func:`measures_from_run`)."""
+    from sim.model import RegionModel
+
+    model = RegionModel(scenario, policy, rng=seed, **dict(overrides or {}))
+    extras = {model.year: census_extras(model)}
+    for _ in range(years):
+        model.step()
+        extras[model.year] = census_extras(model)
+    return measures_from_run(
+        model.series(), pd.DataFrame.from_dict(extras, orient="index"), model.cohorts
+    )
+
+
+def _simulate_job(job: tuple) -> Measures:
+    """Picklable wrapper of :func:`simulate` for process pools."""
+    scenario, overrides, seed, years = job
+    return simulate(scenario, overrides, seed, years)
+
+
+def simulate_many(
+    points: Sequence[Mapping[str, Any]],
+    seeds: Sequence[int],
+    scenario: str | Scenario = "rijnmond",
+    years: int = 17,
+    map_fn: MapFn = map,
+) -> list[list[Measures]]:
+    """Run every point (parameter overrides) with every seed; ``map_fn`` may be a pool's map.
+
+    Returns one list of per-seed measures per point, in order.
+    """
+    jobs = [(scenario, dict(p), int(s), years) for p in points for s in seeds]
+    flat = list(map_fn(_simulate_job, jobs))
+    k = len(seeds)
+    return [flat[i * k : (i + 1) * k] for i in range(len(points))]
+
+
+def mean_measures(runs: Sequence[Measures]) -> Measures:
+    """Mean of each measure over replications, ignoring NaN (NaN when all are)."""
+    keys = runs[0].keys()
+    out = {}
+    for key in keys:
+        vals = np.array([r.get(key, math.nan) for r in runs], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        out[key] = float(vals.mean()) if vals.size else math.nan
+    return out
+
+
+# ----------------------------------------------------------------------------- objective
+MISSING_PENALTY = 1.0
+"""Squared relative error charged for a target the run cannot measure (NaN)."""
+
+
+def objective_terms(
+    values: Mapping[str, float], targets: Sequence[Target] = TARGETS
+) -> dict[str, float]:
+    """Each target's weighted squared relative error: ``weight * (distance / observed) ** 2``,
+    where distance is how far the value lies outside the observed range (0 inside)."""
+    terms = {}
+    for t in targets:
+        d = t.distance(values.get(t.name, math.nan))
+        rel = (d / abs(t.observed)) ** 2 if math.isfinite(d) else MISSING_PENALTY
+        terms[t.name] = t.weight * rel
+    return terms
+
+
+def objective(values: Mapping[str, float], targets: Sequence[Target] = TARGETS) -> float:
+    """Weighted sum of squared relative errors against ``targets`` (0 when all are matched)."""
+    return float(sum(objective_terms(values, targets).values()))
+
+
+# ------------------------------------------------------------------------ free parameters
+@dataclass(frozen=True)
+class FreeParameter:
+    """An uncertain parameter (or elements of one) that the calibration fits.
+
+    Attributes:
+        name: Parameter name in :class:`sim.parameters.Parameters`.
+        lower: Smallest value searched.
+        upper: Largest value searched.
+        index: For a tuple parameter, the elements set to the fitted value (tied together).
+        tied: Other scalar parameters set to the fitted value times a fixed factor.
+        informs: Targets this parameter mainly moves (for the fit-quality comments).
+    """
+
+    name: str
+    lower: float
+    upper: float
+    index: tuple[int, ...] = ()
+    tied: tuple[tuple[str, float], ...] = ()
+    informs: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Name with its element indices, e.g. ``starter_exit_hazard[1,2]``."""
+        return f"{self.name}[{','.join(map(str, self.index))}]" if self.index else self.name
+
+    def start(self, base: Parameters) -> float:
+        """The value in ``base`` (the first tied element for a tuple)."""
+        value = getattr(base, self.name)
+        return float(value[self.index[0]]) if self.index else float(value)
+
+
+FREE_PARAMETERS: tuple[FreeParameter, ...] = (
+    FreeParameter("starter_exit_hazard", 0.05, 0.35, (0,), informs=("starter_attrition_1y",)),
+    FreeParameter("starter_exit_hazard", 0.0, 0.10, (1, 2), informs=("starter_attrition_3y",)),
+    FreeParameter("starter_exit_hazard", 0.0, 0.10, (3, 4), informs=("starter_attrition_5y",)),
+    *(
+        FreeParameter("exit_hazard_by_age", 0.0, hi, (b,), informs=(f"exit_rate_{band}",))
+        for b, (band, hi) in enumerate(zip(AGE_BANDS, (0.15, 0.10, 0.10, 0.10, 0.35), strict=True))
+    ),
+    FreeParameter(
+        "workload_exit_sensitivity", 0.0, 8.0, informs=("shortage_rate", "exit_rate_under_30")
+    ),
+    FreeParameter(
+        "graduate_entry_interned_in_region",
+        0.3,
+        0.9,
+        tied=(("graduate_entry_other", 0.35 / 0.62),),
+        informs=("graduate_entry_share",),
+    ),
+    FreeParameter("unqualified_cap_share", 0.05, 0.12, informs=("hidden_shortage_rate",)),
+    FreeParameter("stopgap_fill_share", 0.3, 0.8, informs=("hidden_shortage_rate",)),
+    FreeParameter("inmigrant_seekers_per_100_teachers", 0.5, 2.0, informs=("shortage_rate",)),
+    FreeParameter("returner_rate", 0.01, 0.05, informs=("shortage_rate",)),
+)
+"""The parameters fitted: sources say "assumption" or "fitted by experiments/calibrate.py".
+
+The two graduate-entry shares keep their assumed ratio (interned outside the region 0.35 / 0.62
+of interned inside) because one target cannot tell them apart."""
+
+
+def free_parameter_names(free: Sequence[FreeParameter] = FREE_PARAMETERS) -> set[str]:
+    """Every parameter name the free parameters write (tied ones included)."""
+    return {f.name for f in free} | {name for f in free for name, _ in f.tied}
+
+
+def to_overrides(
+    x: Sequence[float], base: Parameters, free: Sequence[FreeParameter] = FREE_PARAMETERS
+) -> dict[str, Any]:
+    """Parameter overrides that put the values ``x`` of ``free`` into ``base``."""
+    out: dict[str, Any] = {}
+    for f, value in zip(free, x, strict=True):
+        value = float(value)
+        if f.index:
+            current = list(out.get(f.name, getattr(base, f.name)))
+            for i in f.index:
+                current[i] = value
+            out[f.name] = tuple(current)
+        else:
+            out[f.name] = value
+        for name, factor in f.tied:
+            out[name] = min(1.0, value * factor)
+    return out
+
+
+def base_parameters(
+    scenario: Scenario, free: Sequence[FreeParameter] = FREE_PARAMETERS
+) -> Parameters:
+    """The fit's starting point: defaults plus the scenario's overrides other than fitted ones.
+
+    Starting from the same point whatever an earlier calibration wrote keeps reruns identical.
+    """
+    fitted = free_parameter_names(free)
+    keep = {k: v for k, v in scenario.parameter_overrides.items() if k not in fitted}
+    return Parameters.build(keep, context=f"scenario file {scenario.source}")
+
+
+# ------------------------------------------------------------------------------- search
+@dataclass
+class SearchResult:
+    """Outcome of :func:`coordinate_search`."""
+
+    x: list[float]
+    value: float
+    start_value: float
+    evaluations: int
+    history: list[tuple[int, float, list[float]]] = field(default_factory=list)
+    measures: Measures = field(default_factory=dict)
+
+
+def coordinate_search(
+    evaluate: Callable[[list[list[float]]], list[tuple[float, Measures]]],
+    x0: Sequence[float],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    *,
+    max_evaluations: int = 400,
+    initial_step: float = 0.25,
+    min_step: float = 0.01,
+    decimals: int = 4,
+) -> SearchResult:
+    """Deterministic pattern search: try each coordinate one step up and down, keep the best
+    improvement, halve every step after a sweep without one.
+
+    Both trial points of a coordinate go to ``evaluate`` together, so they can run in parallel.
+    Steps are fractions of each coordinate's range; points are rounded to ``decimals`` so that
+    the values written to a scenario file are the values evaluated. Stops when every step is
+    below ``min_step`` or after ``max_evaluations`` evaluations.
+
+    Args:
+        evaluate: Maps a list of points to (objective, measures) per point.
+        x0: Starting point (clipped to the bounds).
+        lower: Lower bounds.
+        upper: Upper bounds.
+        max_evaluations: Budget of objective evaluations (the start included).
+        initial_step: First step as a fraction of each range.
+        min_step: Smallest step as a fraction of each range.
+        decimals: Rounding of every point.
+    """
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    x = np.round(np.clip(np.asarray(x0, dtype=float), lo, hi), decimals)
+    ((f, meas),) = evaluate([x.tolist()])
+    result = SearchResult(x.tolist(), f, f, 1, [(1, f, x.tolist())], meas)
+    step = np.full(x.size, initial_step)
+    while result.evaluations < max_evaluations and (step >= min_step).any():
+        improved = False
+        for i in range(x.size):
+            if step[i] < min_step or result.evaluations >= max_evaluations:
+                continue
+            trials = []
+            for sign in (1.0, -1.0):
+                y = x.copy()
+                y[i] = round(
+                    float(np.clip(x[i] + sign * step[i] * (hi[i] - lo[i]), lo[i], hi[i])), decimals
+                )
+                if y[i] != x[i]:
+                    trials.append(y)
+            trials = trials[: max_evaluations - result.evaluations]
+            if not trials:
+                continue
+            out = evaluate([t.tolist() for t in trials])
+            for t, (ft, mt) in zip(trials, out, strict=True):
+                result.evaluations += 1
+                result.history.append((result.evaluations, ft, t.tolist()))
+                if ft < result.value - 1e-12:
+                    x, improved = t, True
+                    result.x, result.value, result.measures = t.tolist(), ft, mt
+        if not improved:
+            step = step / 2.0
+    return result
+
+
+def make_evaluator(
+    scenario: Scenario,
+    base: Parameters,
+    seeds: Sequence[int],
+    years: int = 17,
+    free: Sequence[FreeParameter] = FREE_PARAMETERS,
+    map_fn: MapFn = map,
+    targets: Sequence[Target] = TARGETS,
+):
+    """An ``evaluate`` function for :func:`coordinate_search`: each point is run with every
+    seed (common seeds across points) and scored on the mean measures."""
+
+    def evaluate(points: list[list[float]]) -> list[tuple[float, Measures]]:
+        overrides = [to_overrides(p, base, free) for p in points]
+        runs = simulate_many(overrides, seeds, scenario, years, map_fn)
+        out = []
+        for per_seed in runs:
+            m = mean_measures(per_seed)
+            out.append((objective(m, targets), m))
+        return out
+
+    return evaluate
+
+
+# --------------------------------------------------------------------- scenario writing
+BEGIN_MARK = "# >>> calibrated (experiments/calibrate.py)"
+END_MARK = "# <<< calibrated"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        text = f"{round(value, 6):.6g}"
+        return text if any(c in text for c in ".e") else text + ".0"
+    return repr(value)
+
+
+def calibrated_block(
+    values: Mapping[str, Any], comments: Mapping[str, str], header: Sequence[str]
+) -> list[str]:
+    """Lines of the marked block: header comments, then ``name = value  # comment`` lines."""
+    lines = [BEGIN_MARK, *(f"# {h}" for h in header)]
+    for name, value in values.items():
+        note = comments.get(name, "")
+        lines.append(f"{name} = {_toml_value(value)}" + (f"  # {note}" if note else ""))
+    lines.append(END_MARK)
+    return lines
+
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=")
+
+
+def write_calibrated_block(
+    path: str | Path,
+    values: Mapping[str, Any],
+    comments: Mapping[str, str] | None = None,
+    header: Sequence[str] = (),
+) -> None:
+    """Write ``values`` into the ``[parameters]`` table of the scenario file at ``path``.
+
+    The values go between :data:`BEGIN_MARK` and :data:`END_MARK`; an existing marked block is
+    replaced, otherwise the block is added at the end of ``[parameters]`` (a ``[parameters]``
+    table is added before the first other table if there is none). A line of ``[parameters]``
+    outside the block that sets one of the same keys is commented out, since TOML forbids
+    duplicate keys. Everything else in the file is kept byte for byte. The new text is parsed and
+    loaded as a scenario before it replaces the file.
+
+    Raises:
+        ScenarioError: the file cannot be read or parsed, has unbalanced markers, or the new
+            values make an invalid scenario.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError(
+            f"scenario file {path}: cannot write calibrated values: {exc}"
+        ) from None
+    lines = text.splitlines()
+    block = calibrated_block(values, comments or {}, header)
+    begins = [i for i, s in enumerate(lines) if s.strip() == BEGIN_MARK]
+    ends = [i for i, s in enumerate(lines) if s.strip() == END_MARK]
+    if len(begins) != len(ends) or len(begins) > 1 or (begins and ends[0] < begins[0]):
+        raise ScenarioError(
+            f"scenario file {path}: unbalanced calibration markers ({BEGIN_MARK!r} / {END_MARK!r})"
+        )
+    if begins:
+        lines[begins[0] : ends[0] + 1] = block
+    else:
+        tables = [(i, m.group(1)) for i, s in enumerate(lines) if (m := _TABLE.match(s))]
+        start = next((i for i, name in tables if name == "parameters"), None)
+        if start is None:
+            at = next((i for i, name in tables if name != "scenario"), len(lines))
+            lines[at:at] = ["[parameters]", *block, ""]
+        else:
+            nxt = next((i for i, _ in tables if i > start), len(lines))
+            at = nxt
+            while at - 1 > start and (
+                not lines[at - 1].strip() or lines[at - 1].lstrip().startswith("#")
+            ):
+                at -= 1  # keep comments that introduce the next table with that table
+            lines[at:at] = [*block, ""] if at < len(lines) else ["", *block]
+    lines = _comment_out_duplicates(lines, set(values))
+    new_text = "\n".join(lines).rstrip("\n") + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(new_text, encoding="utf-8")
+        load_scenario(tmp)  # parse and validate before replacing the file
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _comment_out_duplicates(lines: list[str], keys: set[str]) -> list[str]:
+    out = []
+    table = None
+    inside = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped == BEGIN_MARK:
+            inside = True
+        elif stripped == END_MARK:
+            inside = False
+        elif (m := _TABLE.match(line)) is not None:
+            table = m.group(1)
+        elif (
+            table == "parameters" and not inside and (k := _KEY.match(line)) and k.group(1) in keys
+        ):
+            line = f"# (replaced by the calibrated block) {line}"
+        out.append(line)
+    return out
