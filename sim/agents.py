@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
-from sim.table import AgentTable, Column
+from sim.table import AgentTable, Column, TableAgent
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -124,7 +124,8 @@ class School(mesa.Agent):
     @property
     def pupils(self) -> float:
         """Pupils at the site (vmbo + havo + vwo)."""
-        return float(self.model.pupils[self.index].sum())
+        vmbo, havo, vwo = self.model.pupils[self.index].tolist()
+        return vmbo + havo + vwo  # the order numpy's sum adds three values in
 
     @property
     def vmbo_share(self) -> float:
@@ -135,23 +136,22 @@ class School(mesa.Agent):
     @property
     def demand_fte(self) -> float:
         """Teacher fte the site's pupils need."""
-        return float(self.model.staffing.demand[self.index].sum())
+        return self.model.staffing.by_school["demand_fte"][self.index]
 
     @property
     def vacancy_fte(self) -> float:
         """Open vacancies (open shortage) at the last census."""
-        return float(self.model.staffing.vacancy[self.index].sum())
+        return self.model.staffing.by_school["vacancy_fte"][self.index]
 
     @property
     def unqualified_fte(self) -> float:
         """Lessons covered without the required qualification (hidden shortage)."""
-        return float(self.model.staffing.unqualified[self.index].sum())
+        return self.model.staffing.by_school["unqualified_fte"][self.index]
 
     @property
     def shortage_rate(self) -> float:
         """(Open + hidden shortage) / demand at the last census."""
-        d = self.demand_fte
-        return (self.vacancy_fte + self.unqualified_fte) / d if d > 0 else 0.0
+        return self.model.staffing.by_school["shortage_rate"][self.index]
 
     @property
     def workload(self) -> float:
@@ -172,8 +172,10 @@ class School(mesa.Agent):
 
 
 # ----------------------------------------------------------------------- workforce
-class _WorkforceMember(mesa.Agent):
+class _WorkforceMember(TableAgent):
     """Common base of Teacher and SideEntrant: a row of the workforce table."""
+
+    table_attr = "workforce"
 
     age = Column()
     experience = Column()
@@ -193,16 +195,6 @@ class _WorkforceMember(mesa.Agent):
     supported = Column()
     course_years_left = Column()
     course_subject = Column()
-
-    def __init__(self, model: RegionModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
-        model.workforce.agents[row] = self
-
-    @property
-    def table(self) -> AgentTable:
-        """The workforce table holding this agent's attributes."""
-        return self.model.workforce
 
     @property
     def subject_name(self) -> str:
@@ -235,14 +227,18 @@ class Teacher(_WorkforceMember):
         hazard = np.asarray(p.exit_hazard_by_age)[age_band(age)]
         starter_curve = np.asarray(p.starter_exit_hazard)
         in_start = (exp >= 1) & (exp <= len(starter_curve)) & (age < AGE_BAND_EDGES[-1])
-        hazard = np.where(in_start, starter_curve[np.clip(exp - 1, 0, len(starter_curve) - 1)], hazard)
+        hazard = np.where(
+            in_start, starter_curve[np.clip(exp - 1, 0, len(starter_curve) - 1)], hazard
+        )
         inducted = in_start & (exp <= 3) & wf.data["induction"][rows]
         hazard = np.where(inducted, hazard * p.induction_exit_rr, hazard)
         hazard = np.where(wf.data["permanent"][rows], hazard, hazard * p.temporary_exit_rr)
         hazard = np.where(wf.data["fte"][rows] < 0.5, hazard * p.small_contract_exit_rr, hazard)
         if p.feedbacks:
             pressure = model.workload[wf.data["school"][rows]]
-            hazard = hazard * (1.0 + p.workload_exit_sensitivity * np.maximum(0.0, pressure - p.workload_threshold))
+            hazard = hazard * (
+                1.0 + p.workload_exit_sensitivity * np.maximum(0.0, pressure - p.workload_threshold)
+            )
         return np.clip(hazard, 0.0, 1.0)
 
     @classmethod
@@ -315,9 +311,11 @@ class SideEntrant(_WorkforceMember):
 
 
 # ------------------------------------------------------------------------ students
-class Student(mesa.Agent):
+class Student(TableAgent):
     """A student in a teacher-training programme: subject, programme, year of study, an
     internship school, dropout, and slow finishing past the nominal duration."""
+
+    table_attr = "students"
 
     programme = Column()
     subject = Column()
@@ -326,16 +324,6 @@ class Student(mesa.Agent):
     interned_in_region = Column()
     from_region = Column()
     helped = Column()
-
-    def __init__(self, model: RegionModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
-        model.students.agents[row] = self
-
-    @property
-    def table(self) -> AgentTable:
-        """The student table holding this agent's attributes."""
-        return self.model.students
 
     @property
     def progress(self) -> float:

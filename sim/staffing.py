@@ -19,6 +19,7 @@ unqualified (hidden shortage) is side-entrants plus stop-gaps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,12 +43,39 @@ class Staffing:
         """Hidden shortage: demand covered without the required qualification."""
         return self.side_entrant + self.stopgap
 
+    @cached_property
+    def by_school(self) -> dict[str, list[float]]:
+        """Per-school totals (``demand_fte``, ``vacancy_fte``, ``unqualified_fte``,
+        ``shortage_rate``), computed once: the School agents' properties read them, so a
+        yearly collection over many schools sums the arrays once rather than once per school.
+        """
+        demand = self.demand.sum(axis=(1, 2)).tolist()
+        vacancy = self.vacancy.sum(1).tolist()
+        unqualified = self.unqualified.sum(1).tolist()
+        rate = [
+            (v + u) / d if d > 0 else 0.0
+            for d, v, u in zip(demand, vacancy, unqualified, strict=True)
+        ]
+        return {
+            "demand_fte": demand,
+            "vacancy_fte": vacancy,
+            "unqualified_fte": unqualified,
+            "shortage_rate": rate,
+        }
+
     @classmethod
     def empty(cls, n_schools: int, n_subjects: int) -> Staffing:
         """All-zero staffing (before the first census)."""
         z = np.zeros((n_schools, n_subjects))
-        return cls(np.zeros((n_schools, n_subjects, 2)), z, z.copy(), z.copy(), z.copy(),
-                   z.copy(), np.zeros((n_schools, n_subjects, 2)))
+        return cls(
+            np.zeros((n_schools, n_subjects, 2)),
+            z,
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            np.zeros((n_schools, n_subjects, 2)),
+        )
 
 
 def staff_fte(
@@ -75,8 +103,13 @@ def staff_fte(
     deg = np.concatenate([degree, degree[has2]]).astype(np.int64)
     size = n_s * n_g * 3
     single = sub2 < 0
-    out = np.bincount((sch[single] * n_g + subj[single]) * 3 + deg[single],
-                      weights=f[single], minlength=size).astype(float).reshape(n_s, n_g, 3)
+    out = (
+        np.bincount(
+            (sch[single] * n_g + subj[single]) * 3 + deg[single], weights=f[single], minlength=size
+        )
+        .astype(float)
+        .reshape(n_s, n_g, 3)
+    )
     dual = ~single
     if dual.any():
         cover = out[..., FIRST] + out[..., SECOND]
@@ -133,8 +166,9 @@ def cover(
         frac = np.divide(fill_s, rem_s, out=np.zeros_like(rem_s), where=rem_s > 0)
         stopgap = remaining * frac[:, None]
         used = np.minimum(fill_s, surplus_s)
-        keep = np.divide(surplus_s - used, surplus_s, out=np.zeros_like(surplus_s),
-                         where=surplus_s > 0)
+        keep = np.divide(
+            surplus_s - used, surplus_s, out=np.zeros_like(surplus_s), where=surplus_s > 0
+        )
         surplus = surplus * keep[:, None]
     return Staffing(
         demand=demand,
