@@ -415,3 +415,95 @@ def morris(
         ax.legend(fontsize=7, loc="upper left")
     fig.suptitle("Morris screening: which uncertain parameters move the outcome")
     return save(fig, path)
+
+
+def cost_effect(table: pd.DataFrame, path: Path, *, title: str, xlabel: str, ylabel: str) -> Path:
+    """Cost against effect per lever, one panel per direction, with lines of equal
+    cost-effectiveness (intervals are left to :func:`effects`, to keep the labels readable).
+
+    Args:
+        table: Rows with ``label``, ``cost_meur``, ``mean``, ``colour`` and ``direction``.
+        path: Output PNG.
+        title: Chart title.
+        xlabel: Cost axis label with unit.
+        ylabel: Effect axis label with unit.
+    """
+    groups = list(dict.fromkeys(table["direction"]))
+    fig, axes = _figure(len(groups), width=6 * len(groups), height=5, sharex=True, sharey=True)
+    xmax = max(float(table["cost_meur"].max()), 1e-3) * 1.2
+    lo = min(0.0, float(table["mean"].min()))
+    hi = max(float(table["mean"].max()), 1e-3)
+    positive = table[(table["cost_meur"] > 0) & (table["mean"] > 0)]
+    ratios = (
+        np.quantile(positive["mean"] / positive["cost_meur"], [0.25, 0.75]) if len(positive) else []
+    )
+    for ax, group in zip(axes, groups, strict=True):
+        t = table[table["direction"] == group]
+        ax.scatter(
+            t["cost_meur"], t["mean"], c=list(t["colour"]), s=70, edgecolors="black", zorder=3
+        )
+        for row in t.itertuples():
+            ax.annotate(
+                row.label,
+                (row.cost_meur, row.mean),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        for ratio in ratios:
+            ax.plot([0, xmax], [0, ratio * xmax], color="0.7", ls="--", lw=0.8, zorder=0)
+            x_end = min(xmax, 1.15 * hi / ratio)  # where the line leaves the panel
+            ax.annotate(
+                f"{ratio:,.0f} per MEUR",
+                (x_end, ratio * x_end),
+                fontsize=7,
+                color="0.4",
+                ha="right",
+                va="bottom",
+            )
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlim(-0.03 * xmax, xmax)
+        ax.set_ylim(lo - 0.1 * abs(hi), hi * 1.2)
+        ax.set_title(group, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title)
+    return save(fig, path)
+
+
+def dots_by_policy(table: pd.DataFrame, path: Path, *, title: str, xlabel: str) -> Path:
+    """One row per label, one dot with a 95% interval per policy (offset slightly).
+
+    Args:
+        table: Rows with ``label``, ``policy``, ``mean``, ``low`` and ``high``.
+        path: Output PNG.
+        title: Chart title.
+        xlabel: Axis label with unit.
+    """
+    labels = list(dict.fromkeys(table["label"]))
+    policies = list(dict.fromkeys(table["policy"]))
+    fig, (ax,) = _figure(width=8.5, height=1.3 + 0.45 * len(labels))
+    y0 = np.arange(len(labels))[::-1]
+    for k, pol in enumerate(policies):
+        t = table[table["policy"] == pol].set_index("label").reindex(labels)
+        y = y0 + (k - (len(policies) - 1) / 2) * 0.22
+        ax.errorbar(
+            t["mean"],
+            y,
+            xerr=[t["mean"] - t["low"], t["high"] - t["mean"]],
+            fmt="o",
+            color=policy_colour(pol),
+            mec="black",
+            ms=7,
+            capsize=2,
+            lw=1,
+            label=pol,
+        )
+    ax.set_yticks(y0, labels)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=min(0.0, float(table["low"].min())))
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, title="mean, 95% interval", title_fontsize=8)
+    ax.set_title(title)
+    return save(fig, path)

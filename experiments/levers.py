@@ -1,0 +1,257 @@
+"""Lever by lever: which levers carry the benefit of collaboration, and what each costs.
+
+Each lever is added alone to ``isolated`` and removed alone from ``collaborative``; every arm
+runs with the same replication seeds, so each lever's effect is a paired difference per seed.
+Cost-effectiveness is the shortage avoided over the horizon (fte-years) per fte-year of staff
+time and per million euro the lever costs.
+
+    python experiments/levers.py            # 20 paired replications of 21 arms, 2 workers
+    python experiments/levers.py --quick    # 3 replications
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import analysis, plotting
+from sim.analysis import Results, mean_interval, paired_differences
+from sim.policies import LEVERS, PRESETS
+from sim.report import Report
+from sim.runner import (
+    STUDY_ERRORS,
+    Arm,
+    BatchResult,
+    Design,
+    add_runner_arguments,
+    configure_logging,
+    overrides_from_args,
+    run_from_args,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+ADDED = "added alone to isolated"
+REMOVED = "removed alone from collaborative"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="3 replications instead of 20")
+    parser.add_argument(
+        "--replications",
+        type=int,
+        help="paired replications per arm (default 20, or 3 with --quick)",
+    )
+    parser.add_argument("--horizon", type=int, default=17, help="years (default 17: to 2040)")
+    parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
+    add_runner_arguments(parser, REPO / "results")
+    return parser
+
+
+def arms() -> tuple[Arm, ...]:
+    """Both presets, every lever added to isolated, every collaborative lever removed."""
+    out = [Arm("isolated", "isolated"), Arm("collaborative", "collaborative")]
+    out += [Arm(f"isolated+{lv}", f"isolated+{lv}") for lv in LEVERS]
+    out += [Arm(f"collaborative-{lv}", f"collaborative-{lv}") for lv in PRESETS["collaborative"]]
+    return tuple(out)
+
+
+def design_from_args(args: argparse.Namespace) -> Design:
+    return Design(
+        experiment="levers",
+        arms=arms(),
+        replications=args.replications or (3 if args.quick else 20),
+        horizon=args.horizon,
+        scenario=args.scenario,
+        overrides=overrides_from_args(args),
+        base_seed=args.seed,
+    )
+
+
+def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
+    """One row per lever and direction: shortage avoided, its cost, and the ratios.
+
+    Added alone: avoided = shortage(isolated) - shortage(isolated+lever), cost = the arm's
+    lever cost. Removed alone: avoided = shortage(collaborative-lever) - shortage(collaborative),
+    the part of the package's benefit the lever carries; cost = the cost it saves.
+    """
+    rows = []
+    present = set(tot["arm"])
+    for lever in LEVERS:
+        for direction, arm, ref in (
+            (ADDED, f"isolated+{lever}", "isolated"),
+            (REMOVED, f"collaborative-{lever}", "collaborative"),
+        ):
+            if arm not in present:
+                continue
+            sign = 1 if direction == ADDED else -1
+            avoided = -sign * paired_differences(tot, "shortage_fte", arm, ref)["difference"]
+            cost_eur = sign * paired_differences(tot, "lever_cost_eur", arm, ref)["difference"]
+            cost_fte = sign * paired_differences(tot, "lever_cost_fte", arm, ref)["difference"]
+            pp = -sign * paired_differences(end, "shortage_rate", arm, ref)["difference"]
+            iv = mean_interval(avoided)
+            rows.append(
+                {
+                    "lever": lever,
+                    "direction": direction,
+                    "arm": arm,
+                    "mean": iv.mean,
+                    "low": iv.low,
+                    "high": iv.high,
+                    "n": iv.n,
+                    "end_pp": mean_interval(pp * 100),
+                    "cost_meur": cost_eur.mean() / 1e6,
+                    "cost_fte_years": cost_fte.mean(),
+                }
+            )
+    out = pd.DataFrame(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["per_fte"] = np.where(
+            out["cost_fte_years"] > 1e-9, out["mean"] / out["cost_fte_years"], np.nan
+        )
+        out["per_meur"] = np.where(out["cost_meur"] > 1e-9, out["mean"] / out["cost_meur"], np.nan)
+    out["label"] = out["lever"].str.replace("_", " ")
+    out["colour"] = [plotting.LEVER_COLOURS[lv] for lv in out["lever"]]
+    return out
+
+
+def _ratio(v: float, none: str) -> str:
+    return none if not np.isfinite(v) else f"{v:,.1f}"
+
+
+def analyse(batch: BatchResult, command: str) -> Path:
+    """Charts, table and report of the lever study."""
+    res = Results.open(batch.folder)
+    series = res.series(
+        ["vacancy_fte", "unqualified_fte", "shortage_rate", "lever_cost_eur", "lever_cost_fte"]
+    )
+    series["shortage_fte"] = series["vacancy_fte"] + series["unqualified_fte"]
+    end = analysis.end_state(series)
+    tot = analysis.totals(series, ["shortage_fte", "lever_cost_eur", "lever_cost_fte"])
+    last, first = int(end["year"].max()), int(series["year"].min())
+    years = last - first
+    eff = lever_effects(tot, end)
+    charts = batch.folder / "charts"
+    files = {
+        "effects": plotting.effects(
+            eff,
+            charts / "shortage_avoided_by_lever.png",
+            title=f"Shortage avoided by each lever over {years} years (mean, 95% interval)",
+            xlabel="shortage avoided (fte-years)",
+            group_by="direction",
+        ),
+        "cost": plotting.cost_effect(
+            eff,
+            charts / "cost_effectiveness.png",
+            title=f"What each lever costs and what it avoids over {years} years",
+            xlabel=f"lever cost over {years} years (MEUR)",
+            ylabel="shortage avoided (fte-years)",
+        ),
+    }
+    package = -paired_differences(tot, "shortage_fte", "collaborative", "isolated")["difference"]
+
+    table = pd.DataFrame(
+        {
+            "lever": eff["lever"],
+            "how": eff["direction"],
+            "avoided (fte-years)": [
+                analysis.Interval(r.mean, r.low, r.high, r.n).format(1, 0) for r in eff.itertuples()
+            ],
+            f"avoided in {last} (pp)": [iv.format(1, 2) for iv in eff["end_pp"]],
+            "cost (fte-years)": eff["cost_fte_years"].map(lambda v: f"{v:,.1f}"),
+            "cost (MEUR)": eff["cost_meur"].map(lambda v: f"{v:,.2f}"),
+            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no staff time")),
+            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no cost")),
+        }
+    )
+
+    added = eff[eff["direction"] == ADDED].set_index("lever")
+    removed = eff[eff["direction"] == REMOVED].set_index("lever")
+    reading = [
+        f"The collaborative package avoids {package.mean():,.0f} fte-years of shortage "
+        f"over {years} years against isolated policy."
+    ]
+    best_alone = added["mean"].idxmax()
+    reading.append(
+        f"Added alone, `{best_alone}` avoids the most ({added.loc[best_alone, 'mean']:,.0f} "
+        f"fte-years, 95% interval {added.loc[best_alone, 'low']:,.0f} to "
+        f"{added.loc[best_alone, 'high']:,.0f}); removed from the package, `"
+        f"{removed['mean'].idxmax()}` loses the most ({removed['mean'].max():,.0f} fte-years)."
+    )
+    costly = added[added["per_meur"].notna()]
+    if len(costly):
+        best = costly["per_meur"].idxmax()
+        worst = costly["per_meur"].idxmin()
+        reading.append(
+            f"Per euro, `{best}` is the most cost-effective lever on its own "
+            f"({costly.loc[best, 'per_meur']:,.0f} fte-years avoided per MEUR) and `{worst}` "
+            f"the least ({costly.loc[worst, 'per_meur']:,.0f})."
+        )
+    sums = added["mean"].sum()
+    reading.append(
+        f"The levers added one at a time avoid {sums:,.0f} fte-years together, "
+        f"{'more' if sums > package.mean() else 'less'} than the package as a whole: the levers "
+        f"{'overlap' if sums > package.mean() else 'reinforce each other'}."
+    )
+
+    rep = Report("Lever by lever", batch.folder)
+    rep.what_was_run(
+        batch,
+        command,
+        [
+            "Arms: `isolated`, `collaborative`, each lever added alone to `isolated`, and each lever "
+            "of the collaborative preset removed alone from `collaborative`.",
+            "Shortage avoided is summed over the simulated years (fte-years of open plus hidden "
+            "shortage); costs are the levers' staff time (fte-years) and euros (staff time priced "
+            "in) over the same years. 95% intervals of the mean paired difference per seed.",
+        ],
+    )
+    rep.heading("Reading")
+    rep.paragraph(" ".join(reading))
+    rep.heading("Levers")
+    rep.table(
+        table,
+        note="*avoided per fte*: fte-years of shortage avoided per fte-year of "
+        "staff time the lever costs; *avoided per MEUR*: per million euro. A lever "
+        "removed from the package 'avoids' what the package loses without it.",
+    )
+    rep.heading("Charts")
+    rep.image(
+        files["effects"],
+        "Shortage avoided by each lever, added alone to isolated and "
+        "removed alone from collaborative (mean and 95% interval over paired seeds).",
+    )
+    rep.image(
+        files["cost"],
+        "Cost against shortage avoided per lever (means over paired "
+        "seeds); the dashed lines mark equal cost-effectiveness.",
+    )
+    return rep.write()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    try:
+        batch = run_from_args(design_from_args(args), args)
+    except STUDY_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(batch.summary())
+    if batch.finished == 0:
+        print("error: no run finished; nothing to report", file=sys.stderr)
+        return 1
+    print(f"report: {analyse(batch, shlex.join(['python', 'experiments/levers.py', *argv]))}")
+    return 1 if batch.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
