@@ -22,6 +22,7 @@ from sim.calibration import (
     TARGETS,
     base_parameters,
     coordinate_search,
+    free_parameter_names,
     make_evaluator,
     objective_terms,
     to_overrides,
@@ -54,6 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="2 seeds and 40 evaluations: a check that the pipeline works (~1 min)",
     )
     ap.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    ap.add_argument(
+        "--apply-from",
+        metavar="SCENARIO",
+        help="do not fit: copy the fitted values of SCENARIO (e.g. rijnmond) into --scenario",
+    )
     args = ap.parse_args(argv)
     n_seeds = args.seeds or (len(QUICK_SEEDS) if args.quick else len(DEFAULT_SEEDS))
     args.seed_list = tuple(101 + i for i in range(n_seeds))
@@ -67,16 +73,46 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def apply_from(source_name: str, scenario, command: str, dry_run: bool) -> int:
+    """Copy the fitted values of another scenario into ``scenario``'s file."""
+    source = load_scenario(source_name)
+    names = free_parameter_names()
+    values = {k: v for k, v in source.parameter_overrides.items() if k in names}
+    if not values:
+        print(
+            f"scenario {source.name} ({source.source}) has no fitted values; run "
+            f"experiments/calibrate.py --scenario {source_name} first",
+            file=sys.stderr,
+        )
+        return 2
+    header = [
+        f"Copied {dt.date.today().isoformat()} by `{command}` from the fit of {source.name} "
+        f"({Path(source.source).name}); the fit quality is that of {source.name}'s block: the "
+        "behaviour parameters are shared, this region was not fitted on its own.",
+    ]
+    comments = {k: f"from {source.name}" for k in values}
+    for k, v in values.items():
+        print(f"  {k} = {v}")
+    if dry_run:
+        print("--dry-run: nothing written")
+        return 0
+    write_calibrated_block(scenario.source, values, comments, header)
+    print(f"wrote {len(values)} values from {source.name} into {scenario.source}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and write the fitted values into the scenario file."""
     args = parse_args(argv)
     scenario = load_scenario(args.scenario)
     path = Path(scenario.source)
+    command = " ".join(["experiments/calibrate.py", *(argv if argv is not None else sys.argv[1:])])
+    if args.apply_from:
+        return apply_from(args.apply_from, scenario, command, args.dry_run)
     base = base_parameters(scenario)
     x0 = [f.start(base) for f in FREE_PARAMETERS]
     lower = [f.lower for f in FREE_PARAMETERS]
     upper = [f.upper for f in FREE_PARAMETERS]
-    command = " ".join(["experiments/calibrate.py", *(argv if argv is not None else sys.argv[1:])])
     print(
         f"calibrating {scenario.name} ({path}); seeds {list(args.seed_list)}; "
         f"budget {args.max_evals} evaluations; {args.workers} worker(s)"

@@ -201,7 +201,13 @@ def _parse(data: dict, path: Path) -> Scenario:
         degree = _require(p, "degree", int, w)
         if degree not in (1, 2):
             raise ScenarioError(f"{w}: key 'degree' is {degree!r}; allowed: 1 or 2")
-        subjects = tuple(p.get("subjects", SUBJECT_GROUPS))
+        subjects = p.get("subjects", list(SUBJECT_GROUPS))
+        if not isinstance(subjects, list) or not all(isinstance(x, str) for x in subjects):
+            raise ScenarioError(
+                f"{w}: key 'subjects' must be a list of subject-group names, got {subjects!r}; "
+                f"allowed: {list(SUBJECT_GROUPS)}"
+            )
+        subjects = tuple(subjects)
         bad = [s for s in subjects if s not in SUBJECT_GROUPS]
         if bad or not subjects:
             raise ScenarioError(
@@ -217,7 +223,7 @@ def _parse(data: dict, path: Path) -> Scenario:
             lon=_require(p, "lon", float, w),
             school_leaver_share=_require(p, "school_leaver_share", float, w),
             outside_intake=_require(p, "outside_intake", float, w),
-            dropout_rr=float(p.get("dropout_rr", 1.0)),
+            dropout_rr=_require(p, "dropout_rr", float, w) if "dropout_rr" in p else 1.0,
             subjects=subjects,
         )
         if not 1 <= spec.duration_years <= 8:
@@ -238,7 +244,7 @@ def _parse(data: dict, path: Path) -> Scenario:
         municipalities=tuple(munis),
         programmes=tuple(progs),
         source=str(path),
-        notes=dict(data.get("notes", {})),
+        notes=dict(_require(data, "notes", dict, where) if "notes" in data else {}),
     )
     scenario.parameters()  # validates the overrides; the error names this file
     return scenario

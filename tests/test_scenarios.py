@@ -1,0 +1,158 @@
+"""The shipped scenario files load, run and have the sizes they claim; malformed files give
+errors that name the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.model import RegionModel
+from sim.parameters import ParameterError
+from sim.scenarios import SCENARIO_DIR, ScenarioError, available_scenarios, load_scenario
+
+SEED_INSTITUTES = {"Hogeschool Rotterdam", "ICLON Leiden", "SEC Delft"}
+
+
+def test_every_shipped_scenario_loads_with_valid_parameters():
+    names = available_scenarios()
+    assert {"rijnmond", "zuid-holland", "netherlands"} <= set(names)
+    for name in names:
+        scen = load_scenario(name)
+        assert scen.name == name
+        p = scen.parameters()
+        assert p.pupils_total > 0 and p.school_sites >= len(scen.municipalities) / 5
+        assert scen.programmes, f"{name} has no training programmes"
+
+
+@pytest.mark.parametrize(
+    ("name", "pupils", "sites", "boards"),
+    [
+        ("rijnmond", (55_000, 70_000), (60, 80), (12, 20)),
+        ("zuid-holland", (130_000, 170_000), (150, 210), (35, 60)),
+        ("netherlands", (900_000, 1_000_000), (650, 1_000), (250, 400)),
+    ],
+)
+def test_scenario_sizes_lie_in_the_documented_ranges(name, pupils, sites, boards):
+    p = load_scenario(name).parameters()
+    assert pupils[0] <= p.pupils_total <= pupils[1]
+    assert sites[0] <= p.school_sites <= sites[1]
+    assert boards[0] <= p.school_boards <= boards[1]
+
+
+def test_zuid_holland_spans_several_rap_regions_with_the_seed_institutes():
+    scen = load_scenario("zuid-holland")
+    areas = {m.area for m in scen.municipalities}
+    assert {"Rijnmond", "Haaglanden", "Holland Rijnland"} <= areas
+    assert {p.institute for p in scen.programmes} >= SEED_INSTITUTES
+    # every municipality of the reference geography table is in it
+    assert len(scen.municipalities) == 26
+    rijnmond = {m.name for m in load_scenario("rijnmond").municipalities}
+    assert rijnmond <= {m.name for m in scen.municipalities}
+
+
+def test_zuid_holland_runs_and_places_sites_in_every_area():
+    model = RegionModel("zuid-holland", "collaborative", rng=3)
+    model.run_for(2)
+    frame = model.school_frame()
+    assert len(frame) == 180
+    areas = {s.area for s in model.schools}
+    assert len(areas) == 5
+    assert 10_000 <= model.series()["teachers"].iloc[0] <= 14_000
+
+
+@pytest.mark.slow
+def test_netherlands_starts_with_about_75000_teachers_and_runs():
+    model = RegionModel("netherlands", "isolated", rng=5)
+    start = model.series().iloc[0]
+    staff = start["teachers"] + start["side_entrants"]
+    assert 70_000 <= staff <= 80_000  # 75.3k VO teachers in 2019 [S]
+    model.step()
+    assert model.series()["demand_fte"].iloc[-1] < start["demand_fte"]  # pupils fall nationally
+
+
+# ------------------------------------------------------------------------ malformed files
+GOOD = (SCENARIO_DIR / "rijnmond.toml").read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "broken.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(tmp_path: Path, text: str, kind=ScenarioError) -> str:
+    path = _write(tmp_path, text)
+    with pytest.raises(kind) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert str(path) in message, f"error does not name the file: {message}"
+    return message
+
+
+def test_the_good_copy_loads(tmp_path):
+    assert load_scenario(_write(tmp_path, GOOD)).name == "rijnmond"
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    assert "not valid TOML" in _error(tmp_path, GOOD + "\nthis is = = not toml\n")
+
+
+def test_missing_key_is_named(tmp_path):
+    message = _error(tmp_path, GOOD.replace('name = "rijnmond"\n', "", 1))
+    assert "'name'" in message and "[scenario]" in message
+
+
+def test_wrong_type_is_named(tmp_path):
+    message = _error(tmp_path, GOOD.replace("layout_seed = 2023", 'layout_seed = "2023"'))
+    assert "'layout_seed'" in message and "int" in message
+
+
+def test_wrong_type_of_a_municipality_value_is_named(tmp_path):
+    message = _error(tmp_path, GOOD.replace("population = 665000", 'population = "665k"'))
+    assert "'population'" in message and "municipalities" in message
+
+
+def test_unknown_key_is_named(tmp_path):
+    message = _error(tmp_path, GOOD.replace("layout_seed = 2023", "layout_seed = 2023\nseed = 1"))
+    assert "'seed'" in message
+
+
+def test_bad_route_is_named_with_allowed_values(tmp_path):
+    message = _error(tmp_path, GOOD.replace('route = "university"', 'route = "college"', 1))
+    assert "'route'" in message and "hbo_fulltime" in message
+
+
+def test_optional_programme_keys_of_the_wrong_type_are_named(tmp_path):
+    message = _error(tmp_path, GOOD.replace("dropout_rr = 0.8", 'dropout_rr = "low"', 1))
+    assert "'dropout_rr'" in message and "programmes" in message
+    message = _error(
+        tmp_path,
+        GOOD.replace(
+            'subjects = ["mathematics", "sciences", "technology_computing"]',
+            'subjects = "sciences"',
+        ),
+    )
+    assert "'subjects'" in message and "list" in message
+
+
+def test_notes_must_be_a_table(tmp_path):
+    message = _error(tmp_path, "notes = 5\n" + GOOD)
+    assert "notes" in message
+
+
+def test_bad_parameter_values_name_file_and_parameter(tmp_path):
+    message = _error(
+        tmp_path, GOOD.replace("pupils_total = 62000", 'pupils_total = "many"'), ParameterError
+    )
+    assert "'pupils_total'" in message
+    message = _error(
+        tmp_path, GOOD.replace("school_sites = 70", "school_site = 70"), ParameterError
+    )
+    assert "'school_site'" in message and "school_sites" in message
+    message = _error(
+        tmp_path,
+        GOOD.replace("initial_shortage_rate = 0.069", "initial_shortage_rate = 1.5"),
+        ParameterError,
+    )
+    assert "'initial_shortage_rate'" in message and "0.6" in message
