@@ -1,0 +1,349 @@
+"""Morris screening of the uncertain parameters and effect sizes (SALib), optionally Sobol.
+
+Every parameter that its documentation marks uncertain carries a plausible range
+(``Parameters.info()[name].plausible``, see ``python -m sim params``); those are the factors.
+Each Morris point runs both policies with the same seed, so the outcomes are the shortage in the
+last year under each policy and the benefit of collaboration (isolated minus collaborative),
+paired per seed. The chart plots mu* (how much a parameter moves the outcome) against sigma
+(how much that depends on the other parameters); the table ranks the parameters.
+
+    python experiments/sensitivity.py                # 8 Morris trajectories, 2 workers
+    python experiments/sensitivity.py --quick        # 2 trajectories, a first look
+    python experiments/sensitivity.py --sobol        # then Sobol indices of the survivors
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import analysis, plotting
+from sim.analysis import Results
+from sim.parameters import Parameters
+from sim.report import Report
+from sim.runner import (
+    STUDY_ERRORS,
+    Arm,
+    BatchResult,
+    Design,
+    add_runner_arguments,
+    configure_logging,
+    overrides_from_args,
+    run_from_args,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+POLICIES = ("isolated", "collaborative")
+LEVELS = 4
+SURVIVOR_SHARE = 0.1
+"""A parameter survives screening when its mu* reaches this share of the largest mu*."""
+
+OUTCOMES = {
+    "isolated": "shortage under isolated policy (pp)",
+    "collaborative": "shortage under collaborative policy (pp)",
+    "benefit": "shortage avoided by collaboration (pp)",
+}
+
+
+def factors(exclude: set[str] = frozenset()) -> dict[str, tuple[float, float]]:
+    """The uncertain parameters and their plausible ranges, in declaration order."""
+    return {
+        name: info.plausible
+        for name, info in Parameters.info().items()
+        if info.plausible is not None and name not in exclude
+    }
+
+
+def problem(names: dict[str, tuple[float, float]]) -> dict:
+    """A SALib problem definition."""
+    return {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [list(map(float, b)) for b in names.values()],
+    }
+
+
+def point_overrides(names: list[str], row: np.ndarray) -> dict[str, float | int]:
+    """Parameter overrides of one sample point (whole-number parameters rounded)."""
+    info = Parameters.info()
+    out: dict[str, float | int] = {}
+    for name, value in zip(names, row, strict=True):
+        out[name] = round(float(value)) if info[name].integer else float(f"{value:.6g}")
+    return out
+
+
+def sample_design(
+    experiment: str,
+    names: list[str],
+    samples: np.ndarray,
+    args: argparse.Namespace,
+    replications: int,
+) -> Design:
+    """Both policies at every sample point, with the same replication seeds everywhere."""
+    arms = tuple(
+        Arm(f"p{i:04d}-{pol}", pol, point_overrides(names, row))
+        for i, row in enumerate(samples)
+        for pol in POLICIES
+    )
+    return Design(
+        experiment=experiment,
+        arms=arms,
+        replications=replications,
+        horizon=args.horizon,
+        scenario=args.scenario,
+        overrides=overrides_from_args(args),
+        base_seed=args.seed,
+    )
+
+
+def point_outcomes(batch: BatchResult, n_points: int) -> dict[str, np.ndarray]:
+    """Per sample point, the mean last-year shortage per policy and the benefit (pp)."""
+    end = Results.open(batch.folder).end_state(["shortage_rate"])
+    end["point"] = end["arm"].str.slice(1, 5).astype(int)
+    end["policy"] = end["arm"].str.slice(6)
+    wide = end.pivot_table(index=["point", "replication"], columns="policy", values="shortage_rate")
+    wide["benefit"] = wide["isolated"] - wide["collaborative"]
+    means = (wide * 100).groupby(level="point").mean().reindex(range(n_points))
+    if means.isna().any().any():
+        missing = int(means.isna().any(axis=1).sum())
+        raise RuntimeError(
+            f"{missing} sample point(s) have no finished run of both policies; "
+            "rerun the same command to finish them"
+        )
+    return {k: means[k].to_numpy() for k in OUTCOMES}
+
+
+def _unit(unit: str) -> str:
+    return "" if unit == "1" else unit
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="2 trajectories instead of 8")
+    parser.add_argument(
+        "--trajectories", type=int, help="Morris trajectories (default 8, or 2 with --quick)"
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=1,
+        help="seeds per sample point, averaged (default 1; the same seed at "
+        "every point, so elementary effects are not blurred by noise)",
+    )
+    parser.add_argument("--horizon", type=int, default=17, help="years (default 17: to 2040)")
+    parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
+    parser.add_argument(
+        "--sobol",
+        action="store_true",
+        help="after screening, Sobol indices of the surviving parameters",
+    )
+    parser.add_argument(
+        "--sobol-params",
+        type=int,
+        default=6,
+        help="largest number of survivors in the Sobol analysis (default 6)",
+    )
+    parser.add_argument(
+        "--sobol-n", type=int, default=32, help="Sobol base sample size, a power of 2 (default 32)"
+    )
+    add_runner_arguments(parser, REPO / "results")
+    return parser
+
+
+def morris_table(batch: BatchResult, prob: dict, samples: np.ndarray, seed: int) -> pd.DataFrame:
+    """mu*, sigma and mu* confidence per parameter and outcome, ranked by the benefit's mu*."""
+    from SALib.analyze import morris
+
+    ys = point_outcomes(batch, len(samples))
+    info = Parameters.info()
+    frames = []
+    for outcome, y in ys.items():
+        si = morris.analyze(prob, samples, y, num_levels=LEVELS, seed=seed)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "parameter": prob["names"],
+                    "outcome": outcome,
+                    "mu_star": si["mu_star"],
+                    "sigma": si["sigma"],
+                    "mu_star_conf": si["mu_star_conf"],
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    top = table.groupby("outcome")["mu_star"].transform("max")
+    table["relative"] = table["mu_star"] / top.where(top > 0, 1.0)
+    table["group"] = table["parameter"].map(lambda n: info[n].group)
+    return table
+
+
+def analyse(
+    batch: BatchResult,
+    table: pd.DataFrame,
+    prob: dict,
+    command: str,
+    sobol: pd.DataFrame | None = None,
+) -> Path:
+    """Chart, ranked table and report of the screening (and the Sobol indices, if run)."""
+    info = Parameters.info()
+    last = int(Results.open(batch.folder).end_state(["shortage_rate"])["year"].max())
+    charts = batch.folder / "charts"
+    chart = plotting.morris(
+        {o: table[table["outcome"] == o] for o in OUTCOMES},
+        charts / "morris_mu_star_sigma.png",
+        labels={k: f"{v}, {last}" for k, v in OUTCOMES.items()},
+    )
+    wide = table.pivot(index="parameter", columns="outcome", values="mu_star")[list(OUTCOMES)]
+    sig = table.pivot(index="parameter", columns="outcome", values="sigma")["benefit"]
+    rel = table.groupby("parameter")["relative"].max()
+    wide = wide.assign(sigma_benefit=sig, survives=rel >= SURVIVOR_SHARE)
+    wide = wide.sort_values(["benefit", "collaborative"], ascending=False)
+    ranked = pd.DataFrame(
+        {
+            "rank": range(1, len(wide) + 1),
+            "parameter": [f"`{p}`" for p in wide.index],
+            "group": [info[p].group for p in wide.index],
+            "plausible range": [
+                f"{info[p].plausible[0]:g} - {info[p].plausible[1]:g} {_unit(info[p].unit)}"
+                for p in wide.index
+            ],
+            "mu* benefit": wide["benefit"].map(lambda v: f"{v:.2f}"),
+            "sigma benefit": wide["sigma_benefit"].map(lambda v: f"{v:.2f}"),
+            "mu* isolated": wide["isolated"].map(lambda v: f"{v:.2f}"),
+            "mu* collaborative": wide["collaborative"].map(lambda v: f"{v:.2f}"),
+            "survives": wide["survives"].map({True: "yes", False: "no"}),
+        }
+    )
+    top_benefit = list(wide.index[:3])
+    top_iso = list(wide["isolated"].sort_values(ascending=False).index[:3])
+    survivors = int(wide["survives"].sum())
+    reading = (
+        f"The benefit of collaboration in {last} depends most on "
+        f"{', '.join(f'`{p}`' for p in top_benefit)} (mu* {wide['benefit'].iloc[0]:.2f}, "
+        f"{wide['benefit'].iloc[1]:.2f} and {wide['benefit'].iloc[2]:.2f} percentage points); "
+        f"the shortage under isolated policy most on {', '.join(f'`{p}`' for p in top_iso)}. "
+        f"{survivors} of {len(wide)} parameters reach {SURVIVOR_SHARE:.0%} of the largest mu* "
+        f"for at least one outcome; the other {len(wide) - survivors} can stay at their "
+        "defaults in further analysis."
+    )
+    if (wide["sigma_benefit"] > wide["benefit"]).iloc[:3].any():
+        reading += (
+            " For some leading parameters sigma exceeds mu*: their effect depends on the "
+            "other parameters (interactions or a non-linear response)."
+        )
+
+    rep = Report("Sensitivity: Morris screening", batch.folder)
+    rep.what_was_run(
+        batch,
+        command,
+        [
+            f"Morris elementary effects (SALib, {LEVELS} levels) over the {prob['num_vars']} "
+            "parameters with a plausible range in their documentation (`python -m sim params`).",
+            "At every sample point both policies run with the same seed(s); outcomes are the "
+            "last-year shortage per policy and their paired difference, in percentage points.",
+        ],
+    )
+    rep.heading("Reading")
+    rep.paragraph(reading)
+    rep.heading("Ranking")
+    rep.table(
+        ranked,
+        note="mu*: mean absolute elementary effect over the plausible range "
+        "(percentage points of shortage); sigma: spread of the elementary effects. "
+        f"*survives*: mu* at least {SURVIVOR_SHARE:.0%} of the largest mu* of an outcome.",
+    )
+    rep.heading("Chart")
+    rep.image(
+        chart, "mu* against sigma per outcome; the eight parameters with the largest mu* are named."
+    )
+    if sobol is not None:
+        rep.heading("Sobol indices of the survivors")
+        rep.table(
+            sobol,
+            note="S1: share of the outcome's variance due to the parameter alone; "
+            "ST: including its interactions (SALib, Saltelli sampling); 95% intervals in "
+            "brackets.",
+        )
+    return rep.write()
+
+
+def run_sobol(args: argparse.Namespace, table: pd.DataFrame) -> tuple[pd.DataFrame, BatchResult]:
+    """Sobol indices of the parameters that survive screening (at most ``--sobol-params``)."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    rel = table.groupby("parameter")["relative"].max().sort_values(ascending=False)
+    keep = list(rel[rel >= SURVIVOR_SHARE].index[: args.sobol_params])
+    ranges = {n: r for n, r in factors().items() if n in keep}
+    prob = problem(ranges)
+    samples = sobol_sample.sample(prob, args.sobol_n, calc_second_order=False, seed=args.seed)
+    design = sample_design("sensitivity_sobol", prob["names"], samples, args, args.replications)
+    batch = run_from_args(design, args)
+    ys = point_outcomes(batch, len(samples))
+    rows = []
+    for outcome, y in ys.items():
+        si = sobol_analyze.analyze(prob, y, calc_second_order=False, seed=args.seed)
+        for i, name in enumerate(prob["names"]):
+            rows.append(
+                {
+                    "parameter": f"`{name}`",
+                    "outcome": OUTCOMES[outcome],
+                    "S1": f"{si['S1'][i]:.2f} [{si['S1'][i] - si['S1_conf'][i]:.2f}, "
+                    f"{si['S1'][i] + si['S1_conf'][i]:.2f}]",
+                    "ST": f"{si['ST'][i]:.2f} [{si['ST'][i] - si['ST_conf'][i]:.2f}, "
+                    f"{si['ST'][i] + si['ST_conf'][i]:.2f}]",
+                }
+            )
+    return pd.DataFrame(rows), batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    from SALib.sample import morris as morris_sample
+
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    trajectories = args.trajectories or (2 if args.quick else 8)
+    try:
+        fixed = set(overrides_from_args(args))
+        prob = problem(factors(exclude=fixed))  # a parameter fixed with --set is no factor
+        samples = morris_sample.sample(prob, trajectories, num_levels=LEVELS, seed=args.seed)
+        design = sample_design("sensitivity", prob["names"], samples, args, args.replications)
+        batch = run_from_args(design, args)
+        print(batch.summary())
+        if batch.failed:
+            print(
+                "error: Morris needs every sample point; rerun the same command to retry the "
+                "failed runs",
+                file=sys.stderr,
+            )
+            return 1
+        table = morris_table(batch, prob, samples, args.seed)
+        sobol = None
+        if args.sobol:
+            sobol, sobol_batch = run_sobol(args, table)
+            print(sobol_batch.summary())
+    except STUDY_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    command = shlex.join(["python", "experiments/sensitivity.py", *argv])
+    print(f"report: {analyse(batch, table, prob, command, sobol)}")
+    print(
+        analysis.to_markdown(
+            table[table["outcome"] == "benefit"].nlargest(5, "mu_star")[
+                ["parameter", "mu_star", "sigma"]
+            ]
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
