@@ -789,7 +789,7 @@ def write_calibrated_block(
             lines[at:at] = [*block, ""] if at < len(lines) else ["", *block]
     lines = _comment_out_duplicates(lines, set(values))
     new_text = "\n".join(lines).rstrip("\n") + "\n"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.toml")
     try:
         tmp.write_text(new_text, encoding="utf-8")
         load_scenario(tmp)  # parse and validate before replacing the file
