@@ -35,7 +35,9 @@ class Vacancies:
     need: np.ndarray  # school's demand in that subject group, for relative need
 
     @classmethod
-    def from_open(cls, open_by_level: np.ndarray, demand: np.ndarray, min_fte: float = 0.05) -> Vacancies:
+    def from_open(
+        cls, open_by_level: np.ndarray, demand: np.ndarray, min_fte: float = 0.05
+    ) -> Vacancies:
         """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored."""
         s, g, lv = np.nonzero(open_by_level > min_fte)
         return cls(
@@ -52,7 +54,9 @@ class Vacancies:
     def restrict(self, keep: np.ndarray, cap_fte: np.ndarray | None = None) -> Vacancies:
         """A subset of the vacancies, optionally with their fte capped."""
         fte = self.fte[keep] if cap_fte is None else np.minimum(self.fte[keep], cap_fte[keep])
-        return Vacancies(self.school[keep], self.subject[keep], self.level[keep], fte, self.need[keep])
+        return Vacancies(
+            self.school[keep], self.subject[keep], self.level[keep], fte, self.need[keep]
+        )
 
 
 @dataclass
@@ -83,7 +87,10 @@ class SchoolRecruitment:
         self.applications = applications
 
     def place(
-        self, seekers: Seekers, vacancies: Vacancies, attractiveness: np.ndarray,
+        self,
+        seekers: Seekers,
+        vacancies: Vacancies,
+        attractiveness: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray:
         """Return, per seeker, the index of the vacancy they fill, or -1."""
@@ -101,36 +108,62 @@ class SchoolRecruitment:
                 todo = np.flatnonzero((result < 0) & (subj >= 0))
                 if todo.size == 0:
                     break
-                choice = self._apply(todo, subj, seekers, vacancies, open_fte, weight_base, attract, rng)
+                choice = self._apply(
+                    todo, subj, seekers, vacancies, open_fte, weight_base, attract, rng
+                )
                 self._accept(todo, choice, seekers, open_fte, result, rng)
         return result
 
     @staticmethod
     def _apply(todo, subj, seekers, vacancies, open_fte, weight_base, attract, rng) -> np.ndarray:
-        """Each seeker in ``todo`` picks one open vacancy (or -1 if none fits)."""
+        """Each seeker in ``todo`` picks one open vacancy (or -1 if none fits).
+
+        Seekers fall into groups by subject and degree (first-degree seekers fit both levels,
+        the others only level 1). Within a group a seeker draws a vacancy with probability
+        proportional to its open fte times ``weight_base`` among the vacancies at or above
+        their attractiveness floor. All groups are handled at once: the candidates of every
+        group are laid out one group after another, sorted by attractiveness, and the random
+        numbers are drawn group by group (subject ascending, first-degree seekers first), in
+        the seekers' order.
+        """
         choice = np.full(todo.size, -1, dtype=np.int64)
-        first_only = seekers.degree[todo] == 1
-        for g in np.unique(subj[todo]):
-            for first in (True, False):
-                who = np.flatnonzero((subj[todo] == g) & (first_only == first))
-                if who.size == 0:
-                    continue
-                fits = (vacancies.subject == g) & (open_fte > 0.05)
-                if not first:
-                    fits &= vacancies.level == 1
-                cand = np.flatnonzero(fits)
-                if cand.size == 0:
-                    continue
-                order = cand[np.argsort(attract[cand], kind="stable")]
-                cum = np.cumsum(open_fte[order] * weight_base[order])
-                # a seeker only applies to schools above their attractiveness floor
-                lo_idx = np.searchsorted(attract[order], seekers.min_attractiveness[todo[who]], side="right")
-                lo = np.where(lo_idx > 0, cum[np.maximum(lo_idx - 1, 0)], 0.0)
-                hi = cum[-1]
-                ok = lo_idx < order.size
-                u = lo + rng.random(who.size) * (hi - lo)
-                pick = np.minimum(np.searchsorted(cum, u, side="right"), order.size - 1)
-                choice[who[ok]] = order[pick[ok]]
+        # candidate entries: every open vacancy for its subject's first-degree group, open
+        # level-1 vacancies again for the second-degree group
+        open_idx = np.flatnonzero(open_fte > 0.05)
+        lower = open_idx[vacancies.level[open_idx] == 1]
+        entry = np.concatenate([open_idx, lower])
+        entry_key = np.concatenate(
+            [2 * vacancies.subject[open_idx], 2 * vacancies.subject[lower] + 1]
+        )
+        if entry.size == 0:
+            return choice
+        sort = np.lexsort((attract[entry], entry_key))  # stable: ties stay by vacancy index
+        entry, entry_key = entry[sort], entry_key[sort]
+        entry_attract = attract[entry]
+        weight = open_fte[entry] * weight_base[entry]
+        bounds = np.flatnonzero(np.r_[True, entry_key[1:] != entry_key[:-1], True])
+        cum = np.empty(entry.size)
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            cum[a:b] = np.cumsum(weight[a:b])  # per group, as a cumulative sum from zero
+        # seekers whose group has candidates, in drawing order
+        key = 2 * subj[todo] + (seekers.degree[todo] != 1)
+        who = np.argsort(key, kind="stable")
+        first = np.searchsorted(entry_key, key[who], side="left")
+        last = np.searchsorted(entry_key, key[who], side="right")
+        has = last > first
+        who, first, last = who[has], first[has], last[has]
+        if who.size == 0:
+            return choice
+        # a seeker only applies to schools above their attractiveness floor
+        lo_idx = first + _count_at_most(
+            entry_key, entry_attract, key[who], seekers.min_attractiveness[todo[who]]
+        )
+        lo = np.where(lo_idx > first, cum[np.maximum(lo_idx - 1, 0)], 0.0)
+        hi = cum[last - 1]
+        ok = lo_idx < last
+        u = lo + rng.random(who.size) * (hi - lo)
+        pick = np.minimum(first + _count_at_most(entry_key, cum, key[who], u), last - 1)
+        choice[who[ok]] = entry[pick[ok]]
         return choice
 
     @staticmethod
@@ -153,6 +186,26 @@ class SchoolRecruitment:
         np.subtract.at(open_fte, vac[take], fte[take])
 
 
+def _count_at_most(
+    keys: np.ndarray, values: np.ndarray, q_keys: np.ndarray, q_values: np.ndarray
+) -> np.ndarray:
+    """For each query, how many entries of its group have a value at most the query's.
+
+    ``keys`` is sorted and ``values`` ascending within each key, so this is
+    ``np.searchsorted(values[group], q_value, side="right")`` for every query at once: entries
+    and queries are merged in one stable sort in which a query follows equal entries.
+    """
+    n = keys.size
+    is_query = np.r_[np.zeros(n, dtype=bool), np.ones(q_keys.size, dtype=bool)]
+    merged = np.lexsort((is_query, np.r_[values, q_values], np.r_[keys, q_keys]))
+    position = np.empty(merged.size, dtype=np.int64)
+    position[merged] = np.arange(merged.size)
+    queries_before = np.cumsum(is_query[merged]) - 1  # at each query: earlier queries
+    q_pos = position[n:]
+    entries_before = q_pos - queries_before[q_pos]
+    return entries_before - np.searchsorted(keys, q_keys, side="left")
+
+
 class RegionalPool:
     """One regional vacancy pool that places job seekers where the need is largest.
 
@@ -167,7 +220,10 @@ class RegionalPool:
         self.chunk_fte = chunk_fte
 
     def place(
-        self, seekers: Seekers, vacancies: Vacancies, attractiveness: np.ndarray,
+        self,
+        seekers: Seekers,
+        vacancies: Vacancies,
+        attractiveness: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray:
         """Return, per seeker, the index of the vacancy they fill, or -1."""
@@ -183,14 +239,20 @@ class RegionalPool:
             for g in np.unique(subj[subj >= 0]):
                 # first-degree seekers take first-degree lessons first, then everyone the rest
                 for level, degrees in ((0, (1,)), (1, (1, 2, 0))):
-                    who = order[(subj[order] == g) & (result[order] < 0)
-                                & np.isin(seekers.degree[order], degrees)]
-                    cand = np.flatnonzero((vacancies.subject == g) & (vacancies.level == level)
-                                          & (open_fte > 0.05))
+                    who = order[
+                        (subj[order] == g)
+                        & (result[order] < 0)
+                        & np.isin(seekers.degree[order], degrees)
+                    ]
+                    cand = np.flatnonzero(
+                        (vacancies.subject == g) & (vacancies.level == level) & (open_fte > 0.05)
+                    )
                     if who.size == 0 or cand.size == 0:
                         continue
                     # as many contracts as fit with at least half of each still open
-                    n_chunks = np.maximum(1, np.floor(open_fte[cand] / self.chunk_fte + 0.5)).astype(np.int64)
+                    n_chunks = np.maximum(
+                        1, np.floor(open_fte[cand] / self.chunk_fte + 0.5)
+                    ).astype(np.int64)
                     owner = np.repeat(cand, n_chunks)
                     j = np.arange(owner.size) - np.repeat(np.cumsum(n_chunks) - n_chunks, n_chunks)
                     priority = (open_fte[owner] - j * self.chunk_fte) / vacancies.need[owner]
