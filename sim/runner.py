@@ -500,6 +500,15 @@ def run_batch(
     store.prepare()
     done = store.finished(by_id)
     todo = [s for s in specs if s.run_id not in done]
+    commit = _git_commit()
+    if todo and done and manifest.get("git_commit") not in (None, commit):
+        log.warning(
+            "%s was started at commit %s and is resumed at %s; the runs finished earlier are "
+            "kept (use another --name to start afresh)",
+            folder,
+            manifest["git_commit"],
+            commit,
+        )
     if done:
         log.info(
             "%s: %d of %d runs already finished; running the other %d",
@@ -511,7 +520,7 @@ def run_batch(
 
     session = {
         "backend": backend.describe(),
-        "git_commit": _git_commit(),
+        "git_commit": commit,
         "started_at": _now(),
         "runs_ran": 0,
         "runs_failed": 0,
@@ -653,14 +662,6 @@ def _open_manifest(folder: Path, design: Design) -> dict[str, Any]:
         raise ResultsError(
             f"{folder} holds another design (hash {manifest.get('design_hash')}, this one "
             f"{design.digest()}); give this design its own folder (--name) or remove the old one"
-        )
-    commit = _git_commit()
-    if manifest.get("git_commit") and commit and manifest["git_commit"] != commit:
-        log.warning(
-            "%s was started at commit %s and is resumed at %s; earlier runs are kept",
-            folder,
-            manifest["git_commit"],
-            commit,
         )
     return manifest
 

@@ -1,0 +1,149 @@
+"""Batch-runner throughput: runs per second in-process, and the speed-up of two local worker
+processes over one on a 200-run batch of the default region.
+
+The one-worker and two-worker batches are measured side by side in one session, alternating,
+each repeated; the table shows the medians. A batch's time is its whole wall time as a user sees
+it: starting the workers, running, and writing every run to Parquet. Results go to a temporary
+folder that is removed afterwards; the table is printed and written to
+``results/benchmarks/batch.md`` and ``batch.json``.
+
+    python benchmarks/bench_batch.py                 # 200 runs, 3 repeats (about 10 minutes)
+    python benchmarks/bench_batch.py --runs 40 --repeats 1   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.runner import Arm, Backend, Design, run_batch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def design(runs: int, horizon: int, tag: str) -> Design:
+    """``runs`` runs of the default region: both presets, runs / 2 paired replications."""
+    return Design(
+        experiment=f"bench_{tag}",
+        arms=(Arm("isolated", "isolated"), Arm("collaborative", "collaborative")),
+        replications=max(1, runs // 2),
+        horizon=horizon,
+    )
+
+
+def timed_batch(d: Design, backend: Backend) -> float:
+    """Wall time of one fresh batch (workers started, runs done and stored)."""
+    root = Path(tempfile.mkdtemp(prefix="bench_batch_"))
+    try:
+        start = time.perf_counter()
+        result = run_batch(d, root, backend, progress=False)
+        seconds = time.perf_counter() - start
+        if result.finished != result.total:
+            raise RuntimeError(f"benchmark batch did not finish: {result.summary()}")
+        return seconds
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=200, help="runs per batch (default 200)")
+    parser.add_argument("--horizon", type=int, default=17, help="years per run (default 17)")
+    parser.add_argument(
+        "--inprocess-runs",
+        type=int,
+        default=20,
+        help="runs of the in-process measurement (default 20)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of each (default 3)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "results" / "benchmarks",
+        help="folder for batch.md and batch.json",
+    )
+    args = parser.parse_args(argv)
+
+    load_before = os.getloadavg()
+    inproc = [
+        timed_batch(design(args.inprocess_runs, args.horizon, "inprocess"), Backend("inprocess"))
+        for _ in range(args.repeats)
+    ]
+    big = design(args.runs, args.horizon, "workers")
+    one, two = [], []
+    for i in range(args.repeats):  # alternate, so a change in machine load hits both alike
+        for workers, times in ((1, one), (2, two)) if i % 2 == 0 else ((2, two), (1, one)):
+            times.append(timed_batch(big, Backend("processes", workers=workers)))
+            print(f"repeat {i + 1}: {workers} worker(s) {times[-1]:.1f} s", flush=True)
+    load_after = os.getloadavg()
+
+    n_in, n_big = 2 * max(1, args.inprocess_runs // 2), 2 * max(1, args.runs // 2)
+    med = {
+        "inprocess": statistics.median(inproc),
+        "one": statistics.median(one),
+        "two": statistics.median(two),
+    }
+    rows = [
+        ("in-process", n_in, med["inprocess"], n_in / med["inprocess"], ""),
+        ("1 worker process", n_big, med["one"], n_big / med["one"], "1.00"),
+        (
+            "2 worker processes",
+            n_big,
+            med["two"],
+            n_big / med["two"],
+            f"{med['one'] / med['two']:.2f}",
+        ),
+    ]
+    table = [
+        "| backend | runs | median wall time (s) | runs/s | speed-up over 1 worker |",
+        "|---|---|---|---|---|",
+    ]
+    table += [f"| {b} | {n} | {t:.1f} | {r:.2f} | {s} |" for b, n, t, r, s in rows]
+    note = (
+        f"Default region, {args.horizon} years per run, both presets; median of "
+        f"{args.repeats} repeat(s), 1- and 2-worker batches alternating. Machine: "
+        f"{os.cpu_count()} CPUs, {platform.python_implementation()} "
+        f"{platform.python_version()}, load average {load_before[0]:.1f} before and "
+        f"{load_after[0]:.1f} after (other processes share the CPUs). "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
+    )
+    text = "\n".join(table) + "\n\n" + note + "\n"
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "batch.md").write_text(
+        "# Batch runner benchmark\n\nCommand: `python "
+        f"benchmarks/bench_batch.py {' '.join(argv or sys.argv[1:])}`"
+        f"\n\n{text}"
+    )
+    (args.out / "batch.json").write_text(
+        json.dumps(
+            {
+                "runs": n_big,
+                "horizon": args.horizon,
+                "repeats": args.repeats,
+                "seconds": {"inprocess": inproc, "one_worker": one, "two_workers": two},
+                "runs_per_second_inprocess": n_in / med["inprocess"],
+                "speedup_two_over_one": med["one"] / med["two"],
+                "load_average_before_after": [load_before[0], load_after[0]],
+                "cpus": os.cpu_count(),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

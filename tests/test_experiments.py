@@ -1,0 +1,120 @@
+"""The study scripts end to end on a tiny region: reports with their sections and charts."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+TINY = [
+    "--backend",
+    "inprocess",
+    "--set",
+    "pupils_total=3000",
+    "--set",
+    "school_sites=8",
+    "--horizon",
+    "3",
+]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"experiment_{name}", EXPERIMENTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_report(folder: Path, sections: list[str], charts: int) -> str:
+    text = (folder / "report.md").read_text()
+    for section in sections:
+        assert f"\n## {section}\n" in text, section
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
+    assert len(images) == charts
+    for rel in images:
+        png = folder / rel
+        assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 15_000, rel
+    assert "| --- |" not in text and "|---|" in text  # a markdown table
+    return text
+
+
+def only_folder(root: Path) -> Path:
+    (folder,) = [p for p in root.iterdir() if p.is_dir()]
+    return folder
+
+
+@pytest.mark.parametrize(
+    "name", ["compare_policies", "levers", "futures", "sensitivity", "ema_workbench_example"]
+)
+def test_help(name, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        load(name).main(["--help"])
+    assert exit_.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_compare_policies_quick_study_and_rerun(tmp_path, capsys):
+    module = load("compare_policies")
+    args = ["--quick", "--replications", "3", "--results-dir", str(tmp_path), *TINY]
+    assert module.main(args) == 0
+    folder = only_folder(tmp_path / "compare_policies")
+    text = check_report(folder, ["What was run", "Reading", "Outcomes", "Charts"], charts=7)
+    assert "3 paired replication(s) per arm" in text
+    # the reading quotes the table's effect, computed from the stored runs
+    effect = re.search(
+        r"\| shortage, open \+ hidden \(% of demand\) \|[^|]+\|[^|]+\| ([-0-9.]+) ", text
+    ).group(1)
+    assert f"{float(effect):+.2f} percentage points" in text
+    assert "6 of 6 runs finished" in capsys.readouterr().out
+    # a rerun of the finished batch runs nothing and rebuilds the report
+    (folder / "report.md").unlink()
+    assert module.main(args) == 0
+    assert "6 from earlier sessions, 0 now" in capsys.readouterr().out
+    assert (folder / "report.md").exists()
+
+
+def test_bad_parameter_stops_the_study_before_any_run(tmp_path, capsys):
+    code = load("compare_policies").main(
+        ["--quick", "--results-dir", str(tmp_path), *TINY, "--set", "pupil_trend=0.01"]
+    )
+    assert code == 2
+    assert "unknown parameter 'pupil_trend'" in capsys.readouterr().err
+    assert not (tmp_path / "compare_policies").exists()
+
+
+def test_levers_study(tmp_path):
+    module = load("levers")
+    assert module.main(["--replications", "2", "--results-dir", str(tmp_path), *TINY]) == 0
+    text = check_report(
+        only_folder(tmp_path / "levers"), ["What was run", "Reading", "Levers", "Charts"], charts=2
+    )
+    assert text.count("added alone to isolated |") == len(module.LEVERS)
+    assert text.count("removed alone from collaborative |") == len(module.PRESETS["collaborative"])
+
+
+def test_futures_study(tmp_path):
+    module = load("futures")
+    assert module.main(["--replications", "2", "--results-dir", str(tmp_path), *TINY]) == 0
+    text = check_report(
+        only_folder(tmp_path / "futures"),
+        ["What was run", "Reading", "Futures", "Charts"],
+        charts=2,
+    )
+    assert text.count("| pupil ") == 8
+    assert "Collaboration pays most under" in text
+
+
+def test_sensitivity_study(tmp_path):
+    module = load("sensitivity")
+    assert module.main(["--quick", "--results-dir", str(tmp_path), *TINY]) == 0
+    text = check_report(
+        only_folder(tmp_path / "sensitivity"),
+        ["What was run", "Reading", "Ranking", "Chart"],
+        charts=1,
+    )
+    # every uncertain parameter is ranked once (the two set here have no plausible range)
+    assert text.count("| `") == len(module.factors())
+    assert "`pupil_trend_per_year`" in text
