@@ -385,37 +385,39 @@ def RunView(model: ViewModel, pending: bool = False) -> None:  # noqa: N802
 
 @solara.component
 def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None]) -> None:  # noqa: N802
-    """A labelled slider or switch for one parameter."""
-    shown = "on" if control.kind == "bool" else f"{value:.4g}"
+    """A labelled slider or switch for one parameter (CSS class ``param-<name>``)."""
+    shown = ("on" if value else "off") if control.kind == "bool" else f"{value:.4g}"
     unit = "" if control.unit in ("1", "switch") else f" {control.unit}"
-    with solara.Tooltip(control.help):
-        solara.Text(
-            f"{control.label}: {shown}{unit}", style={"font-size": "0.8rem", "line-height": "1.15"}
-        )
-    if control.kind == "bool":
-        solara.Switch(
-            label=control.name.replace("_", " "),
-            value=bool(value),
-            on_value=lambda v: on_value(control.clean(v)),
-        )
-    elif control.kind == "int":
-        solara.SliderInt(
-            "",
-            value=int(value),
-            min=int(control.min),
-            max=int(control.max),
-            step=1,
-            on_value=lambda v: on_value(control.clean(v)),
-        )
-    else:
-        solara.SliderFloat(
-            "",
-            value=float(value),
-            min=control.min,
-            max=control.max,
-            step=control.step,
-            on_value=lambda v: on_value(control.clean(v)),
-        )
+    with solara.Column(gap="0px", classes=[f"param-{control.name}"]):
+        with solara.Tooltip(control.help):
+            solara.Text(
+                f"{control.label}: {shown}{unit}",
+                style={"font-size": "0.8rem", "line-height": "1.15"},
+            )
+        if control.kind == "bool":
+            solara.Switch(
+                label=control.name.replace("_", " "),
+                value=bool(value),
+                on_value=lambda v: on_value(control.clean(v)),
+            )
+        elif control.kind == "int":
+            solara.SliderInt(
+                "",
+                value=int(value),
+                min=int(control.min),
+                max=int(control.max),
+                step=1,
+                on_value=lambda v: on_value(control.clean(v)),
+            )
+        else:
+            solara.SliderFloat(
+                "",
+                value=float(value),
+                min=control.min,
+                max=control.max,
+                step=control.step,
+                on_value=lambda v: on_value(control.clean(v)),
+            )
 
 
 @solara.component
@@ -466,7 +468,7 @@ def RunInputs(settings: solara.Reactive) -> None:  # noqa: N802
 
     solara.InputInt("Seed (same seed, same run)", value=s.seed, on_value=set_seed, dense=True)
     if bad_seed.value:
-        solara.Text(bad_seed.value, style={"color": "#b00020", "font-size": "0.8rem"})
+        solara.Error(bad_seed.value, dense=True)
     solara.Switch(
         label="Twin mode: isolated next to the policy",
         value=s.twin,

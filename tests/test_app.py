@@ -1,0 +1,269 @@
+"""In-process tests of the browser view: render the page, press its buttons, check the model.
+
+The page is rendered with ``solara.render`` inside ``solara.AppLayout`` (no browser); buttons and
+inputs are driven through their widgets, as Mesa's own SolaraViz tests do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import ipyvuetify as v
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from sim.model import RegionModel
+from sim.parameters import ParameterError, Parameters
+from sim.policies import LEVERS, PRESETS
+from sim.scenarios import load_scenario
+from sim.view_components import (
+    TUNED,
+    ViewModel,
+    ViewSession,
+    controls,
+    default_settings,
+)
+
+
+# ------------------------------------------------------------------ controls
+def test_controls_take_defaults_ranges_and_labels_from_the_parameter_object():
+    params = load_scenario("rijnmond").parameters()
+    infos = Parameters.info()
+    groups = controls(params)
+    shown = [c for group in groups.values() for c in group]
+    assert sorted(c.name for c in shown) == sorted(TUNED)
+    for group, items in groups.items():
+        for c in items:
+            info = infos[c.name]
+            assert c.group == group == info.group
+            assert c.default == getattr(params, c.name)
+            assert c.label == info.doc.rstrip(".")
+            assert c.unit == info.unit
+            if c.kind == "bool":
+                assert info.boolean
+                continue
+            assert c.min <= c.default <= c.max
+            if info.ge is not None:
+                assert c.min >= info.ge
+            if info.le is not None:
+                assert c.max <= info.le
+            if info.plausible is not None:
+                assert (c.min, c.max) == (
+                    min(info.plausible[0], c.default),
+                    max(info.plausible[1], c.default),
+                )
+            assert (c.kind == "int") == info.integer
+
+
+def test_scenario_overrides_are_the_defaults_of_the_controls():
+    # rijnmond.toml sets initial_shortage_rate; the control must show the scenario's value
+    scenario = load_scenario("rijnmond")
+    assert "initial_shortage_rate" in scenario.parameter_overrides
+    settings = default_settings("rijnmond")
+    assert (
+        settings.values["initial_shortage_rate"]
+        == scenario.parameter_overrides["initial_shortage_rate"]
+    )
+
+
+def test_controls_refuse_list_parameters():
+    with pytest.raises(ValueError, match="subject_demand_share"):
+        controls(Parameters.build(), ("subject_demand_share",))
+
+
+def test_every_slider_position_is_a_valid_parameter_value():
+    # both ends of every slider, rounded as the control rounds them, must pass validation
+    params = load_scenario("rijnmond").parameters()
+    for group in controls(params).values():
+        for c in group:
+            ends = [True, False] if c.kind == "bool" else [c.min, c.max]
+            for value in ends:
+                params.with_overrides(**{c.name: c.clean(value)})
+
+
+# ------------------------------------------------------------------ the page
+@pytest.fixture
+def page():
+    """The rendered page and its session; closed after the test.
+
+    Closing matters: outside a Solara server, Mesa's update counter is one global value, and a
+    page left open would redraw on every later test's Step.
+    """
+    from sim.app import ViewPage
+
+    sessions: list[ViewSession] = []
+    _, rc = solara.render(
+        solara.AppLayout(children=[ViewPage(on_session=sessions.append)]), handle_error=False
+    )
+    assert len(sessions) == 1
+    yield rc, sessions[0]
+    rc.close()
+
+
+def _click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).assert_single()
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def _control(rc, name: str):
+    """The widgets of one parameter control (its column carries the class ``param-<name>``)."""
+    # solara.Column(margin=0) puts "d-flex ma-0" before the classes it is given
+    box = rc.find(v.Sheet, class_=f"d-flex ma-0 param-{name}")
+    box.assert_single()
+    return box
+
+
+def _alerts(rc) -> str:
+    return " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
+
+
+def test_page_steps_and_reset_applies_a_changed_parameter(page):
+    rc, session = page
+    (arm,) = session.arms.values()
+    start = arm.p.start_year
+    assert arm.year == start
+
+    _click(rc, "Step")
+    assert arm.year == start + 1
+    assert len(arm.series()) == 2
+
+    # move the pupil-trend slider to its lowest position, then Reset
+    slider = _control(rc, "pupil_trend_per_year").find(v.Slider)
+    slider.assert_single()
+    low = slider.widget.min
+    slider.widget.v_model = low
+    assert session.settings.value.values["pupil_trend_per_year"] == pytest.approx(low)
+    assert arm.p.pupil_trend_per_year != pytest.approx(low)  # not applied before Reset
+
+    _click(rc, "Reset")
+    (new_arm,) = session.arms.values()
+    assert new_arm is not arm
+    assert new_arm.year == start
+    assert new_arm.p.pupil_trend_per_year == pytest.approx(low)
+
+
+def test_policy_switch_and_preset_take_effect_after_reset(page):
+    rc, session = page
+    (arm,) = session.arms.values()
+    assert arm.policy.lever_names == ()
+
+    switch = rc.find(v.Switch, label="joint induction")
+    switch.assert_single()
+    switch.widget.v_model = True
+    assert session.settings.value.levers == ("joint_induction",)
+    _click(rc, "Reset")
+    (arm,) = session.arms.values()
+    assert arm.policy.lever_names == ("joint_induction",)
+
+    _click(rc, "collaborative")
+    assert set(session.settings.value.levers) == set(PRESETS["collaborative"])
+    on = {w.label for w in rc.find(v.Switch).widgets if w.v_model and w.label}
+    assert {n.replace("_", " ") for n in PRESETS["collaborative"]} <= on
+    _click(rc, "Reset")
+    (arm,) = session.arms.values()
+    assert set(arm.policy.lever_names) == set(PRESETS["collaborative"])
+
+
+def test_twin_mode_runs_isolated_and_the_policy_in_lockstep_from_one_seed(page):
+    rc, session = page
+    session.settings.set(dataclasses.replace(session.settings.value, twin=True, seed=7))
+    _click(rc, "Reset")
+    assert list(session.arms) == ["isolated", "collaborative"]  # no lever selected
+    _click(rc, "Step")
+    _click(rc, "Step")
+    iso, col = session.arms.values()
+    assert iso.year == col.year == iso.p.start_year + 2
+    # each arm is exactly the run the model gives for that policy and seed
+    for policy, arm in session.arms.items():
+        alone = RegionModel(scenario="rijnmond", policy=policy, rng=7)
+        alone.run_for(2)
+        pd.testing.assert_frame_equal(arm.series(), alone.series())
+    assert iso.series()["shortage_rate"].iloc[-1] != col.series()["shortage_rate"].iloc[-1]
+
+
+def test_twin_mode_sets_the_selected_levers_against_isolated(page):
+    rc, session = page
+    s = session.settings.value.with_levers(["outreach", "joint_induction"])
+    session.settings.set(dataclasses.replace(s, twin=True))
+    _click(rc, "Reset")
+    assert list(session.arms) == ["isolated", "joint_induction+outreach"]
+    assert session.arms["joint_induction+outreach"].policy.lever_names == (
+        "joint_induction",
+        "outreach",
+    )
+
+
+def test_invalid_settings_show_the_model_message_and_keep_the_last_run(page):
+    rc, session = page
+    _click(rc, "Step")
+    (arm,) = session.arms.values()
+    year = arm.year
+    bad = -0.5  # outside the allowed range of pupil_trend_per_year
+    with pytest.raises(ParameterError) as expected:
+        RegionModel(pupil_trend_per_year=bad)
+    session.settings.set(session.settings.value.with_value("pupil_trend_per_year", bad))
+
+    _click(rc, "Reset")
+    assert session.arms == {arm.policy.name: arm}  # the same run object goes on
+    assert str(expected.value) in _alerts(rc)
+    _click(rc, "Step")
+    assert arm.year == year + 1
+
+    # a valid Reset clears the message
+    session.settings.set(session.settings.value.with_value("pupil_trend_per_year", 0.0))
+    _click(rc, "Reset")
+    assert str(expected.value) not in _alerts(rc)
+    (new_arm,) = session.arms.values()
+    assert new_arm is not arm
+
+
+def test_negative_seed_is_refused_at_the_control(page):
+    rc, session = page
+    field = rc.find(v.TextField, label="Seed (same seed, same run)")
+    field.assert_single()
+    field.widget.v_model = "-3"
+    field.widget.fire_event("keyup.enter", None)  # the input commits on Enter or focus-out
+    assert session.settings.value.seed == default_settings().seed
+    assert "-3 is not a seed" in _alerts(rc)
+    field.widget.v_model = "12"
+    field.widget.fire_event("keyup.enter", None)
+    assert session.settings.value.seed == 12
+    assert "is not a seed" not in _alerts(rc)
+
+
+def test_play_stops_after_the_years_to_run(page):
+    rc, session = page
+    session.settings.set(dataclasses.replace(session.settings.value, years=2))
+    _click(rc, "Reset")
+    _click(rc, "Step")
+    _click(rc, "Step")
+    (arm,) = session.arms.values()
+    assert arm.year == arm.p.start_year + 2
+    step = rc.find(v.Btn, children=["Step"]).widget
+    assert step.disabled
+
+
+def test_view_model_keeps_no_state_between_sessions():
+    a = ViewSession(solara.reactive(default_settings()))
+    b = ViewSession(solara.reactive(default_settings()))
+    ma, mb = ViewModel(a), ViewModel(b)
+    ma.step()
+    assert ma.year == mb.year + 1
+    assert a.arms is not b.arms
+
+
+def test_a_first_invalid_build_raises_the_model_error():
+    # with no earlier run to fall back on, the model's own error surfaces unchanged
+    s = default_settings().with_value("returner_rate", math.nan)
+    with pytest.raises(ParameterError, match="returner_rate"):
+        ViewModel(ViewSession(solara.reactive(s)))
+
+
+def test_lever_switches_cover_every_lever(page):
+    rc, _ = page
+    labels = {w.label for w in rc.find(v.Switch).widgets}
+    assert {n.replace("_", " ") for n in LEVERS} <= labels
+    assert np.all([isinstance(x, str) for x in labels])
