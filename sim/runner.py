@@ -46,7 +46,7 @@ import pandas as pd
 from sim.parameters import ParameterError
 from sim.policies import Policy, PolicyError
 from sim.scenarios import ScenarioError, load_scenario
-from sim.storage import ResultsError, RunStore, ensure_folder, write_json
+from sim.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +306,13 @@ def _execute(run_function: RunFunction, spec: RunSpec) -> tuple[str, Any, float]
     start = time.perf_counter()
     try:
         result = run_function(spec)
+        seconds = time.perf_counter() - start
+        files = encode_run(
+            spec.to_dict(), {"series": result.series, "schools": result.schools}, seconds
+        )
     except Exception as exc:  # a failing run is recorded; the batch goes on
         return "error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()), 0.0
-    return "ok", result, time.perf_counter() - start
+    return "ok", files, seconds
 
 
 # -------------------------------------------------------------------------- backends
@@ -539,12 +543,7 @@ def run_batch(
                 for spec, outcome in _stream(executor, run_function, todo, backend.slots):
                     status, payload, seconds = outcome
                     if status == "ok":
-                        store.write_run(
-                            spec.run_id,
-                            by_id[spec.run_id],
-                            {"series": payload.series, "schools": payload.schools},
-                            seconds,
-                        )
+                        store.write_run(spec.run_id, payload)
                         session["runs_ran"] += 1
                         session["run_seconds_total"] += seconds
                         done[spec.run_id] = seconds

@@ -92,6 +92,25 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+def encode_run(spec: dict, frames: dict[str, pd.DataFrame], seconds: float) -> dict[str, bytes]:
+    """Parquet bytes of a run's frames, each carrying the run's spec and run time.
+
+    Runs in the worker, so that the process writing the files only moves bytes.
+    """
+    meta = {
+        SPEC_KEY: json.dumps(spec, sort_keys=True).encode(),
+        b"sim.run_seconds": f"{seconds:.6f}".encode(),
+    }
+    out = {}
+    for kind in KINDS:
+        table = pa.Table.from_pandas(frames[kind], preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        out[kind] = sink.getvalue().to_pybytes()
+    return out
+
+
 class RunStore:
     """The per-run files of one results folder."""
 
@@ -115,20 +134,10 @@ class RunStore:
             tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ writing
-    def write_run(
-        self, run_id: int, spec: dict, frames: dict[str, pd.DataFrame], seconds: float
-    ) -> None:
-        """Store the frames of one finished run; the series file is moved in last."""
-        meta = {
-            SPEC_KEY: json.dumps(spec, sort_keys=True).encode(),
-            b"sim.run_seconds": f"{seconds:.6f}".encode(),
-        }
+    def write_run(self, run_id: int, files: dict[str, bytes]) -> None:
+        """Store one finished run (from :func:`encode_run`); the series file is moved in last."""
         for kind in ("schools", "series"):
-            table = pa.Table.from_pandas(frames[kind], preserve_index=False)
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
-            sink = pa.BufferOutputStream()
-            pq.write_table(table, sink)
-            _atomic_write_bytes(self.path(kind, run_id), sink.getvalue().to_pybytes())
+            _atomic_write_bytes(self.path(kind, run_id), files[kind])
         self.failure_path(run_id).unlink(missing_ok=True)
 
     def write_failure(self, run_id: int, spec: dict, error: str, traceback_text: str) -> None:

@@ -17,7 +17,7 @@ TINY = [
     "--set",
     "school_sites=8",
     "--horizon",
-    "3",
+    "2",
 ]
 
 
