@@ -427,6 +427,7 @@ def measures_from_run(
         ):
             out[col] = _window_mean(series, col, start, SHORTAGE_WINDOW)
     out["shortage_rate_start"] = float(series["shortage_rate"].iloc[0])
+    out["shortage_rate_end"] = float(series["shortage_rate"].iloc[-1])
     return out
 
 
