@@ -12,7 +12,6 @@ runs are finished it only rebuilds the report.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from pathlib import Path
 
@@ -23,14 +22,12 @@ from sim.analysis import Results, mean_interval, paired_differences
 from sim.parameters import Parameters
 from sim.report import Report
 from sim.runner import (
-    STUDY_ERRORS,
     Arm,
     BatchResult,
     Design,
-    add_runner_arguments,
-    configure_logging,
     overrides_from_args,
-    run_from_args,
+    run_study,
+    study_parser,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,26 +48,7 @@ OUTCOMES: dict[str, tuple[str, float, int]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="6 paired replications instead of 50, for a first look"
-    )
-    parser.add_argument(
-        "--replications",
-        type=int,
-        help="paired replications per arm (default 50, or 6 with --quick)",
-    )
-    parser.add_argument(
-        "--horizon",
-        type=int,
-        default=17,
-        help=f"years after the {START_YEAR} census (default 17: to 2040)",
-    )
-    parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
-    add_runner_arguments(parser, REPO / "results")
-    return parser
+    return study_parser(__doc__, REPO / "results", 50, 6)
 
 
 def design_from_args(args: argparse.Namespace) -> Design:
@@ -233,22 +211,8 @@ def analyse(batch: BatchResult, command: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
-    configure_logging()
-    try:
-        design = design_from_args(args)
-        batch = run_from_args(design, args)
-    except STUDY_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(batch.summary())
-    if batch.finished == 0:
-        print("error: no run finished; nothing to report", file=sys.stderr)
-        return 1
-    report = analyse(batch, shlex.join(["python", "experiments/compare_policies.py", *argv]))
-    print(f"report: {report}")
-    return 1 if batch.failed else 0
+    outcome = run_study(build_parser(), argv, design_from_args, analyse, __file__)
+    return outcome.emit(sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ time and per million euro the lever costs.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from pathlib import Path
 
@@ -24,14 +23,12 @@ from sim.analysis import Results, mean_interval, paired_differences
 from sim.policies import LEVERS, PRESETS
 from sim.report import Report
 from sim.runner import (
-    STUDY_ERRORS,
     Arm,
     BatchResult,
     Design,
-    add_runner_arguments,
-    configure_logging,
     overrides_from_args,
-    run_from_args,
+    run_study,
+    study_parser,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,19 +37,7 @@ REMOVED = "removed alone from collaborative"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="3 replications instead of 20")
-    parser.add_argument(
-        "--replications",
-        type=int,
-        help="paired replications per arm (default 20, or 3 with --quick)",
-    )
-    parser.add_argument("--horizon", type=int, default=17, help="years (default 17: to 2040)")
-    parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
-    add_runner_arguments(parser, REPO / "results")
-    return parser
+    return study_parser(__doc__, REPO / "results", 20, 3)
 
 
 def arms() -> tuple[Arm, ...]:
@@ -237,20 +222,8 @@ def analyse(batch: BatchResult, command: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
-    configure_logging()
-    try:
-        batch = run_from_args(design_from_args(args), args)
-    except STUDY_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(batch.summary())
-    if batch.finished == 0:
-        print("error: no run finished; nothing to report", file=sys.stderr)
-        return 1
-    print(f"report: {analyse(batch, shlex.join(['python', 'experiments/levers.py', *argv]))}")
-    return 1 if batch.failed else 0
+    outcome = run_study(build_parser(), argv, design_from_args, analyse, __file__)
+    return outcome.emit(sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,16 @@ def _figure(ncols: int = 1, width: float = 7.5, height: float = 4.2, **kw) -> tu
 
 def _year_axis(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("year (census of 1 October)")
+
+
+def _time_axes(ax, title: str, ylabel: str) -> None:
+    """Title, year axis, label, grid and band legend of a chart over the years."""
+    ax.set_title(title)
     _year_axis(ax)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(title=BAND_LABEL, fontsize=8, title_fontsize=8)
 
 
 def _band(
@@ -125,11 +134,7 @@ def time_bands(
             (labels or {}).get(arm, arm),
             scale,
         )
-    ax.set_title(title)
-    _year_axis(ax)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend(title=BAND_LABEL, fontsize=8, title_fontsize=8)
+    _time_axes(ax, title, ylabel)
     return save(fig, path)
 
 
@@ -141,11 +146,7 @@ def paired_difference(
     table = bands(diff, "difference", ["year"])
     _band(ax, table, "year", DIFFERENCE_COLOUR, label or "paired difference", scale)
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_title(title)
-    _year_axis(ax)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend(title=BAND_LABEL, fontsize=8, title_fontsize=8)
+    _time_axes(ax, title, ylabel)
     return save(fig, path)
 
 

@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -38,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -796,6 +797,81 @@ def run_from_args(design: Design, args: argparse.Namespace) -> BatchResult:
     return run_batch(
         design, args.results_dir, backend_from_args(args), name=args.name, progress=args.progress
     )
+
+
+@dataclass
+class StudyOutcome:
+    """What a study script reports: its exit code and its lines for stdout and stderr."""
+
+    code: int
+    out: list[str]
+    err: list[str]
+
+    def emit(self, out: TextIO, err: TextIO) -> int:
+        """Write the lines to the caller's streams and return the exit code."""
+        for line in self.out:
+            out.write(line + "\n")
+        for line in self.err:
+            err.write(line + "\n")
+        return self.code
+
+
+def study_parser(
+    doc: str, default_results_dir: Path, replications: int, quick_replications: int
+) -> argparse.ArgumentParser:
+    """The options every study script has: ``--quick``, ``--replications``, ``--horizon``,
+    ``--scenario`` and the runner's options (:func:`add_runner_arguments`)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{quick_replications} replications instead of {replications}",
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        help=f"paired replications per arm (default {replications}, or "
+        f"{quick_replications} with --quick)",
+    )
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=17,
+        help="years after the first census (default 17: 2023 to 2040)",
+    )
+    parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
+    add_runner_arguments(parser, default_results_dir)
+    return parser
+
+
+def run_study(
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    make_design: Callable[[argparse.Namespace], Design],
+    analyse: Callable[[BatchResult, str], Path],
+    script: str,
+) -> StudyOutcome:
+    """Parse a study's options, run its design, and analyse what finished.
+
+    The script prints the returned lines. Exit codes: 0 all runs finished; 1 some failed (the
+    report covers the rest) or none finished; 2 bad input, or an unusable folder or backend
+    (nothing ran).
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    configure_logging()
+    command = shlex.join(["python", f"experiments/{Path(script).name}", *argv])
+    try:
+        batch = run_from_args(make_design(args), args)
+    except STUDY_ERRORS as exc:
+        return StudyOutcome(2, [], [f"error: {exc}"])
+    out = [batch.summary()]
+    if batch.finished == 0:
+        return StudyOutcome(1, out, ["error: no run finished; nothing to report"])
+    out.append(f"report: {analyse(batch, command)}")
+    return StudyOutcome(1 if batch.failed else 0, out, [])
 
 
 def configure_logging() -> None:
