@@ -41,7 +41,7 @@ INSTALL_HINT = (
 
 
 def region_outcomes(
-    policy: str = "collaborative",
+    policy_preset: str = "collaborative",
     seed: int = DEFAULT_BASE_SEED,
     horizon: int = 17,
     scenario: str = "rijnmond",
@@ -50,11 +50,11 @@ def region_outcomes(
     """One model run as the EMA Workbench sees it: keyword inputs in, scalar outcomes out."""
     spec = RunSpec(
         run_id=0,
-        arm=policy,
+        arm=policy_preset,
         replication=0,
         seed=int(seed),
         scenario=scenario,
-        policy=policy,
+        policy=policy_preset,
         horizon=int(horizon),
         overrides=tuple(sorted((k, float(v)) for k, v in conditions.items())),
     )
@@ -101,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
             Constant,
             Model,
             MultiprocessingEvaluator,
-            Policy,
             RealParameter,
             ScalarOutcome,
             SequentialEvaluator,
@@ -110,18 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print(f"error: {INSTALL_HINT}", file=sys.stderr)
         return 1
+    try:  # EMA Workbench 3 calls a policy a Sample; version 2 calls it Policy
+        from ema_workbench import Sample as Policy
+    except ImportError:
+        from ema_workbench import Policy
 
     info = Parameters.info()
     model = Model("teacher_supply", function=region_outcomes)
     model.uncertainties = [RealParameter(n, *map(float, info[n].plausible)) for n in UNCERTAINTIES]
-    model.levers = [CategoricalParameter("policy", ["isolated", "collaborative"])]
+    model.levers = [CategoricalParameter("policy_preset", ["isolated", "collaborative"])]
     model.constants = [Constant("seed", args.seed), Constant("horizon", args.horizon)]
     model.outcomes = [
         ScalarOutcome("shortage_rate_end"),
         ScalarOutcome("open_shortage_rate_end"),
         ScalarOutcome("lever_cost_eur_total"),
     ]
-    policies = [Policy(name, policy=name) for name in ("isolated", "collaborative")]
+    policies = [Policy(name, policy_preset=name) for name in ("isolated", "collaborative")]
 
     evaluator = (
         MultiprocessingEvaluator(model, n_processes=args.workers)
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     with evaluator:
         experiments, outcomes = evaluator.perform_experiments(args.scenarios, policies)
 
-    collaborative = (experiments["policy"] == "collaborative").to_numpy()
+    collaborative = (experiments["policy_preset"] == "collaborative").to_numpy()
     x = experiments.loc[collaborative, list(UNCERTAINTIES)].reset_index(drop=True)
     missed = outcomes["shortage_rate_end"][collaborative] > args.target
     print(
@@ -142,7 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < missed.sum() < missed.size:
         print("PRIM needs futures on both sides of the target; change --target")
         return 0
-    box = prim.Prim(x, missed, threshold=0.8).find_box()
+    try:
+        algorithm = prim.Prim(x, missed, threshold=0.8)  # EMA Workbench 2: density threshold
+    except TypeError:
+        algorithm = prim.Prim(x, missed)  # version 3 has no threshold argument
+    box = algorithm.find_box()
+    if box is None:
+        print("PRIM found no box of conditions that explains the misses")
+        return 0
     print("Conditions under which the collaborative region still misses the target (PRIM box):")
     box.inspect()
     return 0
