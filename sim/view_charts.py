@@ -63,6 +63,11 @@ def _styles(arms: Arms) -> list[str]:
     return ["-"] if len(arms) == 1 else ["--", "-"]
 
 
+def _headroom(ax: Axes) -> None:
+    """Start the y axis at 0 and leave the top quarter free for the legend."""
+    ax.set_ylim(0, 1.35 * max(ax.get_ylim()[1], 1e-9))
+
+
 def _years_axis(ax: Axes, years: pd.Index) -> None:
     ax.set_xlim(years[0] - 0.3, max(years[-1], years[0] + 1) + 0.3)
     # few ticks: every tick label costs drawing time on each step
@@ -79,7 +84,7 @@ def _arm_note(arms: Arms) -> str:
 
 
 def draw_shortage(ax: Axes, arms: Arms) -> None:
-    """Shortage rate (total, open, hidden) in % of demand, with demand fte on a second axis."""
+    """Shortage rate (total, open, hidden) in % of demand; demand in fte in the title."""
     labels = {
         "shortage_rate": "shortage (open + hidden)",
         "open_shortage_rate": "open vacancies",
@@ -98,20 +103,19 @@ def draw_shortage(ax: Axes, arms: Arms) -> None:
             )
         if len(arms) == 1:
             ax.fill_between(s.index, 0, 100 * s["shortage_rate"], color="#b2182b", alpha=0.08)
-    ax.set_ylim(bottom=0)
+    _headroom(ax)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_ylabel("share of demand")
     first = next(iter(arms.values()))
-    ax2 = ax.twinx()
-    ax2.plot(first.index, first["demand_fte"], ":", color="0.35", label="demand (fte, right)")
-    ax2.set_ylabel("demand (fte)", color="0.35")
-    ax2.tick_params(axis="y", colors="0.35")
-    lo, hi = first["demand_fte"].min(), first["demand_fte"].max()
-    pad = max(0.05 * hi, hi - lo)
-    ax2.set_ylim(lo - pad, hi + pad)
-    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize=7, ncol=2)
-    ax.set_title("Shortage against demand")
+    ax.legend(loc="upper left", fontsize=7, ncol=2)
+    # demand as numbers in the title, not on a second axis: a twin axis costs drawing time
+    demand = first["demand_fte"]
+    change = demand.iloc[-1] / demand.iloc[0] - 1
+    ax.set_title(
+        f"Shortage against demand\n(demand {demand.iloc[-1]:,.0f} fte, "
+        f"{change:+.1%} since {int(demand.index[0])})",
+        fontsize=10,
+    )
     _years_axis(ax, first.index)
 
 
@@ -130,7 +134,7 @@ def draw_counts(ax: Axes, arms: Arms, columns: Mapping[str, str], title: str, yl
                 markersize=3,
                 label=label if style == "-" else None,
             )
-    ax.set_ylim(bottom=0)
+    _headroom(ax)
     ax.set_ylabel(ylabel)
     ax.legend(loc="upper left", fontsize=7, ncol=2)
     ax.set_title(title)
@@ -195,7 +199,7 @@ def draw_concentration(ax: Axes, arms: Arms) -> None:
             markersize=3,
             label="whole region" if style == "-" else None,
         )
-    ax.set_ylim(bottom=0)
+    _headroom(ax)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_ylabel("share of demand")
     ax.legend(loc="upper left", fontsize=7)

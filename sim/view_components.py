@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 import logging
 import math
@@ -87,23 +88,23 @@ FALLBACK_TWIN_POLICY = "collaborative"
 """What twin mode sets against ``isolated`` when the selected policy has no lever."""
 
 EXPLANATION = """\
-**What you are looking at.** Each step is one school year in the region's secondary schools.
-Schools lose teachers (retirement, leaving education, moving away) and hire graduates,
+<p><b>What you are looking at.</b> Each step is one school year in the region's secondary
+schools. Schools lose teachers (retirement, leaving education, moving away) and hire graduates,
 side-entrants (career changers who qualify on the job), returners and teachers from elsewhere.
-What cannot be filled is **shortage**: *open* vacancies, or *hidden* shortage where lessons
-are taught by staff without the required qualification.
-
-- **Map**: every circle is a school site, sized by its pupils and coloured by its shortage this
-  year (yellow: none, dark red: 20% of its lessons or more); triangles are teacher-training
-  institutes.
-- **Charts**: shortage against demand, where new teachers come from, why teachers leave, the
-  training pipeline, and which subjects are short.
-- **Twin mode** runs the same seed twice, *isolated* (every school board on its own) next to
-  the selected regional policy (collaborative when none is selected), so every difference
-  between the two maps comes from the policy, not from chance.
-
-Change settings in the sidebar, then press **Reset** to apply them; **Step** advances one year,
-**▶** plays until the last year.
+What cannot be filled is <b>shortage</b>: <i>open</i> vacancies, or <i>hidden</i> shortage where
+lessons are taught by staff without the required qualification.</p>
+<ul>
+<li><b>Map</b>: every circle is a school site, sized by its pupils and coloured by its shortage
+this year (pale yellow: none, dark red: a fifth of its lessons or more); triangles are
+teacher-training institutes.</li>
+<li><b>Charts</b>: shortage against demand, where new teachers come from, why teachers leave,
+the training pipeline, and which subjects are short.</li>
+<li><b>Twin mode</b> runs the same seed twice, <i>isolated</i> (every school board on its own)
+next to the selected regional policy (collaborative when no lever is selected), so every
+difference between the two maps comes from the policy, not from chance.</li>
+</ul>
+<p>Change settings in the sidebar, then press <b>Reset</b> to apply them; <b>Step</b> advances
+one year, <b>&#9654;</b> plays until the last year.</p>
 """
 
 
@@ -343,17 +344,32 @@ def render_images(model: ViewModel) -> tuple[bytes, bytes]:
 
 
 def status_lines(model: ViewModel) -> list[str]:
-    """One plain line per arm: year, shortage split in open and hidden, levers."""
+    """One plain line per arm: policy, shortage split in open and hidden, against demand."""
     lines = []
     for label, arm in model.arms.items():
         last = arm.series().iloc[-1]
-        levers = ", ".join(n.replace("_", " ") for n in arm.policy.lever_names) or "no levers"
+        n = len(arm.policy.lever_names)
+        levers = f"{n} lever{'s' if n != 1 else ''}"
         lines.append(
-            f"**{label}** ({levers}): shortage {last.shortage_rate:.1%} of demand "
+            f"{label} ({levers}): shortage {last.shortage_rate:.1%} of demand "
             f"(open {last.open_shortage_rate:.1%}, hidden {last.hidden_shortage_rate:.1%}), "
             f"{last.vacancy_fte + last.unqualified_fte:,.0f} of {last.demand_fte:,.0f} fte"
         )
     return lines
+
+
+def changed_values(settings: ViewSettings) -> list[str]:
+    """The parameters whose values differ from the scenario's, as ``name = value (was x)``."""
+    base = load_scenario(settings.scenario).parameters()
+    return [
+        f"{name} = {_fmt(value)} (scenario: {_fmt(getattr(base, name))})"
+        for name, value in settings.values.items()
+        if value != getattr(base, name)
+    ]
+
+
+def _fmt(value: Any) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else f"{value:.4g}"
 
 
 @solara.component
@@ -361,32 +377,41 @@ def RunView(model: ViewModel, pending: bool = False) -> None:  # noqa: N802
     """The main area: explanation, status, error, maps and charts."""
     counter = update_counter.get()
     maps_png, charts_png = solara.use_memo(lambda: render_images(model), [model, counter])
-    with solara.Column(style={"padding": "0 12px", "width": "100%"}):
-        solara.Markdown(
-            f"### Year {model.year} &nbsp;·&nbsp; seed {model.settings.seed} &nbsp;·&nbsp; "
-            f"{'twin mode' if model.settings.twin else 'single run'} "
-            f"&nbsp;·&nbsp; runs to {model.end_year}"
-        )
-        solara.Markdown("  \n".join(status_lines(model)))
+    # plain HTML, not solara.Markdown: Markdown asks the CDN for mermaid.js, which is not cached
+    title = (
+        f"Year {model.year} · seed {model.settings.seed} · "
+        f"{'twin mode' if model.settings.twin else 'single run'} · runs to {model.end_year}"
+    )
+    with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
+        solara.HTML(tag="h3", unsafe_innerHTML=html.escape(title), classes=["view-title"])
+        for line in status_lines(model):
+            solara.HTML(tag="div", unsafe_innerHTML=html.escape(line), classes=["arm-status"])
+        changed = solara.use_memo(lambda: changed_values(model.settings), [model])
+        if changed:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=html.escape("Changed from the scenario: " + "; ".join(changed)),
+                classes=["changed-values"],
+            )
         if model.error:
-            solara.Error(model.error, classes=["view-error"])
+            solara.Error(model.error)
         if pending:
             solara.Info("Settings changed: press Reset to apply them.", dense=True)
         if model.settings.twin:
             solara.Image(maps_png, width="100%")
             with solara.Details("What you are looking at", expand=False):
-                solara.Markdown(EXPLANATION)
+                solara.HTML(tag="div", unsafe_innerHTML=EXPLANATION)
         else:
             with solara.Columns([5, 4]):
                 solara.Image(maps_png, width="100%")
-                solara.Markdown(EXPLANATION)
+                solara.HTML(tag="div", unsafe_innerHTML=EXPLANATION)
         solara.Image(charts_png, width="100%")
 
 
 @solara.component
 def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None]) -> None:  # noqa: N802
     """A labelled slider or switch for one parameter (CSS class ``param-<name>``)."""
-    shown = ("on" if value else "off") if control.kind == "bool" else f"{value:.4g}"
+    shown = _fmt(value)
     unit = "" if control.unit in ("1", "switch") else f" {control.unit}"
     with solara.Column(gap="0px", classes=[f"param-{control.name}"]):
         with solara.Tooltip(control.help):
