@@ -17,6 +17,7 @@ from collections.abc import Callable
 import solara
 from mesa.visualization import SolaraViz
 
+from sim.scenarios import load_scenario
 from sim.view_components import (
     RunView,
     SettingsSidebar,
@@ -43,6 +44,7 @@ def ViewPage(scenario: str = "rijnmond", on_session: SessionHook | None = None) 
     settings = solara.use_reactive(solara.use_memo(lambda: default_settings(scenario), []))
     session = solara.use_memo(lambda: ViewSession(settings), [])
     model = solara.use_reactive(solara.use_memo(lambda: ViewModel(session), []))
+    region_name = load_scenario(settings.value.scenario).name.replace("-", " ").title()
     solara.use_effect(lambda: on_session(session) if on_session else None, [])
     # the settings reach the model through the session: SolaraViz's own inputs are flat and
     # cannot group parameters, and Reset passes the fixed "session" entry to ViewModel
@@ -51,7 +53,7 @@ def ViewPage(scenario: str = "rijnmond", on_session: SessionHook | None = None) 
         model,
         components=[],
         model_params={"session": session},
-        name=f"Teacher supply in {scenario.capitalize()}: isolated or collaborative",
+        name=f"Teacher supply in {region_name}: isolated or collaborative",
     )
     SettingsSidebar(settings)
     RunView(model.value, pending=settings.value != session.applied)

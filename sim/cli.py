@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -107,6 +108,37 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def view_command(port: int, scenario: str) -> tuple[list[str], dict[str, str]]:
+    """The ``solara run`` command line and environment that serve the browser view locally."""
+    app = Path(__file__).with_name("app.py")
+    argv = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--production",
+    ]
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SIM_VIEW_SCENARIO": scenario}
+    return argv, env
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from sim.scenarios import load_scenario
+
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError(f"--port: value {args.port} is not allowed; allowed: 1 to 65535")
+    load_scenario(args.scenario)  # a bad name fails here, not in the browser
+    argv, env = view_command(args.port, args.scenario)
+    print(f"serving the browser view on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)")
+    os.execve(sys.executable, argv, env)
+    return 0  # not reached: execve replaces this process
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list every parameter with its default and source")
     params.add_argument("--group", choices=["region", "pipeline", "labour_market", "policy_levers"])
     params.set_defaults(func=cmd_params)
+    view = sub.add_parser("view", help="serve the browser view on 127.0.0.1 (SolaraViz)")
+    view.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    view.add_argument(
+        "--scenario",
+        default="rijnmond",
+        help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml",
+    )
+    view.set_defaults(func=cmd_view)
     return parser
 
 

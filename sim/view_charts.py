@@ -245,11 +245,12 @@ def draw_twin_difference(
     _years_axis(ax, years)
 
 
-def dashboard_figure(arms: Arms) -> Figure:
+def dashboard_figure(arms: Arms, until: int | None = None) -> Figure:
     """The chart panel of the view: six charts in two rows.
 
     With two arms the fifth chart is the difference between them (first minus second) and the
-    concentration chart is left out.
+    concentration chart is left out. ``until`` fixes the right end of the year axes (the last
+    year of the run), so that the lines fill the charts as the run goes on.
     """
     # fixed margins: a layout engine measures every label again and doubles the drawing time
     fig = Figure(figsize=(15, 8.4), dpi=72)
@@ -275,9 +276,12 @@ def dashboard_figure(arms: Arms) -> Figure:
     else:
         draw_concentration(axes[1, 1], arms)
     draw_subject_shortage(axes[1, 2], arms)
+    if until is not None:
+        for ax in (axes[0, 0], axes[0, 1], axes[0, 2], axes[1, 0], axes[1, 1]):
+            ax.set_xlim(right=until + 0.3)
     note = _arm_note(arms)
     if note:
-        fig.suptitle(note, fontsize=9, color="0.3")
+        fig.text(0.01, 0.005, note, fontsize=10, color="0.25")
     return fig
 
 

@@ -339,7 +339,9 @@ def render_images(model: ViewModel) -> tuple[bytes, bytes]:
     schools = {label: arm.school_frame() for label, arm in model.arms.items()}
     titles = {label: f"{label}, {model.year}" for label in model.arms}
     maps = maps_figure(schools, institutes_frame(model.first), titles)
-    charts = dashboard_figure({label: arm.series() for label, arm in model.arms.items()})
+    charts = dashboard_figure(
+        {label: arm.series() for label, arm in model.arms.items()}, until=model.end_year
+    )
     return png_bytes(maps), png_bytes(charts)
 
 
@@ -534,6 +536,10 @@ def SettingsPanel(settings: solara.Reactive) -> None:  # noqa: N802
             ):
                 if group == "policy_levers":
                     PolicyInputs(settings)
+                    solara.Text(
+                        "Lever sizes (they act when their lever is on)",
+                        style={"font-weight": "bold", "margin-top": "10px"},
+                    )
                 for control in groups[group]:
                     ControlInput(
                         control,

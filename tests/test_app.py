@@ -267,3 +267,24 @@ def test_lever_switches_cover_every_lever(page):
     labels = {w.label for w in rc.find(v.Switch).widgets}
     assert {n.replace("_", " ") for n in LEVERS} <= labels
     assert np.all([isinstance(x, str) for x in labels])
+
+
+# ------------------------------------------------------------ python -m sim view
+def test_view_command_serves_the_app_on_localhost_without_telemetry():
+    from pathlib import Path
+
+    from sim.cli import view_command
+
+    argv, env = view_command(8123, "rijnmond")
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--port") + 1] == "8123"
+    assert Path(argv[argv.index("run") + 1]) == Path(__file__).parents[1] / "sim" / "app.py"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SIM_VIEW_SCENARIO"] == "rijnmond"
+
+
+def test_view_command_refuses_an_unknown_scenario_before_serving(capsys):
+    from sim.cli import main
+
+    assert main(["view", "--scenario", "atlantis"]) == 2
+    assert "unknown scenario 'atlantis'" in capsys.readouterr().err
