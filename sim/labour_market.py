@@ -100,69 +100,60 @@ class SchoolRecruitment:
         open_fte = vacancies.fte.copy()
         attract = attractiveness[vacancies.school]
         weight_base = np.exp(attract - attract.max())
+        cand = _Candidates(vacancies, attract)
         subjects = [seekers.subject]
         if (seekers.subject2 >= 0).any():
             subjects.append(seekers.subject2)
         for subj in subjects:
+            group = cand.group(subj, seekers.degree)
+            floor = cand.floor_code(group, seekers.min_attractiveness)
             for _ in range(self.applications):
                 todo = np.flatnonzero((result < 0) & (subj >= 0))
                 if todo.size == 0:
                     break
-                choice = self._apply(
-                    todo, subj, seekers, vacancies, open_fte, weight_base, attract, rng
-                )
+                choice = self._apply(todo, group, floor, cand, open_fte, weight_base, rng)
                 self._accept(todo, choice, seekers, open_fte, result, rng)
         return result
 
     @staticmethod
-    def _apply(todo, subj, seekers, vacancies, open_fte, weight_base, attract, rng) -> np.ndarray:
+    def _apply(todo, group, floor, cand, open_fte, weight_base, rng) -> np.ndarray:
         """Each seeker in ``todo`` picks one open vacancy (or -1 if none fits).
 
-        Seekers fall into groups by subject and degree (first-degree seekers fit both levels,
-        the others only level 1). Within a group a seeker draws a vacancy with probability
-        proportional to its open fte times ``weight_base`` among the vacancies at or above
-        their attractiveness floor. All groups are handled at once: the candidates of every
-        group are laid out one group after another, sorted by attractiveness, and the random
-        numbers are drawn group by group (subject ascending, first-degree seekers first), in
-        the seekers' order.
+        Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
+        proportional to its open fte times ``weight_base``, among the open vacancies at or
+        above their attractiveness floor. The random numbers are drawn group by group (subject
+        ascending, first-degree seekers first), in the seekers' order, for the groups that
+        have open vacancies.
         """
         choice = np.full(todo.size, -1, dtype=np.int64)
-        # candidate entries: every open vacancy for its subject's first-degree group, open
-        # level-1 vacancies again for the second-degree group
-        open_idx = np.flatnonzero(open_fte > 0.05)
-        lower = open_idx[vacancies.level[open_idx] == 1]
-        entry = np.concatenate([open_idx, lower])
-        entry_key = np.concatenate(
-            [2 * vacancies.subject[open_idx], 2 * vacancies.subject[lower] + 1]
-        )
-        if entry.size == 0:
-            return choice
-        sort = np.lexsort((attract[entry], entry_key))  # stable: ties stay by vacancy index
-        entry, entry_key = entry[sort], entry_key[sort]
-        entry_attract = attract[entry]
-        weight = open_fte[entry] * weight_base[entry]
-        bounds = np.flatnonzero(np.r_[True, entry_key[1:] != entry_key[:-1], True])
-        cum = np.empty(entry.size)
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            cum[a:b] = np.cumsum(weight[a:b])  # per group, as a cumulative sum from zero
-        # seekers whose group has candidates, in drawing order
-        key = 2 * subj[todo] + (seekers.degree[todo] != 1)
-        who = np.argsort(key, kind="stable")
-        first = np.searchsorted(entry_key, key[who], side="left")
-        last = np.searchsorted(entry_key, key[who], side="right")
+        live = open_fte[cand.entry] > 0.05
+        entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
+        # seekers in drawing order, with the span of their group's open vacancies
+        who = np.argsort(group[todo], kind="stable")
+        g = group[todo][who]
+        first = np.searchsorted(entry_group, g, side="left")
+        last = np.searchsorted(entry_group, g, side="right")
         has = last > first
-        who, first, last = who[has], first[has], last[has]
+        who, g, first, last = who[has], g[has], first[has], last[has]
         if who.size == 0:
             return choice
+        starts = np.flatnonzero(np.concatenate([[True], g[1:] != g[:-1]]))
+        spans = list(zip(first[starts].tolist(), last[starts].tolist(), strict=True))
+        bounds = np.append(starts, who.size).tolist()
+        weight = open_fte[entry] * weight_base[entry]
+        cum = np.zeros(entry.size)
+        for a, b in spans:
+            cum[a:b] = np.cumsum(weight[a:b])  # per group, a cumulative sum from zero
         # a seeker only applies to schools above their attractiveness floor
-        lo_idx = first + _count_at_most(
-            entry_key, entry_attract, key[who], seekers.min_attractiveness[todo[who]]
-        )
+        lo_idx = np.searchsorted(entry_code, floor[todo[who]], side="right")
         lo = np.where(lo_idx > first, cum[np.maximum(lo_idx - 1, 0)], 0.0)
         hi = cum[last - 1]
         ok = lo_idx < last
         u = lo + rng.random(who.size) * (hi - lo)
-        pick = np.minimum(first + _count_at_most(entry_key, cum, key[who], u), last - 1)
+        pick = np.empty(who.size, dtype=np.int64)
+        for (a, b), s, t in zip(spans, bounds[:-1], bounds[1:], strict=True):
+            pick[s:t] = a + np.searchsorted(cum[a:b], u[s:t], side="right")
+        pick = np.minimum(pick, last - 1)
         choice[who[ok]] = entry[pick[ok]]
         return choice
 
@@ -174,36 +165,54 @@ class SchoolRecruitment:
             return
         who = todo[applied]
         vac = choice[applied]
-        order = np.lexsort((rng.random(who.size), vac))
+        order = np.argsort(rng.random(who.size), kind="stable")  # by vacancy, random order
+        order = order[np.argsort(vac[order], kind="stable")]
         who, vac = who[order], vac[order]
         fte = seekers.fte[who]
         cum = np.cumsum(fte)
-        starts = np.r_[0, np.flatnonzero(np.diff(vac)) + 1]
-        group_start = np.repeat(starts, np.diff(np.r_[starts, vac.size]))
+        starts = np.concatenate([[0], np.flatnonzero(vac[1:] != vac[:-1]) + 1])
+        group_start = np.repeat(starts, np.diff(np.append(starts, vac.size)))
         before = cum - fte - np.where(group_start > 0, cum[group_start - 1], 0.0)
         take = before + 0.5 * fte <= open_fte[vac]
         result[who[take]] = vac[take]
         np.subtract.at(open_fte, vac[take], fte[take])
 
 
-def _count_at_most(
-    keys: np.ndarray, values: np.ndarray, q_keys: np.ndarray, q_values: np.ndarray
-) -> np.ndarray:
-    """For each query, how many entries of its group have a value at most the query's.
+class _Candidates:
+    """The vacancies each group of seekers may apply to, laid out group after group.
 
-    ``keys`` is sorted and ``values`` ascending within each key, so this is
-    ``np.searchsorted(values[group], q_value, side="right")`` for every query at once: entries
-    and queries are merged in one stable sort in which a query follows equal entries.
+    A seeker's group is ``2 * subject`` for first-degree seekers (who fit both levels) and
+    ``2 * subject + 1`` for the others (lower-year lessons, level 1, only). Within a group the
+    vacancies are sorted by attractiveness (ties by vacancy index). ``code`` orders the entries
+    by group and rank of attractiveness as integers, so a seeker's floor is compared exactly.
     """
-    n = keys.size
-    is_query = np.r_[np.zeros(n, dtype=bool), np.ones(q_keys.size, dtype=bool)]
-    merged = np.lexsort((is_query, np.r_[values, q_values], np.r_[keys, q_keys]))
-    position = np.empty(merged.size, dtype=np.int64)
-    position[merged] = np.arange(merged.size)
-    queries_before = np.cumsum(is_query[merged]) - 1  # at each query: earlier queries
-    q_pos = position[n:]
-    entries_before = q_pos - queries_before[q_pos]
-    return entries_before - np.searchsorted(keys, q_keys, side="left")
+
+    def __init__(self, vacancies: Vacancies, attract: np.ndarray) -> None:
+        every = np.arange(len(vacancies))
+        lower = every[vacancies.level == 1]
+        entry = np.concatenate([every, lower])
+        key = np.concatenate([2 * vacancies.subject, 2 * vacancies.subject[lower] + 1])
+        # by group, then attractiveness, ties by position (two stable sorts: faster than lexsort)
+        order = np.argsort(attract[entry], kind="stable")
+        order = order[np.argsort(key[order], kind="stable")]
+        self.entry = entry[order]
+        self.key = key[order]
+        self.values = np.unique(attract)
+        self.code = self._code(self.key, attract[self.entry])
+
+    @staticmethod
+    def group(subject: np.ndarray, degree: np.ndarray) -> np.ndarray:
+        """Each seeker's group for the given subject column."""
+        return 2 * subject.astype(np.int64) + (degree != 1)
+
+    def floor_code(self, group: np.ndarray, floor: np.ndarray) -> np.ndarray:
+        """Codes such that an entry of the seeker's group is at most the floor iff its code is
+        at most the seeker's."""
+        return self._code(group, floor)
+
+    def _code(self, group: np.ndarray, value: np.ndarray) -> np.ndarray:
+        rank = np.searchsorted(self.values, value, side="right")  # distinct values <= value
+        return group * (self.values.size + 1) + rank
 
 
 class RegionalPool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import UNQUALIFIED
-from sim.parameters import AGE_BANDS, SUBJECT_GROUPS
+from sim.parameters import AGE_BAND_EDGES, AGE_BANDS, SUBJECT_GROUPS
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -116,29 +116,34 @@ def _subject_shortage(g: int) -> Reporter:
     return reporter
 
 
+def _qualified(model: RegionModel) -> np.ndarray:
+    """Mask of the qualified teachers over the workforce table's used rows."""
+    wf = model.workforce
+    return wf.live_mask() & (wf.col("degree") != UNQUALIFIED)
+
+
 def teachers(model: RegionModel) -> int:
     """Qualified teachers employed in the region (persons)."""
-    wf = model.workforce
-    return int((wf.data["degree"][wf.live()] != UNQUALIFIED).sum())
+    return int(np.count_nonzero(_qualified(model)))
 
 
 def side_entrants(model: RegionModel) -> int:
     """Side-entrants teaching while they qualify (persons)."""
     wf = model.workforce
-    return int((wf.data["degree"][wf.live()] == UNQUALIFIED).sum())
+    return int(np.count_nonzero(wf.live_mask() & (wf.col("degree") == UNQUALIFIED)))
 
 
 def staff_fte(model: RegionModel) -> float:
     """Contract fte of teachers and side-entrants."""
     wf = model.workforce
-    return float(wf.data["fte"][wf.live()].sum())
+    return float(wf.col("fte")[wf.live_mask()].sum())
 
 
 def mean_contract_fte(model: RegionModel) -> float:
     """Mean contract size of teachers and side-entrants."""
     wf = model.workforce
-    live = wf.live()
-    return float(wf.data["fte"][live].mean()) if live.size else 0.0
+    fte = wf.col("fte")[wf.live_mask()]
+    return float(fte.mean()) if fte.size else 0.0
 
 
 def _count(name: str, doc: str) -> Reporter:
@@ -206,13 +211,14 @@ def _exit_rate(band: int) -> Reporter:
 
 
 def _age_share(band: int) -> Reporter:
-    def reporter(model: RegionModel) -> float:
-        from sim.agents import age_band
+    lo = AGE_BAND_EDGES[band - 1] if band > 0 else np.iinfo(np.int16).min
+    hi = AGE_BAND_EDGES[band] if band < len(AGE_BAND_EDGES) else np.iinfo(np.int16).max + 1
 
-        wf = model.workforce
-        live = wf.live()
-        ages = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]]
-        return float((age_band(ages) == band).mean()) if ages.size else float("nan")
+    def reporter(model: RegionModel) -> float:
+        ages = model.workforce.col("age")[_qualified(model)]
+        if not ages.size:
+            return float("nan")
+        return int(np.count_nonzero((ages >= lo) & (ages < hi))) / ages.size
 
     reporter.__name__ = f"age_share_{AGE_BANDS[band]}"
     reporter.__doc__ = f"Share of teachers aged {AGE_BANDS[band]}."
@@ -227,8 +233,9 @@ def _starter_attrition(years: int) -> Reporter:
         return float(record[1 : years + 1].sum() / record[0])
 
     reporter.__name__ = f"starter_attrition_{years}y"
-    reporter.__doc__ = (f"Share of the graduates who started {years} year(s) ago that have left "
-                        "education since.")
+    reporter.__doc__ = (
+        f"Share of the graduates who started {years} year(s) ago that have left education since."
+    )
     return reporter
 
 
@@ -257,17 +264,32 @@ def model_reporters() -> dict[str, Reporter]:
     from sim.policies import LEVERS
 
     funcs: list[Reporter] = [
-        year, demand_fte, qualified_fte, unqualified_fte, vacancy_fte, surplus_fte,
-        shortage_rate, open_shortage_rate, hidden_shortage_rate,
+        year,
+        demand_fte,
+        qualified_fte,
+        unqualified_fte,
+        vacancy_fte,
+        surplus_fte,
+        shortage_rate,
+        open_shortage_rate,
+        hidden_shortage_rate,
         *(_subject_shortage(g) for g in range(len(SUBJECT_GROUPS))),
-        shortage_gini, shortage_worst_decile_share, shortage_rate_worst_decile,
-        teachers, side_entrants, staff_fte, mean_contract_fte, students_enrolled,
-        silent_reserve, side_entrant_completion_rate,
+        shortage_gini,
+        shortage_worst_decile_share,
+        shortage_rate_worst_decile,
+        teachers,
+        side_entrants,
+        staff_fte,
+        mean_contract_fte,
+        students_enrolled,
+        silent_reserve,
+        side_entrant_completion_rate,
         *(_count(n, d) for n, d in COUNTS.items()),
         *(_exit_rate(b) for b in range(len(AGE_BANDS))),
         *(_age_share(b) for b in range(len(AGE_BANDS))),
         *(_starter_attrition(k) for k in (1, 3, 5)),
-        lever_cost_fte, lever_cost_eur,
+        lever_cost_fte,
+        lever_cost_eur,
         *(_lever_cost(n) for n in LEVERS),
     ]
     return {f.__name__: f for f in funcs}
@@ -275,4 +297,7 @@ def model_reporters() -> dict[str, Reporter]:
 
 def school_reporters() -> dict[str, str]:
     """Per-school columns collected each year (School attribute names)."""
-    return {name: name for name in ("demand_fte", "vacancy_fte", "unqualified_fte", "shortage_rate", "pupils")}
+    return {
+        name: name
+        for name in ("demand_fte", "vacancy_fte", "unqualified_fte", "shortage_rate", "pupils")
+    }
