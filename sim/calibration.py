@@ -787,7 +787,10 @@ def write_calibrated_block(
                 not lines[at - 1].strip() or lines[at - 1].lstrip().startswith("#")
             ):
                 at -= 1  # keep comments that introduce the next table with that table
-            lines[at:at] = [*block, ""] if at < len(lines) else ["", *block]
+            if at >= len(lines):
+                lines[at:at] = ["", *block]
+            else:  # keep one blank line between the block and what follows
+                lines[at:at] = [*block, ""] if lines[at].strip() else block
     lines = _comment_out_duplicates(lines, set(values))
     new_text = "\n".join(lines).rstrip("\n") + "\n"
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.toml")
