@@ -18,7 +18,7 @@ import time
 
 import solara
 
-from sim.view_components import ViewModel, ViewSession, default_settings, render_images
+from sim.view_components import ViewModel, ViewPainter, ViewSession, default_settings
 
 
 def measure(twin: bool, steps: int, seed: int) -> dict[str, list[float]]:
@@ -26,14 +26,15 @@ def measure(twin: bool, steps: int, seed: int) -> dict[str, list[float]]:
     CPU seconds for both (less sensitive to other load on the machine)."""
     settings = dataclasses.replace(default_settings(), seed=seed, twin=twin, years=steps + 1)
     model = ViewModel(ViewSession(solara.reactive(settings)))
-    render_images(model)  # the first drawing loads fonts; a session pays it once on page load
+    painter = ViewPainter(model)
+    painter.images()  # the first drawing is a full one; a session pays it once on page load
     out: dict[str, list[float]] = {"step": [], "draw": [], "total": [], "total_cpu": []}
     for _ in range(steps):
         c0 = time.process_time()
         t0 = time.perf_counter()
         model.step()
         t1 = time.perf_counter()
-        render_images(model)
+        painter.images()
         t2 = time.perf_counter()
         out["step"].append(t1 - t0)
         out["draw"].append(t2 - t1)

@@ -29,6 +29,11 @@ def institutes_frame(model: RegionModel) -> pd.DataFrame:
     )
 
 
+def school_marker_sizes(pupils: pd.Series) -> np.ndarray:
+    """Marker areas (points^2) of school sites: grow with the square root of their pupils."""
+    return (15 + 110 * np.sqrt(pupils / max(pupils.max(), 1.0))).to_numpy()
+
+
 def draw_region_map(
     ax: Axes,
     schools: pd.DataFrame,
@@ -52,7 +57,7 @@ def draw_region_map(
     Returns:
         The scatter artist of the schools.
     """
-    size = 15 + 110 * np.sqrt(schools["pupils"] / max(schools["pupils"].max(), 1.0))
+    size = school_marker_sizes(schools["pupils"])
     edge = np.where(schools.get("training_school", False), "black", "0.6")
     sc = ax.scatter(
         schools["x_km"],

@@ -15,10 +15,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from PIL import Image
 
-from sim.maps import draw_region_map
+from sim.maps import draw_region_map, school_marker_sizes
 from sim.parameters import SUBJECT_GROUPS
 
 Arms = Mapping[str, pd.DataFrame]
@@ -155,7 +157,7 @@ def draw_subject_shortage(ax: Axes, arms: Arms) -> None:
             100 * s[cols].iloc[-1].to_numpy(),
             width,
             color=colour,
-            label=f"{arm} {int(s.index[-1])}",
+            label=arm,
         )
     ax.scatter(
         x,
@@ -164,7 +166,7 @@ def draw_subject_shortage(ax: Axes, arms: Arms) -> None:
         s=300,
         color="black",
         zorder=3,
-        label=f"start {int(first.index[0])}",
+        label=f"{int(first.index[0])}",
     )
     ax.set_xticks(
         x, [g.replace("_", " ") for g in SUBJECT_GROUPS], rotation=25, ha="right", fontsize=8
@@ -174,7 +176,7 @@ def draw_subject_shortage(ax: Axes, arms: Arms) -> None:
     ax.set_ylim(0, 1.3 * ax.get_ylim()[1])  # headroom for the legend
     ax.set_ylabel("share of demand")
     ax.legend(loc="upper left", fontsize=7, ncol=3)
-    ax.set_title("Shortage by subject group")
+    ax.set_title(f"Shortage by subject group in {int(first.index[-1])}")
     ax.grid(axis="y", alpha=0.3)
 
 
@@ -252,9 +254,17 @@ def dashboard_figure(arms: Arms, until: int | None = None) -> Figure:
     concentration chart is left out. ``until`` fixes the right end of the year axes (the last
     year of the run), so that the lines fill the charts as the run goes on.
     """
-    # fixed margins: a layout engine measures every label again and doubles the drawing time
     fig = Figure(figsize=(15, 8.4), dpi=72)
-    axes = fig.subplots(
+    _draw_dashboard(_dashboard_axes(fig), arms, until)
+    note = _arm_note(arms)
+    if note:
+        fig.text(0.01, 0.005, note, fontsize=10, color="0.25")
+    return fig
+
+
+def _dashboard_axes(fig: Figure) -> np.ndarray:
+    # fixed margins: a layout engine measures every label again and doubles the drawing time
+    return fig.subplots(
         2,
         3,
         gridspec_kw={
@@ -266,6 +276,9 @@ def dashboard_figure(arms: Arms, until: int | None = None) -> Figure:
             "hspace": 0.32,
         },
     )
+
+
+def _draw_dashboard(axes: np.ndarray, arms: Arms, until: int | None) -> None:
     draw_shortage(axes[0, 0], arms)
     draw_counts(axes[0, 1], arms, HIRES, "Hires by source", "persons per year")
     draw_counts(axes[0, 2], arms, EXITS, "Exits by reason", "persons per year")
@@ -279,10 +292,6 @@ def dashboard_figure(arms: Arms, until: int | None = None) -> Figure:
     if until is not None:
         for ax in (axes[0, 0], axes[0, 1], axes[0, 2], axes[1, 0], axes[1, 1]):
             ax.set_xlim(right=until + 0.3)
-    note = _arm_note(arms)
-    if note:
-        fig.text(0.01, 0.005, note, fontsize=10, color="0.25")
-    return fig
 
 
 def maps_figure(
@@ -311,6 +320,123 @@ def maps_figure(
         0.01, 0.005, "circle size: pupils; black edge: training school", fontsize=8, color="0.3"
     )
     return fig
+
+
+class LiveDashboard:
+    """The chart panel, redrawn cheaply year after year (blitting).
+
+    The first drawing renders everything and keeps the frame of each chart (axes, ticks,
+    labels, legends) as a background image. Later years draw only the data (lines, bars,
+    fills, titles) onto that background; a full drawing happens again only when the data
+    outgrow an axis. Year axes run to ``until`` from the start, so they stay fixed.
+
+    Args:
+        until: Last year of the run (right end of the year axes).
+    """
+
+    GROWTH_ROOM = 1.4
+    """Extra room on y axes at a full drawing, so that growing lines rarely force another."""
+
+    def __init__(self, until: int) -> None:
+        self.until = until
+        self.fig: Figure | None = None
+        self.full_draws = 0
+
+    def png(self, arms: Arms) -> bytes:
+        """The panel for these series as PNG bytes."""
+        if self.fig is None or not self._update(arms):
+            self._full(arms)
+        return _canvas_png(self.fig)
+
+    def _full(self, arms: Arms) -> None:
+        self.fig = dashboard_figure(arms, self.until)
+        self.axes = [ax for ax in self.fig.axes]
+        for ax in self.axes:
+            lo, hi = ax.get_ylim()
+            span = (hi - lo) * (self.GROWTH_ROOM - 1)
+            ax.set_ylim(lo - span if lo < 0 else lo, hi + span)
+        self.limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
+        self._animate()
+        FigureCanvasAgg(self.fig).draw()
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._blit()
+        self.full_draws += 1
+
+    def _update(self, arms: Arms) -> bool:
+        """Redraw the data on the kept frame; False when the data no longer fit the axes."""
+        for ax in self.axes:
+            for artist in [*ax.lines, *ax.collections, *ax.patches]:
+                artist.remove()
+            if ax.legend_ is not None:
+                ax.legend_.remove()
+            ax.set_autoscale_on(True)
+        _draw_dashboard(np.reshape(self.axes, (2, 3)), arms, self.until)
+        for ax, (xlim, ylim) in zip(self.axes, self.limits, strict=True):
+            lo, hi = ax.get_ylim()
+            if lo < ylim[0] - 1e-9 or hi > ylim[1] + 1e-9:
+                return False
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
+        self._animate()
+        self.fig.canvas.restore_region(self.background)
+        self._blit()
+        return True
+
+    def _animate(self) -> None:
+        for ax in self.axes:
+            for artist in [*ax.lines, *ax.collections, *ax.patches, ax.title]:
+                artist.set_animated(True)
+
+    def _blit(self) -> None:
+        for ax in self.axes:
+            for artist in [*ax.patches, *ax.collections, *ax.lines, ax.title]:
+                self.fig.draw_artist(artist)
+
+
+class LiveMaps:
+    """The region maps, redrawn cheaply year after year (blitting).
+
+    Everything but the school markers and the titles is drawn once; later years change the
+    markers' colours and sizes and draw them onto that background.
+
+    Args:
+        institutes: Training institutes (static).
+    """
+
+    def __init__(self, institutes: pd.DataFrame) -> None:
+        self.institutes = institutes
+        self.fig: Figure | None = None
+
+    def png(self, schools: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) -> bytes:
+        """The maps for these school frames as PNG bytes."""
+        if self.fig is None:
+            self.fig = maps_figure(schools, self.institutes, titles)
+            self.map_axes = [ax for ax in self.fig.axes if ax.collections][: len(schools)]
+            self.markers = [ax.collections[0] for ax in self.map_axes]
+            for ax, sc in zip(self.map_axes, self.markers, strict=True):
+                sc.set_animated(True)
+                ax.title.set_animated(True)
+            FigureCanvasAgg(self.fig).draw()
+            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.fig.canvas.restore_region(self.background)
+        for ax, sc, (arm, frame) in zip(self.map_axes, self.markers, schools.items(), strict=True):
+            sc.set_array(frame["shortage_rate"].to_numpy())
+            sc.set_sizes(school_marker_sizes(frame["pupils"]))
+            ax.set_title(titles[arm])
+            self.fig.draw_artist(sc)
+            self.fig.draw_artist(ax.title)
+        return _canvas_png(self.fig)
+
+
+def _canvas_png(fig: Figure) -> bytes:
+    """PNG bytes of what the figure's Agg canvas holds now (no new drawing)."""
+    buf = fig.canvas.buffer_rgba()
+    image = Image.frombuffer("RGBA", (buf.shape[1], buf.shape[0]), buf, "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    # light compression: encoding time matters more than bytes on a local connection
+    image.save(out, format="png", compress_level=1)
+    return out.getvalue()
 
 
 def png_bytes(fig: Figure) -> bytes:

@@ -29,7 +29,7 @@ from sim.model import RegionModel
 from sim.parameters import GROUPS, Parameters, ParamInfo
 from sim.policies import LEVERS, PRESETS, Policy
 from sim.scenarios import load_scenario
-from sim.view_charts import dashboard_figure, maps_figure, png_bytes
+from sim.view_charts import LiveDashboard, LiveMaps
 
 log = logging.getLogger(__name__)
 
@@ -334,15 +334,25 @@ class ViewModel(mesa.Model):
 
 
 # ------------------------------------------------------------------- rendering
-def render_images(model: ViewModel) -> tuple[bytes, bytes]:
-    """The maps and the chart panel of the model's current year, as PNG bytes."""
-    schools = {label: arm.school_frame() for label, arm in model.arms.items()}
-    titles = {label: f"{label}, {model.year}" for label in model.arms}
-    maps = maps_figure(schools, institutes_frame(model.first), titles)
-    charts = dashboard_figure(
-        {label: arm.series() for label, arm in model.arms.items()}, until=model.end_year
-    )
-    return png_bytes(maps), png_bytes(charts)
+class ViewPainter:
+    """Draws a model's maps and charts, year after year, as PNG images.
+
+    Keeps the figures between years so that each year redraws only what changed (see
+    :class:`~sim.view_charts.LiveDashboard`); one painter belongs to one :class:`ViewModel`.
+    """
+
+    def __init__(self, model: ViewModel) -> None:
+        self.model = model
+        self.maps = LiveMaps(institutes_frame(model.first))
+        self.charts = LiveDashboard(until=model.end_year)
+
+    def images(self) -> tuple[bytes, bytes]:
+        """The maps and the chart panel of the model's current year, as PNG bytes."""
+        model = self.model
+        schools = {label: arm.school_frame() for label, arm in model.arms.items()}
+        titles = {label: f"{label}, {model.year}" for label in model.arms}
+        series = {label: arm.series() for label, arm in model.arms.items()}
+        return self.maps.png(schools, titles), self.charts.png(series)
 
 
 def status_lines(model: ViewModel) -> list[str]:
@@ -378,7 +388,8 @@ def _fmt(value: Any) -> str:
 def RunView(model: ViewModel, pending: bool = False) -> None:  # noqa: N802
     """The main area: explanation, status, error, maps and charts."""
     counter = update_counter.get()
-    maps_png, charts_png = solara.use_memo(lambda: render_images(model), [model, counter])
+    painter = solara.use_memo(lambda: ViewPainter(model), [model])
+    maps_png, charts_png = solara.use_memo(painter.images, [model, counter])
     # plain HTML, not solara.Markdown: Markdown asks the CDN for mermaid.js, which is not cached
     title = (
         f"Year {model.year} · seed {model.settings.seed} · "
