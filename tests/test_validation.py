@@ -15,6 +15,7 @@ from sim.validation import (
     gradient_order_share,
     summarise,
     verify_closed_form,
+    verify_falling_pupils,
     verify_no_inflow,
     verify_stock_flow_identity,
     write_report,
@@ -140,3 +141,11 @@ def test_without_inflow_the_shortage_only_grows():
     assert check.passed, check.detail
     assert (check.series["shortage_rate"].diff().dropna() > 0).all()
     assert check.series["students_enrolled"].eq(0).all()
+
+
+def test_falling_pupils_lower_the_shortage_and_rising_ones_fail_the_check():
+    falling = verify_falling_pupils(years=8)
+    assert falling.passed, falling.detail
+    f = falling.series
+    assert (f["shortage_rate"].iloc[1:] < f["baseline_shortage_rate"].iloc[1:]).all()
+    assert not verify_falling_pupils(years=8, trend=0.02).passed
