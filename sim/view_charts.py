@@ -350,8 +350,9 @@ class LiveDashboard:
 
     def _full(self, arms: Arms) -> None:
         self.fig = dashboard_figure(arms, self.until)
-        self.axes = [ax for ax in self.fig.axes]
+        self.axes = list(self.fig.axes)
         for ax in self.axes:
+            ax.set_axisbelow(True)  # grid and ticks belong to the kept frame, under the data
             lo, hi = ax.get_ylim()
             span = (hi - lo) * (self.GROWTH_ROOM - 1)
             ax.set_ylim(lo - span if lo < 0 else lo, hi + span)
@@ -384,12 +385,12 @@ class LiveDashboard:
 
     def _animate(self) -> None:
         for ax in self.axes:
-            for artist in [*ax.lines, *ax.collections, *ax.patches, ax.title]:
+            for artist in _dynamic_artists(ax):
                 artist.set_animated(True)
 
     def _blit(self) -> None:
         for ax in self.axes:
-            for artist in [*ax.patches, *ax.collections, *ax.lines, ax.title]:
+            for artist in _dynamic_artists(ax):
                 self.fig.draw_artist(artist)
 
 
@@ -413,9 +414,9 @@ class LiveMaps:
             self.fig = maps_figure(schools, self.institutes, titles)
             self.map_axes = [ax for ax in self.fig.axes if ax.collections][: len(schools)]
             self.markers = [ax.collections[0] for ax in self.map_axes]
-            for ax, sc in zip(self.map_axes, self.markers, strict=True):
-                sc.set_animated(True)
-                ax.title.set_animated(True)
+            for ax in self.map_axes:
+                for artist in _dynamic_artists(ax):
+                    artist.set_animated(True)
             FigureCanvasAgg(self.fig).draw()
             self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         else:
@@ -424,9 +425,19 @@ class LiveMaps:
             sc.set_array(frame["shortage_rate"].to_numpy())
             sc.set_sizes(school_marker_sizes(frame["pupils"]))
             ax.set_title(titles[arm])
-            self.fig.draw_artist(sc)
-            self.fig.draw_artist(ax.title)
+            for artist in _dynamic_artists(ax):
+                self.fig.draw_artist(artist)
         return _canvas_png(self.fig)
+
+
+def _dynamic_artists(ax: Axes) -> list:
+    """What is redrawn each year: data, texts, spines, legend and title, in the order and
+    z-order in which a full drawing draws them (the rest is kept as the background)."""
+    data = {id(a) for a in (*ax.lines, *ax.collections, *ax.patches, *ax.texts)}
+    artists = [a for a in ax.get_children() if id(a) in data]
+    # spines lie on top of data that touch the axes' edge
+    artists += [*ax.spines.values(), ax.title] + ([ax.legend_] if ax.legend_ is not None else [])
+    return sorted(artists, key=lambda a: a.get_zorder())
 
 
 def _canvas_png(fig: Figure) -> bytes:

@@ -288,3 +288,64 @@ def test_view_command_refuses_an_unknown_scenario_before_serving(capsys):
 
     assert main(["view", "--scenario", "atlantis"]) == 2
     assert "unknown scenario 'atlantis'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------- drawing by blitting
+def _pixels(fig) -> np.ndarray:
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def _drawn_in_full(fig) -> np.ndarray:
+    """The figure drawn from scratch with every artist, as the blitted image should look."""
+    for artist in fig.findobj():
+        artist.set_animated(False)
+    fig.canvas.draw()
+    return _pixels(fig)
+
+
+def test_live_dashboard_blits_the_same_image_as_a_full_drawing():
+    from sim.view_charts import LiveDashboard
+
+    iso = RegionModel(policy="isolated", rng=3)
+    col = RegionModel(policy="collaborative", rng=3)
+    iso.run_for(6)
+    col.run_for(6)
+    live = LiveDashboard(until=iso.p.start_year + 10)
+    live.png({"isolated": iso.series(), "collaborative": col.series()})
+    first = _pixels(live.fig)
+    # one year less: other lines, bars and titles, and nothing that outgrows the axes
+    live.png({"isolated": iso.series().iloc[:-1], "collaborative": col.series().iloc[:-1]})
+    assert live.full_draws == 1  # blitted onto the kept frame
+    blitted = _pixels(live.fig)
+    assert (blitted != first).any()
+    assert (blitted == _drawn_in_full(live.fig)).all()
+
+
+def test_live_dashboard_draws_in_full_when_data_outgrow_the_axes():
+    from sim.view_charts import LiveDashboard
+
+    model = RegionModel(rng=3)
+    model.step()
+    live = LiveDashboard(until=model.p.start_year + 10)
+    live.png({"isolated": model.series()})
+    grown = model.series().copy()
+    grown["hires_graduate"] *= 10
+    live.png({"isolated": grown})
+    assert live.full_draws == 2
+    hires = live.fig.axes[1]
+    assert hires.get_ylim()[1] > grown["hires_graduate"].max()
+
+
+def test_live_maps_blit_the_same_image_as_a_full_drawing():
+    from sim.maps import institutes_frame
+    from sim.view_charts import LiveMaps
+
+    model = RegionModel(rng=3)
+    live = LiveMaps(institutes_frame(model))
+    live.png({"isolated": model.school_frame()}, {"isolated": "isolated, start"})
+    first = _pixels(live.fig)
+    model.run_for(3)
+    live.png({"isolated": model.school_frame()}, {"isolated": "isolated, later"})
+    blitted = _pixels(live.fig)
+    assert (blitted != first).any()
+    assert (blitted == _drawn_in_full(live.fig)).all()
