@@ -121,6 +121,23 @@ def notes_for(summary, runs=None, scenario=None) -> list[str]:
                         "range where it has one). The targets pull it further; read it as a "
                         "sign that another mechanism is too weak, not as a measured value."
                     )
+    cols = [f"unqualified_ratio_by_school_{k}" for k in ("vmbo", "havo", "vwo")]
+    if runs is not None and set(cols) <= set(runs.columns):
+        med = [float(runs[c].median()) for c in cols]
+        ordered = med[0] > med[1] > med[2]
+        notes.append(
+            "School-type gradient by a simpler attribution (each school's whole unqualified share "
+            "given to its school types by pupils, ignoring levels): vmbo / havo / vwo "
+            f"{' / '.join(f'{m:.2f}' for m in med)} of the overall share (observed 1.49 / 0.68 / "
+            "0.49): "
+            + (
+                "ordered as observed but far flatter."
+                if ordered
+                else "no vmbo > havo > vwo "
+                "ordering either; schools with many vmbo pupils are not markedly shorter of "
+                "qualified staff in the model."
+            )
+        )
     if runs is not None and "shortage_rate_end" in runs:
         end = runs["shortage_rate_end"].astype(float)
         notes.append(

@@ -332,10 +332,19 @@ def census_extras(model: Any) -> dict[str, float]:
     unq_type = (by_type * rate[:, None, :]).sum(axis=(0, 2))
     dem_type = by_type.sum(axis=(0, 2))
     all_share = unq.sum() / max(dem.sum(), eps)
+    # the same without levels: each school's whole share given to its types by pupils
+    school_rate = unq.sum(1) / np.maximum(dem.sum(1), eps)
+    school_weight = dem.sum(1)[:, None] * pupils / np.maximum(pupils.sum(1, keepdims=True), eps)
+    by_school = (school_weight * school_rate[:, None]).sum(0) / np.maximum(
+        school_weight.sum(0), eps
+    )
     for k, kind in enumerate(SCHOOL_TYPES):
         share = unq_type[k] / max(dem_type[k], eps)
         out[f"unqualified_share_{kind}"] = float(share)
         out[f"unqualified_ratio_{kind}"] = float(share / all_share) if all_share > 0 else math.nan
+        out[f"unqualified_ratio_by_school_{kind}"] = (
+            float(by_school[k] / all_share) if all_share > 0 else math.nan
+        )
     return out
 
 
@@ -418,7 +427,7 @@ def measures_from_run(
         series, "hidden_shortage_rate", start, SHORTAGE_WINDOW
     )
     for kind in SCHOOL_TYPES:
-        for what in ("share", "ratio"):
+        for what in ("share", "ratio", "ratio_by_school"):
             col = f"unqualified_{what}_{kind}"
             out[col] = _window_mean(extras, col, start, SHORTAGE_WINDOW)
     for col in series.columns:
