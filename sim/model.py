@@ -30,6 +30,7 @@ mechanism, so switching a lever on does not reshuffle the draws of unrelated mec
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from typing import Any
 
@@ -147,8 +148,8 @@ class RegionModel(mesa.Model):
             self.training_school, p.internship_places_per_training_school,
             p.internship_places_other_school,
         ).astype(np.int64)
-        dist = np.sqrt(((self.xy[:, None, :] - self.xy[None, :, :]) ** 2).sum(-1))
-        self.near = (dist <= p.shared_appointment_max_km) & ~np.eye(n, dtype=bool)
+        self.neighbours = _neighbours(self.xy, p.shared_appointment_max_km)
+        self.neighbour_sets = [set(near) for near in self.neighbours]
         self.workload = np.zeros(n)
         self.attractiveness = self.attractiveness_base - p.attractiveness_vmbo_weight * self._vmbo_share()
         self.demand = self._demand()
@@ -438,29 +439,40 @@ class RegionModel(mesa.Model):
         rows = live[wf.data["degree"][live] != UNQUALIFIED]
         rows = rows[wf.data["subject2"][rows] < 0]
         key = wf.data["school"][rows].astype(np.int64) * N_G + wf.data["subject"][rows]
-        order = np.lexsort((-wf.data["fte"][rows], key))
+        # by school and subject, largest contract first (two stable sorts: faster than lexsort)
+        order = np.argsort(-wf.data["fte"][rows], kind="stable")
+        order = order[np.argsort(key[order], kind="stable")]
         rows, key = rows[order], key[order]
-        first = np.r_[True, key[1:] != key[:-1]]
+        first = np.concatenate([[True], key[1:] != key[:-1]])
         lead = dict(zip(key[first].tolist(), rows[first].tolist(), strict=True))
+        half_fte = dict(zip(rows[first].tolist(), (wf.data["fte"][rows[first]] / 2).tolist(), strict=True))
         s_idx, g_idx = np.nonzero(pre.surplus >= 0.2)
         amounts = pre.surplus[s_idx, g_idx]
-        n = 0
-        for k in np.argsort(-amounts, kind="stable"):
-            s, g = int(s_idx[k]), int(g_idx[k])
-            cand = np.flatnonzero(self.near[s] & (openg[:, g] > 0.1))
+        order = np.argsort(-amounts, kind="stable")
+        # one pass over the surplus cells, largest first; each finds its neighbour with the
+        # largest gap through a ranking of the gaps (linear in the region's size, not quadratic)
+        gaps = openg.T.tolist()
+        rankings: dict[int, _GapRanking] = {}
+        shared_rows, shared_to, shared_fte = [], [], []
+        for s, g, surplus in zip(s_idx[order].tolist(), g_idx[order].tolist(),
+                                 amounts[order].tolist(), strict=True):
             row = lead.get(s * N_G + g)
-            if cand.size == 0 or row is None:
+            if row is None:
                 continue
-            t = int(cand[np.argmax(openg[cand, g])])
-            amount = float(min(amounts[k], openg[t, g], wf.data["fte"][row] / 2))
-            amount = round(amount, 1)
+            ranking = rankings.get(g) or rankings.setdefault(g, _GapRanking(gaps[g]))
+            t = ranking.best_near(self.neighbour_sets[s], self.neighbours[s])
+            if t < 0:
+                continue
+            amount = round(min(surplus, gaps[g][t], half_fte[row]), 1)
             if amount < 0.1:
                 continue
-            wf.data["school2"][row] = t
-            wf.data["fte2"][row] = amount
-            openg[t, g] -= amount
-            n += 1
-        self.year_counts["shared_appointments"] = n
+            shared_rows.append(row)
+            shared_to.append(t)
+            shared_fte.append(amount)
+            ranking.take(t, amount)
+        wf.data["school2"][shared_rows] = shared_to
+        wf.data["fte2"][shared_rows] = shared_fte
+        self.year_counts["shared_appointments"] = len(shared_rows)
 
     # 5 ----------------------------------------------------------- labour market
     def _labour_market(self) -> None:
@@ -747,6 +759,59 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     rank = np.empty_like(rank_sorted)
     rank[order] = rank_sorted
     return rank
+
+
+def _neighbours(xy: np.ndarray, max_km: float) -> list[list[int]]:
+    """For each site, the other sites within ``max_km`` (ascending), without an S x S matrix.
+
+    A k-d tree proposes the pairs (with a hair of slack); the distance test itself is the
+    exact ``sqrt(dx**2 + dy**2) <= max_km``.
+    """
+    from scipy.spatial import cKDTree
+
+    out: list[list[int]] = [[] for _ in range(len(xy))]
+    pairs = cKDTree(xy).query_pairs(max_km * (1 + 1e-9) + 1e-12, output_type="ndarray")
+    if pairs.size:
+        dist = np.sqrt(((xy[pairs[:, 0]] - xy[pairs[:, 1]]) ** 2).sum(-1))
+        pairs = pairs[dist <= max_km]
+        both = np.concatenate([pairs, pairs[:, ::-1]])
+        both = both[np.lexsort((both[:, 1], both[:, 0]))]
+        for i, j in both.tolist():
+            out[i].append(j)
+    return out
+
+
+class _GapRanking:
+    """The schools' open fte in one subject group, ranked largest first (ties: lowest index),
+    to find a site's neighbour with the largest gap (over 0.1 fte) without scanning them all."""
+
+    def __init__(self, gaps: list[float]) -> None:
+        self.gaps = gaps
+        self.ranked = sorted((-gap, j) for j, gap in enumerate(gaps) if gap > 0.1)
+
+    def best_near(self, near: set[int], near_list: list[int]) -> int:
+        """The neighbour with the largest gap, or -1 when no neighbour has one."""
+        for i, (_, j) in enumerate(self.ranked):
+            if j in near:
+                return j
+            if i >= len(near_list):
+                break  # far-away gaps lead the ranking: scanning the neighbours is cheaper
+        else:
+            return -1
+        t, best = -1, 0.0
+        for j in near_list:  # ascending, so ties go to the lowest index
+            gap = self.gaps[j]
+            if gap > 0.1 and (t < 0 or gap > best):
+                t, best = j, gap
+        return t
+
+    def take(self, j: int, amount: float) -> None:
+        """Lower school ``j``'s gap by ``amount``."""
+        old = self.gaps[j]
+        del self.ranked[bisect.bisect_left(self.ranked, (-old, j))]
+        self.gaps[j] = old - amount
+        if self.gaps[j] > 0.1:
+            bisect.insort(self.ranked, (-self.gaps[j], j))
 
 
 def _seed_int(rng: Any) -> int:
