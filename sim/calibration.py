@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -802,10 +803,17 @@ def write_calibrated_block(
                 lines[at:at] = [*block, ""] if lines[at].strip() else block
     lines = _comment_out_duplicates(lines, set(values))
     new_text = "\n".join(lines).rstrip("\n") + "\n"
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.toml")
+    with tempfile.TemporaryDirectory() as folder:
+        check = Path(folder) / path.name
+        check.write_text(new_text, encoding="utf-8")
+        try:
+            load_scenario(check)  # parse and validate before replacing the file
+        except ValueError as exc:  # ScenarioError, ParameterError: name the real file
+            raise type(exc)(str(exc).replace(str(check), str(path))) from None
+    # write next to the file under a name that is not a scenario, then replace it in one step
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(new_text, encoding="utf-8")
-        load_scenario(tmp)  # parse and validate before replacing the file
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

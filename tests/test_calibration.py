@@ -212,8 +212,9 @@ def test_write_block_refuses_unbalanced_markers_and_invalid_values(scenario_copy
     with pytest.raises(ScenarioError, match="unbalanced"):
         write_calibrated_block(scenario_copy, {"stopgap_fill_share": 0.5})
     scenario_copy.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="stopgap_fill_share"):
+    with pytest.raises(ValueError, match="stopgap_fill_share") as info:
         write_calibrated_block(scenario_copy, {"stopgap_fill_share": 1.5})
+    assert str(scenario_copy) in str(info.value)
     assert scenario_copy.read_text(encoding="utf-8") == text  # left untouched
 
 
