@@ -1,0 +1,199 @@
+"""AgentTable and Column: rows stay tied to their agents through add, kill, compact and growth;
+batch (de)registration of table agents is indistinguishable from Mesa's own."""
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from mesa.experimental.mesa_signals.signal_types import ModelSignals
+
+from sim import RegionModel
+from sim.agents import SideEntrant, Student, Teacher
+from sim.table import AgentTable, Column, TableAgent, remove_rows
+
+
+class Thing(TableAgent):
+    """A table agent with two columns; ``tag`` is unique per agent, to check row ties."""
+
+    table_attr = "things"
+    tag = Column()
+    size = Column()
+
+
+class Other(Thing):
+    """A second type sharing the table."""
+
+
+class Host(mesa.Model):
+    def __init__(self, capacity: int = 16) -> None:
+        super().__init__(rng=1)
+        self.things = AgentTable({"tag": np.int64, "size": np.float64}, capacity)
+        self.next_tag = 0
+
+    def spawn(self, n: int, cls: type[Thing] = Thing) -> np.ndarray:
+        tags = np.arange(self.next_tag, self.next_tag + n)
+        self.next_tag += n
+        rows = self.things.add(n, tag=tags, size=tags * 0.5)
+        cls.create_rows(self, rows)
+        return rows
+
+
+def _assert_consistent(model: Host) -> None:
+    """Every live row has its agent, the agent knows its row, and nothing else is registered."""
+    table = model.things
+    live = table.live()
+    agents = table.agents[live]
+    assert [a.row for a in agents] == live.tolist()
+    assert [a.tag for a in agents] == table.col("tag")[live].tolist()
+    assert all(a.size == a.tag * 0.5 for a in agents)
+    assert set(model.agents) == set(agents)
+    assert len(model.agents) == live.size
+    assert all(x is None for x in table.agents[table.n :])
+
+
+def test_add_sets_columns_and_unset_columns_are_zero():
+    table = AgentTable({"a": np.int16, "b": np.float64}, 16)
+    rows = table.add(3, a=[1, 2, 3])
+    assert rows.tolist() == [0, 1, 2]
+    assert table.col("a").tolist() == [1, 2, 3]
+    assert table.col("b").tolist() == [0.0, 0.0, 0.0]
+    assert len(table) == 3
+    with pytest.raises(KeyError, match="no column 'c'"):
+        table.add(1, c=1)
+    assert table.add(0).size == 0
+
+
+def test_column_reads_and_writes_the_agents_cell():
+    model = Host()
+    model.spawn(3)
+    agent = model.things.agents[1]
+    assert agent.tag == 1 and isinstance(agent.tag, int)
+    agent.size = 7.25
+    assert model.things.col("size")[1] == 7.25
+    assert model.things.agents[0].size == 0.0  # neighbours untouched
+
+
+def test_capacity_grows_and_keeps_rows_and_agents():
+    model = Host(capacity=16)
+    model.spawn(10)
+    model.spawn(30)  # past the capacity: the arrays are reallocated
+    assert model.things.capacity >= 40
+    assert model.things.data["tag"].size == model.things.capacity
+    assert model.things.alive.size == model.things.agents.size == model.things.capacity
+    _assert_consistent(model)
+    assert model.things.col("tag").tolist() == list(range(40))
+
+
+def test_kill_then_compact_moves_rows_and_updates_agents():
+    model = Host()
+    model.spawn(20)
+    dead = np.array([0, 3, 4, 9, 15, 19])
+    survivors = [a for i, a in enumerate(model.things.agents[:20]) if i not in set(dead.tolist())]
+    remove_rows(model, model.things, dead)
+    assert not model.things.live_mask()[dead].any()
+    assert model.things.compact(min_dead_share=0.25)
+    assert model.things.n == 14
+    assert list(model.things.agents[:14]) == survivors  # order kept
+    _assert_consistent(model)
+    model.spawn(5)  # new rows after the compacted ones
+    _assert_consistent(model)
+
+
+def test_compact_waits_for_enough_dead_rows():
+    model = Host()
+    model.spawn(20)
+    remove_rows(model, model.things, np.array([5]))
+    assert not model.things.compact(min_dead_share=0.25)
+    assert model.things.n == 20
+    assert model.things.agents[6].row == 6
+    _assert_consistent(model)
+
+
+def test_remove_rows_keeps_rows_when_asked_and_skips_agents_removed_before():
+    model = Host()
+    rows = model.spawn(4)
+    model.things.agents[2].remove()  # Mesa's own removal, outside the table
+    remove_rows(model, model.things, rows[1:3], kill=False)
+    assert model.things.live_mask()[1:3].all()  # rows kept for new agents
+    Other.create_rows(model, rows[1:3])
+    assert [type(a) for a in model.things.agents[:4]] == [Thing, Other, Other, Thing]
+    assert set(model.agents_by_type[Other]) == set(model.things.agents[1:3])
+    assert len(model.agents_by_type[Thing]) == 2
+    _assert_consistent(model)
+
+
+def _history(observed: bool) -> tuple[list, list, list]:
+    """Create, remove and re-create agents; return ids in model order, agents' attributes and
+    the signals seen (observing forces Mesa's agent-by-agent path)."""
+    model = Host()
+    seen: list = []
+
+    def handler(signal) -> None:
+        seen.append((signal.signal_type, signal.additional_kwargs["args"][0].unique_id))
+
+    if observed:
+        model.observe("agents", ModelSignals.AGENT_ADDED, handler)
+        model.observe("agents", ModelSignals.AGENT_REMOVED, handler)
+    model.spawn(5)
+    remove_rows(model, model.things, np.array([1, 3]))
+    model.spawn(3, Other)
+    model.things.compact(0.1)
+    ids = [(type(a).__name__, a.unique_id) for a in model.agents]
+    by_type = {cls.__name__: [a.unique_id for a in s] for cls, s in model.agents_by_type.items()}
+    attrs = [sorted(vars(a).items(), key=lambda kv: kv[0]) for a in model.agents]
+    attrs = [[(k, v if k != "model" else None) for k, v in kv] for kv in attrs]
+    return [ids, by_type], attrs, seen
+
+
+def test_batch_registration_matches_mesas_own_path():
+    fast, fast_attrs, fast_seen = _history(observed=False)
+    slow, slow_attrs, slow_seen = _history(observed=True)
+    assert fast == slow
+    assert fast_attrs == slow_attrs  # same instance attributes, in the same state
+    assert fast_seen == []
+    # with an observer every agent is announced, one signal each, in order
+    assert [s for s in slow_seen if s[0] == ModelSignals.AGENT_ADDED] == [
+        (ModelSignals.AGENT_ADDED, i) for i in range(1, 9)
+    ]
+    assert [i for s, i in slow_seen if s == ModelSignals.AGENT_REMOVED] == [2, 4]
+
+
+def test_batch_agents_look_like_agents_built_one_by_one():
+    model = Host()
+    rows = model.things.add(2, tag=[0, 1])
+    Thing.create_rows(model, rows[:1])
+    Thing(model, int(rows[1]))
+    first, second = model.things.agents[:2]
+    assert list(vars(first)) == list(vars(second))
+    assert (first.unique_id, second.unique_id) == (1, 2)
+    assert first.pos is None and first.model is model
+
+
+def test_region_model_runs_the_same_whether_observed_or_not():
+    """Batch registration changes no result: the run with Mesa's agent-by-agent path (forced by
+    an observer) gives the same series, agents and ids."""
+
+    def run(observed: bool):
+        model = RegionModel(rng=5, policy="collaborative")
+        added: list = []
+        start = model.agent_id_counter
+
+        def handler(signal) -> None:
+            added.append(signal)
+
+        if observed:
+            model.observe("agents", ModelSignals.AGENT_ADDED, handler)
+        model.run_for(3)
+        agents = sorted((a.unique_id, type(a).__name__) for a in model.agents)
+        return model, agents, added, model.agent_id_counter - start
+
+    fast, fast_agents, _, _ = run(False)
+    slow, slow_agents, added, created = run(True)
+    pd.testing.assert_frame_equal(fast.series(), slow.series())
+    assert fast_agents == slow_agents
+    assert created > 1000 and len(added) == created  # every agent created was announced
+    # the tables' living rows are exactly the registered table agents
+    for table, kinds in ((fast.workforce, (Teacher, SideEntrant)), (fast.students, (Student,))):
+        registered = {a for k in kinds for a in fast.agents_by_type.get(k, [])}
+        assert set(table.agents[table.live()]) == registered
+        assert all(table.agents[r].row == r for r in table.live()[:200])
