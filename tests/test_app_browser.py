@@ -138,6 +138,9 @@ def test_step_advances_the_year_and_redraws_the_charts(page):
 def test_play_runs_and_pause_stops(page):
     from playwright.sync_api import expect
 
+    # the slowest play interval, so that pausing lands well before the run's last year
+    page.get_by_role("slider", name="Play Interval (ms)").focus()
+    page.keyboard.press("End")
     page.get_by_role("button", name="▶").click()
     expect(page.get_by_role("button", name="❚❚")).to_be_visible(timeout=STEP_TIMEOUT_MS)
     # two years played on their own, then pause (the run goes to 2040 if left alone)
