@@ -5,7 +5,9 @@ The one-worker and two-worker batches are measured side by side in one session, 
 each repeated; the table shows the medians. A batch's time is its whole wall time as a user sees
 it: starting the workers, running, and writing every run to Parquet. Results go to a temporary
 folder that is removed afterwards; the table is printed and written to
-``results/benchmarks/batch.md`` and ``batch.json``.
+``results/benchmarks/batch.md`` and ``batch.json``. Two control rows give the speed-up the
+machine allows at the same time for fixed CPU work (plain Python, and numpy array work), so
+that a shared or throttled machine is not mistaken for a slow runner.
 
     python benchmarks/bench_batch.py                 # 200 runs, 3 repeats (about 10 minutes)
     python benchmarks/bench_batch.py --runs 40 --repeats 1   # a quick look
@@ -22,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +57,47 @@ def timed_batch(d: Design, backend: Backend) -> float:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _burn(seconds: float) -> int:
+    """Plain Python CPU work for about ``seconds``."""
+    end, count = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        count += sum(i * i for i in range(1000))
+    return count
+
+
+def _burn_numpy(seconds: float) -> float:
+    """Array work of the kind the model does (sorts, sums, small arrays) for about ``seconds``."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    end, total = time.perf_counter() + seconds, 0.0
+    while time.perf_counter() < end:
+        a = rng.random(20_000)
+        total += float(np.sort(a)[100] + np.cumsum(a)[-1])
+    return total
+
+
+def control_speedup(work: Callable[[float], object], tasks: int = 8, seconds: float = 1.0) -> float:
+    """Speed-up of 2 over 1 processes on fixed work, measured now on this machine.
+
+    Work that parallelises perfectly reaches 2.0 on two free CPUs; less means the CPUs are
+    shared (other processes, or virtual CPUs that share a core or its memory bandwidth), and
+    the runner's speed-up should be read against this number.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    wall = {}
+    for workers in (1, 2):
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            list(pool.map(work, [0.01] * workers))  # start the workers before timing
+            start = time.perf_counter()
+            list(pool.map(work, [seconds] * tasks))
+            wall[workers] = time.perf_counter() - start
+    return wall[1] / wall[2]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -81,11 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeats)
     ]
     big = design(args.runs, args.horizon, "workers")
-    one, two = [], []
+    one, two, control, control_np = [], [], [], []
     for i in range(args.repeats):  # alternate, so a change in machine load hits both alike
         for workers, times in ((1, one), (2, two)) if i % 2 == 0 else ((2, two), (1, one)):
             times.append(timed_batch(big, Backend("processes", workers=workers)))
             print(f"repeat {i + 1}: {workers} worker(s) {times[-1]:.1f} s", flush=True)
+        control.append(control_speedup(_burn))
+        control_np.append(control_speedup(_burn_numpy))
     load_after = os.getloadavg()
 
     n_in, n_big = 2 * max(1, args.inprocess_runs // 2), 2 * max(1, args.runs // 2)
@@ -118,6 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_after[0]:.1f} after (other processes share the CPUs). "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
     )
+    for label, values in (("plain Python", control), ("numpy array", control_np)):
+        table.append(
+            f"| control: {label} work, 2 vs 1 processes | | | | {statistics.median(values):.2f} |"
+        )
+    note += (
+        " The control rows are the speed-ups this machine gave fixed CPU work (plain Python, "
+        "and numpy array work like the model's) in the same session; 2.00 means two free CPUs. "
+        "Read the runner's speed-up against them."
+    )
     text = "\n".join(table) + "\n\n" + note + "\n"
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -135,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": {"inprocess": inproc, "one_worker": one, "two_workers": two},
                 "runs_per_second_inprocess": n_in / med["inprocess"],
                 "speedup_two_over_one": med["one"] / med["two"],
+                "control_speedup_python_work": control,
+                "control_speedup_numpy_work": control_np,
                 "load_average_before_after": [load_before[0], load_after[0]],
                 "cpus": os.cpu_count(),
             },

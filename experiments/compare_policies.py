@@ -19,20 +19,19 @@ import pandas as pd
 
 from sim import analysis, plotting
 from sim.analysis import Results, mean_interval, paired_differences
-from sim.parameters import Parameters
 from sim.report import Report
 from sim.runner import (
     Arm,
     BatchResult,
     Design,
     overrides_from_args,
+    replications_from_args,
     run_study,
     study_parser,
 )
 
 REPO = Path(__file__).resolve().parents[1]
 ARMS = ("isolated", "collaborative")
-START_YEAR = Parameters.model_fields["start_year"].default
 
 OUTCOMES: dict[str, tuple[str, float, int]] = {
     "shortage_rate": ("shortage, open + hidden (% of demand)", 100, 2),
@@ -53,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def design_from_args(args: argparse.Namespace) -> Design:
     """The comparison's design: both presets, paired seeds."""
-    reps = args.replications or (6 if args.quick else 50)
+    reps = replications_from_args(args)
     return Design(
         experiment="compare_policies",
         arms=tuple(Arm(a, a) for a in ARMS),

@@ -27,6 +27,7 @@ from sim.runner import (
     BatchResult,
     Design,
     overrides_from_args,
+    replications_from_args,
     run_study,
     study_parser,
 )
@@ -52,7 +53,7 @@ def design_from_args(args: argparse.Namespace) -> Design:
     return Design(
         experiment="levers",
         arms=arms(),
-        replications=args.replications or (3 if args.quick else 20),
+        replications=replications_from_args(args),
         horizon=args.horizon,
         scenario=args.scenario,
         overrides=overrides_from_args(args),

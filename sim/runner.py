@@ -69,6 +69,9 @@ __all__ = [
 DEFAULT_BASE_SEED = 20231001
 """Base seed of designs that name none (the census date of the first year)."""
 
+MANIFEST_EVERY_S = 30.0
+"""Seconds between manifest updates while a batch runs."""
+
 
 class DesignError(ValueError):
     """An experiment design that cannot run: names the arm and what is wrong."""
@@ -535,7 +538,7 @@ def run_batch(
     manifest["sessions"].append(session)
     _write_manifest(folder, manifest, design, len(specs), len(done), store)
 
-    start = time.perf_counter()
+    start = saved = time.perf_counter()
     bar = _progress_bar(len(specs), len(done), progress)
     failed_now = 0
     try:
@@ -562,6 +565,10 @@ def run_batch(
                         session["runs_failed"] += 1
                     bar.update(1)
                     bar.set_postfix(failed=failed_now, refresh=False)
+                    if time.perf_counter() - saved > MANIFEST_EVERY_S:
+                        # a killed batch still leaves a recent count and time per run
+                        _write_manifest(folder, manifest, design, len(specs), len(done), store)
+                        saved = time.perf_counter()
         session["status"] = "finished"
     except BaseException as exc:
         session["status"] = f"interrupted ({type(exc).__name__})"
@@ -843,7 +850,14 @@ def study_parser(
     )
     parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
     add_runner_arguments(parser, default_results_dir)
+    parser.set_defaults(replication_defaults=(replications, quick_replications))
     return parser
+
+
+def replications_from_args(args: argparse.Namespace) -> int:
+    """``--replications``, else the study's default (or its ``--quick`` default)."""
+    default, quick = args.replication_defaults
+    return args.replications or (quick if args.quick else default)
 
 
 def run_study(
