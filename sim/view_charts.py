@@ -136,6 +136,15 @@ def draw_counts(ax: Axes, arms: Arms, columns: Mapping[str, str], title: str, yl
                 markersize=3,
                 label=label if style == "-" else None,
             )
+    if all(col not in STOCKS for col in columns) and len(next(iter(arms.values()))) < 2:
+        ax.text(
+            0.5,
+            0.45,
+            "counted from the first year on",
+            ha="center",
+            transform=ax.transAxes,
+            color="0.4",
+        )
     _headroom(ax)
     ax.set_ylabel(ylabel)
     ax.legend(loc="upper left", fontsize=7, ncol=2)
@@ -182,25 +191,21 @@ def draw_subject_shortage(ax: Axes, arms: Arms) -> None:
 
 def draw_concentration(ax: Axes, arms: Arms) -> None:
     """Where shortage lands: the worst tenth of schools against the region as a whole."""
+    lines = {
+        "shortage_rate_worst_decile": ("#762a83", "worst tenth of schools"),
+        "shortage_rate": ("#b2182b", "whole region"),
+    }
     for style, s in zip(_styles(arms), arms.values(), strict=True):
-        ax.plot(
-            s.index,
-            100 * s["shortage_rate_worst_decile"],
-            style,
-            color="#762a83",
-            marker="o",
-            markersize=3,
-            label="worst tenth of schools" if style == "-" else None,
-        )
-        ax.plot(
-            s.index,
-            100 * s["shortage_rate"],
-            style,
-            color="#b2182b",
-            marker="o",
-            markersize=3,
-            label="whole region" if style == "-" else None,
-        )
+        for col, (colour, label) in lines.items():
+            ax.plot(
+                s.index,
+                100 * s[col],
+                style,
+                color=colour,
+                marker="o",
+                markersize=3,
+                label=label if style == "-" else None,
+            )
     _headroom(ax)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_ylabel("share of demand")

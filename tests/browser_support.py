@@ -8,8 +8,8 @@ or fail when ``REQUIRE_BROWSER_TESTS=1`` (CI sets it, see ``.ci/run``).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -48,8 +48,8 @@ def missing_requirements() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         missing.append("the playwright package (`./scripts/bootstrap` installs it)")
-    if shutil.which("solara", path=str(Path(sys.executable).parent)) is None:
-        missing.append("the solara command in the venv (`./scripts/bootstrap`)")
+    if importlib.util.find_spec("solara") is None:
+        missing.append("the solara package (`./scripts/bootstrap` installs it)")
     check = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "cache_solara_assets.py"), "--check"],
         capture_output=True,
@@ -78,24 +78,17 @@ def solara_server(app: Path = APP, log_path: Path | None = None) -> Iterator[str
         RuntimeError: when the server exits early or is not ready within a minute (the message
             points at the server log).
     """
+    from sim.cli import view_command
+
     port = free_port()
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    # the very command `python -m sim view` runs, with the app under test
+    argv, env = view_command(port, "rijnmond")
+    argv[argv.index("run") + 1] = str(app)
     log_path = log_path or ARTIFACTS / "solara-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    solara = Path(sys.executable).parent / "solara"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                str(solara),
-                "run",
-                str(app),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--production",
-                "--no-open",
-            ],
+            [*argv, "--no-open"],
             cwd=ROOT,
             env=env,
             stdout=log,

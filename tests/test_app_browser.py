@@ -132,6 +132,7 @@ def test_step_advances_the_year_and_redraws_the_charts(page):
         took.append(time.perf_counter() - start)
         before = charts.get_attribute("src")
     print(f"\nstep round trip in the browser: {', '.join(f'{t:.2f}' for t in took)} s")
+    _screenshot(page, "browser-view-2026.png")
     assert page.problems == []
 
 
