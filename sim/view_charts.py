@@ -371,6 +371,8 @@ class LiveDashboard:
     def _update(self, arms: Arms) -> bool:
         """Redraw the data on the kept frame; False when the data no longer fit the axes."""
         for ax in self.axes:
+            for container in list(ax.containers):  # bars: else the legend keeps old entries
+                container.remove()
             for artist in [*ax.lines, *ax.collections, *ax.patches]:
                 artist.remove()
             if ax.legend_ is not None:

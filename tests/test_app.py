@@ -304,7 +304,7 @@ def _drawn_in_full(fig) -> np.ndarray:
 
 
 def test_live_dashboard_blits_the_same_image_as_a_full_drawing():
-    from sim.view_charts import LiveDashboard
+    from sim.view_charts import LiveDashboard, dashboard_figure
 
     iso = RegionModel(policy="isolated", rng=3)
     col = RegionModel(policy="collaborative", rng=3)
@@ -319,6 +319,13 @@ def test_live_dashboard_blits_the_same_image_as_a_full_drawing():
     blitted = _pixels(live.fig)
     assert (blitted != first).any()
     assert (blitted == _drawn_in_full(live.fig)).all()
+    # the legends are those of a fresh drawing of the same data
+    fresh = dashboard_figure(
+        {"isolated": iso.series().iloc[:-1], "collaborative": col.series().iloc[:-1]}
+    )
+    for ax, ref in zip(live.fig.axes, fresh.axes, strict=True):
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == [t.get_text() for t in ref.get_legend().get_texts()]
 
 
 def test_live_dashboard_draws_in_full_when_data_outgrow_the_axes():
