@@ -342,6 +342,9 @@ class LiveDashboard:
     GROWTH_ROOM = 1.4
     """Extra room on y axes at a full drawing, so that growing lines rarely force another."""
 
+    EARLY_GROWTH_ROOM = 2.0
+    """The same in the first years, when a few points say little about the range to come."""
+
     def __init__(self, until: int) -> None:
         self.until = until
         self.fig: Figure | None = None
@@ -356,10 +359,12 @@ class LiveDashboard:
     def _full(self, arms: Arms) -> None:
         self.fig = dashboard_figure(arms, self.until)
         self.axes = list(self.fig.axes)
+        years = len(next(iter(arms.values())))
         for ax in self.axes:
             ax.set_axisbelow(True)  # grid and ticks belong to the kept frame, under the data
             lo, hi = ax.get_ylim()
-            span = (hi - lo) * (self.GROWTH_ROOM - 1)
+            room = self.GROWTH_ROOM if years >= 4 else self.EARLY_GROWTH_ROOM
+            span = (hi - lo) * (room - 1)
             ax.set_ylim(lo - span if lo < 0 else lo, hi + span)
         self.limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
         self._animate()
