@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import UNQUALIFIED
+from sim.agents import UNQUALIFIED, School
 from sim.parameters import AGE_BAND_EDGES, AGE_BANDS, SUBJECT_GROUPS
 
 if TYPE_CHECKING:
@@ -295,9 +295,8 @@ def model_reporters() -> dict[str, Reporter]:
     return {f.__name__: f for f in funcs}
 
 
-def school_reporters() -> dict[str, str]:
-    """Per-school columns collected each year (School attribute names)."""
-    return {
-        name: name
-        for name in ("demand_fte", "vacancy_fte", "unqualified_fte", "shortage_rate", "pupils")
-    }
+def school_reporters() -> dict[str, Callable[[School], float]]:
+    """Per-school columns collected each year: the School properties of those names (passed as
+    functions, which Mesa calls directly, rather than as names it looks up per school)."""
+    names = ("demand_fte", "vacancy_fte", "unqualified_fte", "shortage_rate", "pupils")
+    return {name: getattr(School, name).fget for name in names}
