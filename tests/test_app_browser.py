@@ -139,6 +139,7 @@ def test_step_advances_the_year_and_redraws_the_charts(page):
 def test_play_runs_and_pause_stops(page):
     from playwright.sync_api import expect
 
+    assert _year(page) == 2023  # its own model: earlier tests' sessions stepped theirs
     # the slowest play interval, so that pausing lands well before the run's last year
     page.get_by_role("slider", name="Play Interval (ms)").focus()
     page.keyboard.press("End")
@@ -161,6 +162,8 @@ def test_play_runs_and_pause_stops(page):
 
 def test_slider_and_policy_switch_take_effect_after_reset(page):
     from playwright.sync_api import expect
+
+    assert _year(page) == 2023  # its own model, whatever other sessions did
 
     page.get_by_role("button", name="Step").click()
     expect(page.get_by_role("heading", name=re.compile("^Year 2024"))).to_be_visible(
