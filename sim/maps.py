@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -97,6 +96,6 @@ def draw_region_map(
     if title:
         ax.set_title(title)
     if colorbar:
-        cb = plt.colorbar(sc, ax=ax, shrink=0.8)
+        cb = ax.figure.colorbar(sc, ax=ax, shrink=0.8)
         cb.set_label("shortage (open + hidden, share of demand)")
     return sc
