@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             t = next(t for t in TARGETS if t.name == tname)
             obs = _fmt(t.observed) if t.low == t.high else f"{_fmt(t.low)}-{_fmt(t.high)}"
             parts.append(f"{tname} {_fmt(result.measures[tname])} (obs {obs})")
-        comments[name] = "fit: " + "; ".join(parts)
+        comments[name] = f"fit {dt.date.today().isoformat()}: " + "; ".join(parts)
     header = [
         f"Fitted {dt.date.today().isoformat()} by `{command}`: seeds {list(args.seed_list)}, "
         f"{result.evaluations} evaluations.",
