@@ -129,7 +129,7 @@ class SchoolRecruitment:
         live = open_fte[cand.entry] > 0.05
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
         # seekers in drawing order, with the span of their group's open vacancies
-        who = np.argsort(group[todo], kind="stable")
+        who = _stable_argsort(group[todo])
         g = group[todo][who]
         first = np.searchsorted(entry_group, g, side="left")
         last = np.searchsorted(entry_group, g, side="right")
@@ -137,22 +137,16 @@ class SchoolRecruitment:
         who, g, first, last = who[has], g[has], first[has], last[has]
         if who.size == 0:
             return choice
-        starts = np.flatnonzero(np.concatenate([[True], g[1:] != g[:-1]]))
-        spans = list(zip(first[starts].tolist(), last[starts].tolist(), strict=True))
-        bounds = np.append(starts, who.size).tolist()
-        weight = open_fte[entry] * weight_base[entry]
-        cum = np.zeros(entry.size)
-        for a, b in spans:
-            cum[a:b] = np.cumsum(weight[a:b])  # per group, a cumulative sum from zero
+        cum = _cumsum_by_group(entry_group, open_fte[entry] * weight_base[entry])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.searchsorted(entry_code, floor[todo[who]], side="right")
         lo = np.where(lo_idx > first, cum[np.maximum(lo_idx - 1, 0)], 0.0)
         hi = cum[last - 1]
         ok = lo_idx < last
         u = lo + rng.random(who.size) * (hi - lo)
-        pick = np.empty(who.size, dtype=np.int64)
-        for (a, b), s, t in zip(spans, bounds[:-1], bounds[1:], strict=True):
-            pick[s:t] = a + np.searchsorted(cum[a:b], u[s:t], side="right")
+        # the entry whose cumulative weight passes u, within the group: complex numbers sort
+        # by real part (the group) and then imaginary part (the weight), so one search does all
+        pick = np.searchsorted(_pair(entry_group, cum), _pair(g, u), side="right")
         pick = np.minimum(pick, last - 1)
         choice[who[ok]] = entry[pick[ok]]
         return choice
@@ -165,8 +159,12 @@ class SchoolRecruitment:
             return
         who = todo[applied]
         vac = choice[applied]
-        order = np.argsort(rng.random(who.size), kind="stable")  # by vacancy, random order
-        order = order[np.argsort(vac[order], kind="stable")]
+        # by vacancy, applicants in random order (as np.lexsort((random, vac)), faster)
+        draw = rng.random(who.size)
+        order = np.argsort(draw)
+        if np.any(draw[order][1:] == draw[order][:-1]):  # ties: keep them in index order
+            order = np.argsort(draw, kind="stable")
+        order = order[_stable_argsort(vac[order])]
         who, vac = who[order], vac[order]
         fte = seekers.fte[who]
         cum = np.cumsum(fte)
@@ -176,6 +174,36 @@ class SchoolRecruitment:
         take = before + 0.5 * fte <= open_fte[vac]
         result[who[take]] = vac[take]
         np.subtract.at(open_fte, vac[take], fte[take])
+
+
+def _stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integers, as 16-bit integers when
+    they fit (numpy radix-sorts those, many times faster than its stable sort of int64)."""
+    if keys.size and keys.min() >= 0 and keys.max() < 2**16:
+        keys = keys.astype(np.uint16)
+    return np.argsort(keys, kind="stable")
+
+
+def _cumsum_by_group(group: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Cumulative sums of ``weight`` restarting at each new value of the sorted ``group``, each
+    summed from zero in order (as ``np.cumsum`` of the group alone), in one call."""
+    if weight.size == 0:
+        return weight.copy()
+    new = np.concatenate([[True], group[1:] != group[:-1]])
+    starts = np.flatnonzero(new)
+    seg = np.cumsum(new) - 1
+    pos = np.arange(weight.size) - starts[seg]
+    rows = np.zeros((starts.size, int(pos.max()) + 1))
+    rows[seg, pos] = weight
+    return rows.cumsum(axis=1)[seg, pos]
+
+
+def _pair(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """(group, value) as complex numbers, which numpy orders by group and then value."""
+    out = np.empty(value.size, dtype=np.complex128)
+    out.real = group
+    out.imag = value
+    return out
 
 
 class _Candidates:
@@ -192,13 +220,13 @@ class _Candidates:
         lower = every[vacancies.level == 1]
         entry = np.concatenate([every, lower])
         key = np.concatenate([2 * vacancies.subject, 2 * vacancies.subject[lower] + 1])
-        # by group, then attractiveness, ties by position (two stable sorts: faster than lexsort)
-        order = np.argsort(attract[entry], kind="stable")
-        order = order[np.argsort(key[order], kind="stable")]
+        # by group, then attractiveness, ties by position: a stable sort of the integer codes
+        self.values = np.unique(attract)
+        code = self._code(key, attract[entry])
+        order = _stable_argsort(code)
         self.entry = entry[order]
         self.key = key[order]
-        self.values = np.unique(attract)
-        self.code = self._code(self.key, attract[self.entry])
+        self.code = code[order]
 
     @staticmethod
     def group(subject: np.ndarray, degree: np.ndarray) -> np.ndarray:
