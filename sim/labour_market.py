@@ -272,18 +272,18 @@ class RegionalPool:
         subjects = [seekers.subject]
         if (seekers.subject2 >= 0).any():
             subjects.append(seekers.subject2)
+        # first-degree seekers take first-degree lessons first, then everyone the rest
+        levels = ((0, (1,)), (1, (1, 2, 0)))
+        fits = [np.isin(seekers.degree[order], degrees) for _, degrees in levels]
+        at_level = [vacancies.level == level for level, _ in levels]
         for subj in subjects:
+            subj_in_order = subj[order]
             for g in np.unique(subj[subj >= 0]):
-                # first-degree seekers take first-degree lessons first, then everyone the rest
-                for level, degrees in ((0, (1,)), (1, (1, 2, 0))):
-                    who = order[
-                        (subj[order] == g)
-                        & (result[order] < 0)
-                        & np.isin(seekers.degree[order], degrees)
-                    ]
-                    cand = np.flatnonzero(
-                        (vacancies.subject == g) & (vacancies.level == level) & (open_fte > 0.05)
-                    )
+                of_subject = subj_in_order == g
+                vacancy_of_subject = vacancies.subject == g
+                for fit, level_mask in zip(fits, at_level, strict=True):
+                    who = order[of_subject & (result[order] < 0) & fit]
+                    cand = np.flatnonzero(vacancy_of_subject & level_mask & (open_fte > 0.05))
                     if who.size == 0 or cand.size == 0:
                         continue
                     # as many contracts as fit with at least half of each still open
