@@ -857,7 +857,9 @@ def study_parser(
 def replications_from_args(args: argparse.Namespace) -> int:
     """``--replications``, else the study's default (or its ``--quick`` default)."""
     default, quick = args.replication_defaults
-    return args.replications or (quick if args.quick else default)
+    if args.replications is not None:
+        return args.replications  # validated with the design (0 is refused, not defaulted)
+    return quick if args.quick else default
 
 
 def run_study(
