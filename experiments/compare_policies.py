@@ -12,6 +12,7 @@ runs are finished it only rebuilds the report.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -72,6 +73,12 @@ def _institutes(design: Design) -> pd.DataFrame:
     return institutes_frame(model)
 
 
+def _map_scale(maps: dict[str, pd.DataFrame]) -> float:
+    """Top of the shared colour scale: the 95th percentile of school shortage, in 5% steps."""
+    q = max(float(m["shortage_rate"].quantile(0.95)) for m in maps.values())
+    return max(0.05, math.ceil(q * 20) / 20)
+
+
 def _direction(iv: analysis.Interval, lower: str, higher: str) -> str:
     if iv.high < 0:
         return lower
@@ -120,7 +127,9 @@ def analyse(batch: BatchResult, command: str) -> Path:
         "spread": plotting.school_spread(
             schools, series, ARMS, charts / "school_spread.png", year=last
         ),
-        "maps": plotting.region_maps(maps, _institutes(res.design), charts / "maps.png", year=last),
+        "maps": plotting.region_maps(
+            maps, _institutes(res.design), charts / "maps.png", year=last, vmax=_map_scale(maps)
+        ),
         "hires": plotting.hires_by_source(tot, ARMS, charts / "hires_by_source.png", years=years),
     }
 
@@ -152,15 +161,22 @@ def analyse(batch: BatchResult, command: str) -> Path:
     start_rate = series.loc[series["year"] == first_year, "shortage_rate"].mean()
 
     reading = [
-        f"Starting from {start_rate:.1%} of lesson demand in {first_year}, the shortage in {last} "
-        f"is {arm_mean[base]:.1%} under isolated policy and {arm_mean[treat]:.1%} under "
-        f"collaborative policy (means over {eff.n} paired seeds). Collaboration "
-        f"{_direction(eff, 'lowers', 'raises')} it: {eff.mean * 100:+.2f} percentage points "
-        f"(95% interval {eff.low * 100:+.2f} to {eff.high * 100:+.2f}), lower in "
-        f"{lower_share:.0%} of the paired seeds.",
-        f"Open shortage changes by {open_eff.mean * 100:+.2f} and hidden shortage by "
-        f"{hidden_eff.mean * 100:+.2f} percentage points in {last}.",
+        f"In {last} the shortage is {arm_mean[base]:.1%} of lesson demand under isolated and "
+        f"{arm_mean[treat]:.1%} under collaborative policy (from {start_rate:.1%} in "
+        f"{first_year}; means over {eff.n} paired seeds): collaboration "
+        f"{_direction(eff, 'lowers', 'raises')} it ({eff.mean * 100:+.2f} percentage points, "
+        f"95% interval {eff.low * 100:+.2f} to {eff.high * 100:+.2f}, lower in "
+        f"{lower_share:.0%} of the seeds; {open_eff.mean * 100:+.2f} in open and "
+        f"{hidden_eff.mean * 100:+.2f} in hidden shortage).",
     ]
+    gini = {a: end.loc[end["arm"] == a, "shortage_gini"].mean() for a in ARMS}
+    worst = {a: end.loc[end["arm"] == a, "shortage_rate_worst_decile"].mean() for a in ARMS}
+    reading.append(
+        f"Across schools, the shortage that remains is "
+        f"{'more' if gini[treat] > gini[base] else 'less'} concentrated under collaboration "
+        f"(Gini {gini[base]:.2f} isolated, {gini[treat]:.2f} collaborative), while the worst "
+        f"tenth of schools goes from {worst[base]:.1%} to {worst[treat]:.1%} shortage."
+    )
     if avoided.mean() > 0 and extra_cost.mean() > 0:
         reading.append(
             f"Over {years} years collaboration avoids {avoided.mean():,.0f} fte-years of "
