@@ -168,8 +168,8 @@ class SchoolRecruitment:
         who, vac = who[order], vac[order]
         fte = seekers.fte[who]
         cum = np.cumsum(fte)
-        starts = np.concatenate([[0], np.flatnonzero(vac[1:] != vac[:-1]) + 1])
-        group_start = np.repeat(starts, np.diff(np.append(starts, vac.size)))
+        new = np.concatenate([[True], vac[1:] != vac[:-1]])
+        group_start = np.maximum.accumulate(np.where(new, np.arange(vac.size), 0))
         before = cum - fte - np.where(group_start > 0, cum[group_start - 1], 0.0)
         take = before + 0.5 * fte <= open_fte[vac]
         result[who[take]] = vac[take]
