@@ -17,6 +17,8 @@ figure is the median of ``--repeats`` repetitions. Figures:
   sites (so about 4x the teachers): time ratio and teacher ratio (target: time ratio <= 4.5 at
   4x the teachers).
 
+Times are wall time, as asked, and CPU time of the measuring process beside it: on a busy machine
+the wall time of a pinned process includes waiting for its core, which CPU time leaves out.
 The batch speed-up of two workers over one is measured by ``benchmarks/bench_batch.py``.
 Results are printed as a table and written to ``results/benchmarks/model.md`` and ``model.json``.
 
