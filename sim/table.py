@@ -197,7 +197,7 @@ def remove_rows(model: mesa.Model, table: AgentTable, rows: np.ndarray, kill: bo
         rows: Their rows.
         kill: Whether to mark the rows dead too; False keeps the rows for new agents.
     """
-    agents = table.agents[rows]
+    agents = table.agents[rows].tolist()
     types = set(map(type, agents))
     if _batch_registration_ok(model, types):
         all_agents = model.agents
