@@ -100,7 +100,7 @@ class SchoolRecruitment:
         open_fte = vacancies.fte.copy()
         attract = attractiveness[vacancies.school]
         weight_base = np.exp(attract - attract.max())
-        cand = _Candidates(vacancies, attract)
+        cand = _Candidates(vacancies, attract, attractiveness)
         subjects = [seekers.subject]
         if (seekers.subject2 >= 0).any():
             subjects.append(seekers.subject2)
@@ -215,13 +215,17 @@ class _Candidates:
     by group and rank of attractiveness as integers, so a seeker's floor is compared exactly.
     """
 
-    def __init__(self, vacancies: Vacancies, attract: np.ndarray) -> None:
+    def __init__(
+        self, vacancies: Vacancies, attract: np.ndarray, attractiveness: np.ndarray
+    ) -> None:
         every = np.arange(len(vacancies))
         lower = every[vacancies.level == 1]
         entry = np.concatenate([every, lower])
         key = np.concatenate([2 * vacancies.subject, 2 * vacancies.subject[lower] + 1])
         # by group, then attractiveness, ties by position: a stable sort of the integer codes
-        self.values = np.unique(attract)
+        # distinct attractiveness values of the schools (a superset of the vacancies' values
+        # keeps every comparison exact, and there are fewer schools than vacancies)
+        self.values = np.unique(attractiveness)
         code = self._code(key, attract[entry])
         order = _stable_argsort(code)
         self.entry = entry[order]
