@@ -43,8 +43,10 @@ def design(runs: int, horizon: int, tag: str) -> Design:
     )
 
 
-def timed_batch(d: Design, backend: Backend) -> float:
-    """Wall time of one fresh batch (workers started, runs done and stored)."""
+def timed_batch(d: Design, backend: Backend) -> tuple[float, float]:
+    """Wall time of one fresh batch (workers started, runs done and stored), and the mean time
+    a worker spent on one run (from the manifest): when that grows with more workers, the
+    workers did not get a CPU each."""
     root = Path(tempfile.mkdtemp(prefix="bench_batch_"))
     try:
         start = time.perf_counter()
@@ -52,7 +54,8 @@ def timed_batch(d: Design, backend: Backend) -> float:
         seconds = time.perf_counter() - start
         if result.finished != result.total:
             raise RuntimeError(f"benchmark batch did not finish: {result.summary()}")
-        return seconds
+        manifest = json.loads((result.folder / "manifest.json").read_text())
+        return seconds, manifest["seconds_per_run"]
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -129,33 +132,32 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.repeats):  # alternate, so a change in machine load hits both alike
         for workers, times in ((1, one), (2, two)) if i % 2 == 0 else ((2, two), (1, one)):
             times.append(timed_batch(big, Backend("processes", workers=workers)))
-            print(f"repeat {i + 1}: {workers} worker(s) {times[-1]:.1f} s", flush=True)
+            print(
+                f"repeat {i + 1}: {workers} worker(s) {times[-1][0]:.1f} s, "
+                f"{times[-1][1]:.3f} s per run in a worker",
+                flush=True,
+            )
         control.append(control_speedup(_burn))
         control_np.append(control_speedup(_burn_numpy))
     load_after = os.getloadavg()
 
     n_in, n_big = 2 * max(1, args.inprocess_runs // 2), 2 * max(1, args.runs // 2)
-    med = {
-        "inprocess": statistics.median(inproc),
-        "one": statistics.median(one),
-        "two": statistics.median(two),
-    }
+
+    def med(pairs: list[tuple[float, float]], k: int) -> float:
+        return statistics.median(p[k] for p in pairs)
+
+    speedup = med(one, 0) / med(two, 0)
     rows = [
-        ("in-process", n_in, med["inprocess"], n_in / med["inprocess"], ""),
-        ("1 worker process", n_big, med["one"], n_big / med["one"], "1.00"),
-        (
-            "2 worker processes",
-            n_big,
-            med["two"],
-            n_big / med["two"],
-            f"{med['one'] / med['two']:.2f}",
-        ),
+        ("in-process", n_in, med(inproc, 0), med(inproc, 1), ""),
+        ("1 worker process", n_big, med(one, 0), med(one, 1), "1.00"),
+        ("2 worker processes", n_big, med(two, 0), med(two, 1), f"{speedup:.2f}"),
     ]
     table = [
-        "| backend | runs | median wall time (s) | runs/s | speed-up over 1 worker |",
-        "|---|---|---|---|---|",
+        "| backend | runs | median wall time (s) | runs/s | worker time per run (s) "
+        "| speed-up over 1 worker |",
+        "|---|---|---|---|---|---|",
     ]
-    table += [f"| {b} | {n} | {t:.1f} | {r:.2f} | {s} |" for b, n, t, r, s in rows]
+    table += [f"| {b} | {n} | {t:.1f} | {n / t:.2f} | {w:.3f} | {s} |" for b, n, t, w, s in rows]
     note = (
         f"Default region, {args.horizon} years per run, both presets; median of "
         f"{args.repeats} repeat(s), 1- and 2-worker batches alternating. Machine: "
@@ -166,12 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     for label, values in (("plain Python", control), ("numpy array", control_np)):
         table.append(
-            f"| control: {label} work, 2 vs 1 processes | | | | {statistics.median(values):.2f} |"
+            f"| control: {label} work, 2 vs 1 processes | | | | | {statistics.median(values):.2f} |"
         )
     note += (
         " The control rows are the speed-ups this machine gave fixed CPU work (plain Python, "
         "and numpy array work like the model's) in the same session; 2.00 means two free CPUs. "
-        "Read the runner's speed-up against them."
+        "Read the runner's speed-up against them, and against the worker time per run: when "
+        "it grows with two workers, the workers did not have a CPU each."
     )
     text = "\n".join(table) + "\n\n" + note + "\n"
     print(text)
@@ -187,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
                 "runs": n_big,
                 "horizon": args.horizon,
                 "repeats": args.repeats,
-                "seconds": {"inprocess": inproc, "one_worker": one, "two_workers": two},
-                "runs_per_second_inprocess": n_in / med["inprocess"],
-                "speedup_two_over_one": med["one"] / med["two"],
+                "seconds_and_worker_seconds_per_run": {
+                    "inprocess": inproc,
+                    "one_worker": one,
+                    "two_workers": two,
+                },
+                "runs_per_second_inprocess": n_in / med(inproc, 0),
+                "speedup_two_over_one": speedup,
                 "control_speedup_python_work": control,
                 "control_speedup_numpy_work": control_np,
                 "load_average_before_after": [load_before[0], load_after[0]],
