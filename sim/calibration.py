@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.agents import UNQUALIFIED
 from sim.parameters import AGE_BANDS, Parameters
 from sim.scenarios import Scenario, ScenarioError, load_scenario
 
@@ -350,25 +349,9 @@ def census_extras(model: Any) -> dict[str, float]:
 
 
 def unqualified_by_level(model: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Unqualified fte and demand fte per school and level (0 first-degree, 1 second-degree).
-
-    Re-traces the coverage order of :func:`sim.staffing.cover` on the census staff: side-entrants
-    fill the second-degree level first; stop-gaps cover each level's open gap in the school's
-    common proportion.
-    """
+    """Unqualified fte and demand fte per school and level (0 first-degree, 1 second-degree)."""
     st = model.staffing
-    staff = model._staff()  # census staff; the model keeps no per-level split of side-entrants
-    d1, d2 = st.demand[..., 0], st.demand[..., 1]
-    f1, f2, e = staff[..., 1], staff[..., 2], staff[..., UNQUALIFIED]
-    q1 = np.minimum(d1, f1)
-    q2 = np.minimum(d2, f2 + f1 - q1)
-    se2 = np.minimum(e, d2 - q2)
-    se1 = np.minimum(e - se2, d1 - q1)
-    open_s = st.open_by_level.sum(axis=(1, 2))
-    frac = np.divide(st.stopgap.sum(1), open_s, out=np.zeros_like(open_s), where=open_s > 0)
-    stop = st.open_by_level.sum(1) * frac[:, None]  # (S, level)
-    unq = np.stack([se1.sum(1), se2.sum(1)], axis=-1) + stop
-    return unq, st.demand.sum(1)
+    return st.unqualified_by_level.sum(1), st.demand.sum(1)
 
 
 def _window_mean(

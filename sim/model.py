@@ -72,6 +72,10 @@ STREAMS: tuple[str, ...] = (
 
 N_G = len(SUBJECT_GROUPS)
 
+CONTRACT_STEPS = np.array([[3, 0.3], [3, 0.6], [2, 0.9]])
+"""Per DUO contract class (<= 0.5, 0.5-0.8, > 0.8 fte): number of 0.1-fte sizes and the
+smallest (0.3-0.5, 0.6-0.8, 0.9-1.0 fte)."""
+
 
 class RegionModel(mesa.Model):
     """The region model (see the module docstring for the yearly step order).
@@ -103,7 +107,8 @@ class RegionModel(mesa.Model):
         self.size_factor = params.pupils_total / scen.parameters().pupils_total
         self.policy = pol
         shares = np.asarray(params.contract_fte_shares)
-        self.mean_contract_fte = float(shares @ np.array([0.4, 0.65, 0.9]))
+        class_mean = CONTRACT_STEPS[:, 1] + 0.05 * (CONTRACT_STEPS[:, 0] - 1)
+        self.mean_contract_fte = float(shares @ class_mean / shares.sum())
         self.mech = pol.mechanisms(params, self.mean_contract_fte)
         self.streams = {
             name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
@@ -182,10 +187,12 @@ class RegionModel(mesa.Model):
         return np.stack([first[:, None] * share, (total - first)[:, None] * share], axis=-1)
 
     def _contract_fte(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        band = rng.choice(3, size=n, p=np.asarray(self.p.contract_fte_shares) / sum(self.p.contract_fte_shares))
-        lo = np.array([0.3, 0.5, 0.8])[band]
-        hi = np.array([0.5, 0.8, 1.0])[band]
-        return np.round(lo + rng.random(n) * (hi - lo), 1).clip(0.2, 1.0)
+        """Contract sizes: a DUO class (at most 0.5, 0.5-0.8, over 0.8 fte), then a size in
+        steps of 0.1 fte inside the class, so no draw lands in the class below."""
+        shares = np.asarray(self.p.contract_fte_shares)
+        band = rng.choice(3, size=n, p=shares / shares.sum())
+        step = (rng.random(n) * CONTRACT_STEPS[band, 0]).astype(np.int64)
+        return CONTRACT_STEPS[band, 1] + 0.1 * step
 
     def _build_workforce(self) -> None:
         p = self.p

@@ -9,7 +9,9 @@ the lower years a second-degree one) is covered in this order:
 2. side-entrants (not yet qualified) fill what is left, lower years first;
 3. stop-gaps (surplus staff teaching out of field, extra hours, unqualified temporary staff)
    cover part of the rest, at most ``cap_share`` of the school's demand in all unqualified
-   teaching and at most the school's surplus plus ``fill_share`` of its remaining gap;
+   teaching and at most the school's surplus plus ``fill_share`` of its remaining gap; they go
+   to the second-degree level (vmbo and lower years) first, since schools keep qualified
+   teachers on the exam classes;
 4. the rest is open vacancies.
 
 So ``demand = qualified + unqualified + vacancy`` holds per school and subject, where
@@ -37,6 +39,7 @@ class Staffing:
     vacancy: np.ndarray  # (S, G)
     surplus: np.ndarray  # (S, G) staff fte beyond demand, after stop-gap use
     open_by_level: np.ndarray  # (S, G, 2) gap after qualified staff and side-entrants
+    unqualified_by_level: np.ndarray | None = None  # (S, G, 2) side-entrants + stop-gaps
 
     @property
     def unqualified(self) -> np.ndarray:
@@ -156,20 +159,26 @@ def cover(
     surplus = qual_surplus + (e - se_used)
     open_by_level = np.stack([gap1 - se1, gap2 - se2], axis=-1)
     remaining = open_by_level.sum(-1)
-    stopgap = np.zeros_like(remaining)
+    stopgap_by_level = np.zeros_like(open_by_level)
     if stopgaps:
         school_demand = demand.sum(axis=(1, 2))
         rem_s = remaining.sum(1)
         surplus_s = surplus.sum(1)
         room = np.maximum(0.0, np.asarray(cap_share) * school_demand - se_used.sum(1))
         fill_s = np.minimum.reduce([rem_s, room, surplus_s + fill_share * rem_s])
-        frac = np.divide(fill_s, rem_s, out=np.zeros_like(rem_s), where=rem_s > 0)
-        stopgap = remaining * frac[:, None]
+        # lower-year lessons first: schools keep qualified teachers on the exam classes and
+        # put stop-gaps where they are accepted most, in vmbo and the lower years
+        open_s = open_by_level.sum(1)  # (S, 2)
+        fill_lower = np.minimum(fill_s, open_s[:, 1])
+        fill_level = np.stack([fill_s - fill_lower, fill_lower], axis=-1)
+        frac = np.divide(fill_level, open_s, out=np.zeros_like(open_s), where=open_s > 0)
+        stopgap_by_level = open_by_level * frac[:, None, :]
         used = np.minimum(fill_s, surplus_s)
         keep = np.divide(
             surplus_s - used, surplus_s, out=np.zeros_like(surplus_s), where=surplus_s > 0
         )
         surplus = surplus * keep[:, None]
+    stopgap = stopgap_by_level.sum(-1)
     return Staffing(
         demand=demand,
         qualified=qualified,
@@ -178,4 +187,5 @@ def cover(
         vacancy=remaining - stopgap,
         surplus=surplus,
         open_by_level=open_by_level,
+        unqualified_by_level=np.stack([se1, se2], axis=-1) + stopgap_by_level,
     )

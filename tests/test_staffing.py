@@ -90,3 +90,18 @@ def test_shared_appointment_and_dual_qualification_split():
     )
     assert out[0, 1, SECOND] == pytest.approx(1.0)
     assert out[0, 0, SECOND] == pytest.approx(0.0)
+
+
+def test_stopgaps_go_to_lower_year_lessons_before_exam_classes():
+    demand = np.zeros((1, 1, 2))
+    demand[0, 0] = [4.0, 6.0]  # upper-year (first-degree) and lower-year lessons
+    staff = _staff(1, 1, [(0, 0, FIRST, 3.0), (0, 0, SECOND, 5.0)])  # 1 fte open at each level
+    st = cover(demand, staff, cap_share=0.15, fill_share=1.0)
+    by_level = st.unqualified_by_level[0, 0]
+    # the 1.5 fte the cap allows covers the lower years fully, the exam classes only in part
+    assert by_level[1] == pytest.approx(1.0)
+    assert by_level[0] == pytest.approx(0.5)
+    np.testing.assert_allclose(st.unqualified_by_level.sum(-1), st.unqualified)
+    small = cover(demand, staff, cap_share=0.05, fill_share=1.0)
+    assert small.unqualified_by_level[0, 0, 0] == pytest.approx(0.0)
+    assert small.unqualified_by_level[0, 0, 1] == pytest.approx(0.5)
