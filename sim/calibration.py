@@ -522,6 +522,14 @@ class FreeParameter:
     tied: tuple[tuple[str, float], ...] = ()
     informs: tuple[str, ...] = ()
 
+    @classmethod
+    def plausible(cls, name: str, **kwargs: Any) -> FreeParameter:
+        """A scalar parameter searched over the plausible range its documentation gives."""
+        rng = Parameters.info()[name].plausible
+        if rng is None:
+            raise ValueError(f"parameter {name!r} documents no plausible range to search")
+        return cls(name, float(rng[0]), float(rng[1]), **kwargs)
+
     @property
     def label(self) -> str:
         """Name with its element indices, e.g. ``starter_exit_hazard[1,2]``."""
@@ -541,20 +549,18 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         FreeParameter("exit_hazard_by_age", 0.0, hi, (b,), informs=(f"exit_rate_{band}",))
         for b, (band, hi) in enumerate(zip(AGE_BANDS, (0.15, 0.10, 0.10, 0.10, 0.35), strict=True))
     ),
-    FreeParameter(
-        "workload_exit_sensitivity", 0.0, 8.0, informs=("shortage_rate", "exit_rate_under_30")
+    FreeParameter.plausible(
+        "workload_exit_sensitivity", informs=("shortage_rate", "exit_rate_under_30")
     ),
-    FreeParameter(
+    FreeParameter.plausible(
         "graduate_entry_interned_in_region",
-        0.3,
-        0.9,
         tied=(("graduate_entry_other", 0.35 / 0.62),),
         informs=("graduate_entry_share",),
     ),
-    FreeParameter("unqualified_cap_share", 0.05, 0.12, informs=("hidden_shortage_rate",)),
-    FreeParameter("stopgap_fill_share", 0.3, 0.8, informs=("hidden_shortage_rate",)),
-    FreeParameter("inmigrant_seekers_per_100_teachers", 0.5, 2.0, informs=("shortage_rate",)),
-    FreeParameter("returner_rate", 0.01, 0.05, informs=("shortage_rate",)),
+    FreeParameter.plausible("unqualified_cap_share", informs=("hidden_shortage_rate",)),
+    FreeParameter.plausible("stopgap_fill_share", informs=("hidden_shortage_rate",)),
+    FreeParameter.plausible("inmigrant_seekers_per_100_teachers", informs=("shortage_rate",)),
+    FreeParameter.plausible("returner_rate", informs=("shortage_rate",)),
 )
 """The parameters fitted: sources say "assumption" or "fitted by experiments/calibrate.py".
 

@@ -372,7 +372,7 @@ class Parameters(BaseModel):
         0.35,
         "Share of graduates who interned outside the region that take a teaching job here.",
         unit="share",
-        source="assumption (0.2-0.45); see graduate_entry_interned_in_region",
+        source="assumption (0.2-0.45); see graduate_entry_interned_in_region; fitted for rijnmond by experiments/calibrate.py",
         group="pipeline",
         ge=0.0,
         le=1.0,
@@ -519,7 +519,7 @@ class Parameters(BaseModel):
         "Extra relative exit hazard per unit of a school's workload pressure above "
         "workload_threshold.",
         unit="1/share",
-        source="assumption (0-8)",
+        source="assumption (0-8); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=50.0,
@@ -558,11 +558,11 @@ class Parameters(BaseModel):
         1.2,
         "Teachers from other regions seeking a job here each year, per 100 teachers.",
         unit="persons/100 teachers/year",
-        source="assumption (0.5-2)",
+        source="assumption (0.5-3); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=50.0,
-        plausible=(0.5, 2.0),
+        plausible=(0.5, 3.0),
     )
     silent_reserve_per_teacher: float = param(
         0.3,
@@ -577,11 +577,11 @@ class Parameters(BaseModel):
         0.025,
         "Yearly share of the silent reserve that seeks to return to teaching.",
         unit="share/year",
-        source="assumption (0.01-0.05)",
+        source="assumption (0.01-0.06); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=1.0,
-        plausible=(0.01, 0.05),
+        plausible=(0.01, 0.06),
     )
     outside_labour_market_tightness: float = param(
         1.0,
@@ -674,7 +674,7 @@ class Parameters(BaseModel):
         "Cap on lessons a school covers by staff without the required qualification, as "
         "a share of its demand.",
         unit="share",
-        source="[S] 2019: 3.7% unqualified + 8.4% benoembaar (IPTO); cap assumption (0.05-0.12)",
+        source="[S] 2019: 3.7% unqualified + 8.4% benoembaar (IPTO); cap assumption (0.05-0.12); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=1.0,
@@ -685,7 +685,7 @@ class Parameters(BaseModel):
         "Share of a school's remaining gap (within the cap) that stop-gaps can cover: "
         "extra hours, out-of-field teaching, unqualified temporary staff.",
         unit="share",
-        source="assumption (0.3-0.8)",
+        source="assumption (0.3-0.8); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=1.0,
