@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.parameters import SUBJECT_GROUPS, ParameterError, Parameters
 from sim.policies import LEVERS, PRESETS, PolicyError
-from sim.scenarios import ScenarioError, available_scenarios
+from sim.scenarios import ScenarioError, available_scenarios, load_scenario
 
 SUMMARY_COLUMNS = {
     "demand_fte": "demand fte",
@@ -67,17 +67,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.model import RegionModel
 
     overrides = _parse_set(args.set or [])
-    model = RegionModel(scenario=args.scenario, policy=args.policy, rng=args.rng, **overrides)
+    params = load_scenario(args.scenario).parameters(**overrides)
+    rng = params.default_seed if args.rng is None else args.rng
+    model = RegionModel(scenario=args.scenario, policy=args.policy, rng=rng, **overrides)
+    years = params.horizon_years if args.years is None else args.years
     if args.csv:
         out = Path(args.csv)
         if not out.parent.exists():
             raise ScenarioError(f"--csv {out}: folder {out.parent} does not exist")
-    model.run_for(args.years)
+    model.run_for(years)
     series = model.series()
     levers = ", ".join(model.policy.lever_names) or "none"
     print(
         f"scenario {model.scenario_spec.name} | policy {args.policy} (levers: {levers}) | "
-        f"rng {model.seed} | {len(model.schools)} school sites | {args.years} years"
+        f"rng {model.seed} | {len(model.schools)} school sites | {years} years"
     )
     print()
     print(summary_table(series))
@@ -154,8 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"preset ({', '.join(PRESETS)}), a lever ({', '.join(LEVERS)}), or an "
         "expression like isolated+joint_induction or collaborative-no_poaching",
     )
-    run.add_argument("--years", type=int, default=17, help="years to simulate (default 17)")
-    run.add_argument("--rng", type=int, default=1, help="random seed (default 1)")
+    defaults = Parameters.model_fields
+    run.add_argument(
+        "--years",
+        type=int,
+        help=f"years to simulate (default: the scenario's horizon_years, "
+        f"{defaults['horizon_years'].default} unless it sets another)",
+    )
+    run.add_argument(
+        "--rng",
+        type=int,
+        help=f"random seed (default: default_seed, {defaults['default_seed'].default})",
+    )
     run.add_argument(
         "--set",
         action="append",
@@ -181,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "years", 1) < 1:
+    if getattr(args, "years", None) is not None and args.years < 1:
         parser.error(f"--years: value {args.years} is not allowed; allowed: a whole number >= 1")
     try:
         return args.func(args)

@@ -307,6 +307,7 @@ class RegionModel(mesa.Model):
         self.workforce.compact()
         self.students.compact()
         self.datacollector.collect(self)
+        self.running = self.year < self.p.start_year + self.p.horizon_years
 
     # 1 ------------------------------------------------------------------ demand
     def _update_demand(self) -> None:

@@ -116,6 +116,25 @@ class Parameters(BaseModel):
         ge=2000,
         le=2100,
     )
+    horizon_years: int = param(
+        17,
+        "Years a run covers after the first census (17: 2023 to 2040); the command line, the "
+        "experiments and the browser view run this long unless told otherwise.",
+        unit="years",
+        source="model design (the 2040 horizon of regional labour-market plans)",
+        group="region",
+        ge=1,
+        le=100,
+    )
+    default_seed: int = param(
+        1,
+        "Seed of a single run when none is given (the command line and the browser view).",
+        unit="seed",
+        source="model design",
+        group="region",
+        ge=0,
+        le=2**62,
+    )
     pupils_total: int = param(
         62_000,
         "Pupils in secondary education in the region at the first census.",

@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from sim.cli import main
 
@@ -40,6 +41,9 @@ def test_bad_input_exits_with_a_named_error(capsys, tmp_path):
     assert "unknown scenario 'atlantis'" in capsys.readouterr().err
     assert main(["run", "--years", "2", "--csv", str(tmp_path / "missing" / "x.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "--years", "0"])
+    assert "--years: value 0 is not allowed" in capsys.readouterr().err
 
 
 def test_params_lists_sources(capsys):

@@ -146,3 +146,9 @@ def test_mesa_batch_run_builds_the_model_from_keywords():
     runs = {(r["policy"], r["rng"] if "rng" in r else r["RunId"]) for r in rows}
     assert len(runs) == 4
     assert all(r["year"] == 2025 for r in rows)
+
+
+def test_run_model_stops_at_the_horizon():
+    model = RegionModel(rng=1, horizon_years=3, **SMALL)
+    model.run_model()
+    assert model.year == 2026 and not model.running
