@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.runner import Arm, Backend, Design, run_batch
+from sim.runner import DEFAULT_HORIZON, Arm, Backend, Design, run_batch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=200, help="runs per batch (default 200)")
-    parser.add_argument("--horizon", type=int, default=17, help="years per run (default 17)")
+    parser.add_argument(
+        "--horizon", type=int, default=DEFAULT_HORIZON, help=f"years per run ({DEFAULT_HORIZON})"
+    )
     parser.add_argument(
         "--inprocess-runs",
         type=int,

@@ -19,7 +19,7 @@ import argparse
 import sys
 
 from sim.parameters import Parameters
-from sim.runner import DEFAULT_BASE_SEED, RunSpec, run_one
+from sim.runner import DEFAULT_BASE_SEED, DEFAULT_HORIZON, RunSpec, run_one
 
 UNCERTAINTIES = (
     "pupil_trend_per_year",
@@ -43,7 +43,7 @@ INSTALL_HINT = (
 def region_outcomes(
     policy_preset: str = "collaborative",
     seed: int = DEFAULT_BASE_SEED,
-    horizon: int = 17,
+    horizon: int = DEFAULT_HORIZON,
     scenario: str = "rijnmond",
     **conditions: float,
 ) -> dict[str, float]:
@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.03,
         help="shortage target as a share of demand (default 0.03)",
     )
-    parser.add_argument("--horizon", type=int, default=17, help="years (default 17: to 2040)")
+    parser.add_argument(
+        "--horizon", type=int, default=DEFAULT_HORIZON, help=f"years (default {DEFAULT_HORIZON})"
+    )
     parser.add_argument(
         "--workers", type=int, default=1, help="worker processes for the EMA Workbench (default 1)"
     )

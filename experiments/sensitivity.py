@@ -27,6 +27,7 @@ from sim.analysis import Results
 from sim.parameters import Parameters
 from sim.report import Report
 from sim.runner import (
+    DEFAULT_HORIZON,
     STUDY_ERRORS,
     Arm,
     BatchResult,
@@ -137,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seeds per sample point, averaged (default 1; the same seed at "
         "every point, so elementary effects are not blurred by noise)",
     )
-    parser.add_argument("--horizon", type=int, default=17, help="years (default 17: to 2040)")
+    parser.add_argument(
+        "--horizon", type=int, default=DEFAULT_HORIZON, help=f"years (default {DEFAULT_HORIZON})"
+    )
     parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
     parser.add_argument(
         "--sobol",

@@ -44,7 +44,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from sim.parameters import ParameterError
+from sim.parameters import ParameterError, Parameters
 from sim.policies import Policy, PolicyError
 from sim.scenarios import ScenarioError, load_scenario
 from sim.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
@@ -68,6 +68,9 @@ __all__ = [
 
 DEFAULT_BASE_SEED = 20231001
 """Base seed of designs that name none (the census date of the first year)."""
+
+DEFAULT_HORIZON: int = Parameters.model_fields["horizon_years"].default
+"""Years a study covers unless told otherwise (the parameter object's ``horizon_years``)."""
 
 MANIFEST_EVERY_S = 30.0
 """Seconds between manifest updates while a batch runs."""
@@ -845,8 +848,8 @@ def study_parser(
     parser.add_argument(
         "--horizon",
         type=int,
-        default=17,
-        help="years after the first census (default 17: 2023 to 2040)",
+        default=DEFAULT_HORIZON,
+        help=f"years after the first census (default {DEFAULT_HORIZON})",
     )
     parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
     add_runner_arguments(parser, default_results_dir)
