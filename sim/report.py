@@ -44,6 +44,12 @@ class Report:
         """The standard "What was run" section from the design and the manifest."""
         d = batch.design
         manifest = json.loads((batch.folder / "manifest.json").read_text(encoding="utf-8"))
+        commits = ", ".join(
+            f"`{c}`"
+            for c in dict.fromkeys(
+                x["git_commit"] for x in manifest.get("sessions", []) if x.get("runs_ran")
+            )
+        )
         overrides = ", ".join(f"`{k}={v}`" for k, v in sorted(d.overrides.items())) or "none"
         self.heading("What was run")
         items = [
@@ -53,7 +59,7 @@ class Report:
             f"derived from base seed {d.base_seed}), {len(d.arms)} arm(s), {batch.total} runs.",
             f"Parameter overrides in every arm: {overrides}.",
             f"Finished runs: {batch.finished} of {batch.total}; failed: {len(batch.failed)}.",
-            f"Model commit `{manifest.get('git_commit')}`, "
+            f"Runs made at model commit {commits}, "
             f"{manifest.get('seconds_per_run') or 0:.2f} s per run; raw runs and "
             "`manifest.json` are in this folder (Parquet, not in git).",
         ]

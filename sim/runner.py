@@ -538,6 +538,19 @@ def run_batch(
         "run_seconds_total": 0.0,
         "status": "running",
     }
+    if not todo:  # a finished batch: nothing to run, and no session worth recording
+        if not (folder / "manifest.json").exists():
+            _write_manifest(folder, manifest, design, len(specs), len(done), store)
+        return BatchResult(
+            folder=folder,
+            design=design,
+            total=len(specs),
+            finished=len(done),
+            skipped=len(done),
+            ran=0,
+            failed=store.failures(),
+            seconds=0.0,
+        )
     manifest["sessions"].append(session)
     _write_manifest(folder, manifest, design, len(specs), len(done), store)
 
@@ -682,9 +695,11 @@ def _write_manifest(
     sessions = manifest["sessions"]
     ran = sum(s["runs_ran"] for s in sessions)
     seconds = sum(s["run_seconds_total"] for s in sessions)
+    commits = list(dict.fromkeys(s["git_commit"] for s in sessions if s["runs_ran"]))
     manifest.update(
         {
-            "git_commit": _git_commit(),
+            "git_commit": commits[-1] if commits else _git_commit(),
+            "run_commits": commits,
             "versions": _versions(),
             "runs_total": total,
             "runs_finished": finished,

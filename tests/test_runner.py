@@ -145,7 +145,8 @@ def test_rerun_of_a_finished_batch_runs_nothing(tmp_path):
     assert (again.ran, again.skipped, again.finished) == (0, 6, 6)
     assert {p: p.stat().st_mtime_ns for p in (first.folder / "runs").rglob("*.parquet")} == files
     manifest = json.loads((first.folder / "manifest.json").read_text())
-    assert [s["runs_ran"] for s in manifest["sessions"]] == [6, 0]
+    assert [s["runs_ran"] for s in manifest["sessions"]] == [6]  # a no-op is no session
+    assert manifest["run_commits"] == [manifest["git_commit"]]
     assert manifest["runs_finished"] == 6 and manifest["seeds"] == tiny().seeds()
 
 
