@@ -25,20 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REASONS = {
     "unqualified_ratio": (
-        "The vmbo > havo > vwo gradient of unqualified teaching does not emerge. In the model the "
-        "scarce qualification is the first degree: upper havo/vwo lessons can only be covered by "
-        "first-degree teachers, and only about a third of returners and in-migrants hold one, so "
-        "their gaps stay open longest and stop-gaps land there; side-entrants take lower-year "
-        "lessons but are few. Nothing in the model makes schools put qualified staff on exam "
-        "classes first, nor makes vmbo schools much harder to staff (the vmbo attractiveness "
-        "penalty moves the ratios by less than 0.1 over its whole range). A gradient needs a "
-        "model change (see docs/calibration.md), not a parameter value."
+        "The vmbo > havo > vwo gradient of unqualified teaching does not emerge: the ratios come "
+        "out close to 1. Stop-gaps go to lower-year lessons (vmbo and the lower years) before "
+        "exam classes, but in the model the scarce qualification is the first degree: upper "
+        "havo/vwo lessons can only be covered by first-degree teachers, and only about a third of "
+        "returners and in-migrants hold one, so those gaps stay large and take the stop-gaps the "
+        "lower years leave; nothing makes vmbo schools much harder to staff (the vmbo "
+        "attractiveness penalty moves the ratios by less than 0.1 over its whole range). The "
+        "observed 2023 shortage is larger for second-degree lessons than for first-degree ones, "
+        "so the first-degree pipeline is the assumption to revisit; no parameter value fixes it."
     ),
     "contract_share": (
-        "Contract-size classes miss although the mean contract is close: the model draws a "
-        "contract uniformly within each class and rounds it to 0.1 fte, so draws in the 0.5-0.8 "
-        "class land on 0.5 and draws over 0.8 land on 0.8, moving people into the class below. "
-        "No fitted parameter acts on this; it is a property of RegionModel._contract_fte."
+        "Contract-size classes: the model draws a DUO class, then a size in 0.1-fte steps inside "
+        "it (0.3-0.5, 0.6-0.8, 0.9-1.0); hour changes of 0.1 fte later move some teachers across "
+        "a class edge."
     ),
     "age_share": (
         "The age shares are observed as the 2013-16 average; the model starts in 2023 from that "

@@ -920,6 +920,12 @@ class Parameters(BaseModel):
 
     @model_validator(mode="after")
     def _check_profiles(self) -> Parameters:
+        if self.pupils_total < 50 * self.school_sites:
+            raise ValueError(
+                f"school_sites: value {self.school_sites} is not allowed with pupils_total "
+                f"{self.pupils_total}; allowed: at most pupils_total / 50 = "
+                f"{self.pupils_total // 50} sites (a site needs at least 50 pupils)"
+            )
         n = len(SUBJECT_GROUPS)
         for name, length, must_sum in (
             ("subject_demand_share", n, True),

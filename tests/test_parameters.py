@@ -27,8 +27,8 @@ def test_uncertain_values_carry_a_range():
 
 
 def test_defaults_are_valid_and_overrides_apply():
-    p = Parameters.build({"pupils_total": 1000, "pupils_per_teacher_fte": 20})
-    assert p.pupils_total == 1000 and p.pupils_per_teacher_fte == 20.0
+    p = Parameters.build({"pupils_total": 5000, "pupils_per_teacher_fte": 20})
+    assert p.pupils_total == 5000 and p.pupils_per_teacher_fte == 20.0
     assert Parameters.build().with_overrides(induction_exit_rr=0.5).induction_exit_rr == 0.5
 
 
@@ -43,6 +43,7 @@ def test_defaults_are_valid_and_overrides_apply():
         ({"staff_cost_eur_per_fte": math.inf}, ["staff_cost_eur_per_fte", "inf", "finite"]),
         ({"feedbacks": 1}, ["feedbacks", "1", "true or false"]),
         ({"school_sites": 0}, ["school_sites", "0", "[1, 5000]"]),
+        ({"school_sites": 5000, "pupils_total": 100}, ["school_sites", "5000", "at most"]),
         ({"subject_demand_share": [0.5, 0.5]}, ["subject_demand_share", "7 values"]),
         ({"age_distribution": [0.5, 0.5, 0.5, 0.5, 0.5]}, ["age_distribution", "add up to 1"]),
         (
