@@ -28,6 +28,7 @@ from sim.calibration import (
     to_overrides,
     write_calibrated_block,
 )
+from sim.parameters import Parameters
 from sim.scenarios import SCENARIO_DIR, load_scenario
 
 DEFAULT_SEEDS = (101, 102, 103, 104)
@@ -48,7 +49,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--max-evals", type=int, default=None, help="evaluation budget of the search; default 360"
     )
     ap.add_argument("--workers", type=int, default=2, help="worker processes (1 = no pool)")
-    ap.add_argument("--years", type=int, default=17, help="simulated years per run")
+    horizon = Parameters.model_fields["horizon_years"].default
+    ap.add_argument(
+        "--years", type=int, default=horizon, help=f"simulated years per run (default {horizon})"
+    )
     ap.add_argument(
         "--quick",
         action="store_true",

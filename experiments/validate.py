@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sim.calibration import FREE_PARAMETERS, TARGETS
+from sim.parameters import Parameters
 from sim.scenarios import load_scenario
 from sim.validation import replicate, summarise, verification_cases, write_report
 
@@ -69,7 +70,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", default="rijnmond", help="shipped scenario name or .toml path")
     ap.add_argument("--replications", type=int, default=40, help="runs (seeds 1001, 1002, ...)")
-    ap.add_argument("--years", type=int, default=17, help="simulated years per run")
+    horizon = Parameters.model_fields["horizon_years"].default
+    ap.add_argument(
+        "--years", type=int, default=horizon, help=f"simulated years per run (default {horizon})"
+    )
     ap.add_argument("--workers", type=int, default=2, help="worker processes (1 = no pool)")
     ap.add_argument(
         "--out",

@@ -208,9 +208,9 @@ class ViewSettings:
     scenario: str
     values: Mapping[str, Any]
     levers: tuple[str, ...]
-    seed: int = 1
+    seed: int = Parameters.model_fields["default_seed"].default
     twin: bool = False
-    years: int = 17
+    years: int = Parameters.model_fields["horizon_years"].default
 
     @property
     def policy(self) -> str:
@@ -233,7 +233,13 @@ def default_settings(scenario: str = "rijnmond") -> ViewSettings:
     """The settings a new session starts from: the scenario's parameters, the default policy."""
     params = load_scenario(scenario).parameters()
     values = {c.name: c.default for group in controls(params).values() for c in group}
-    return ViewSettings(scenario, values, Policy.parse(DEFAULT_POLICY).lever_names)
+    return ViewSettings(
+        scenario,
+        values,
+        Policy.parse(DEFAULT_POLICY).lever_names,
+        seed=params.default_seed,
+        years=params.horizon_years,
+    )
 
 
 @dataclass
