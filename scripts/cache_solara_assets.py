@@ -19,6 +19,7 @@ Exit codes: 0 done, 1 something missing (--check) or a fetch failed, 2 npm not f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
 import re
@@ -33,7 +34,10 @@ import tempfile
 # in headless Chromium and reading the 404s. The versions are re-read from the installed solara
 # below, so a solara upgrade that moves a pin is followed automatically.
 BASE_PACKAGES: list[tuple[str, list[str]]] = [
-    ("@widgetti/solara-vuetify-app@10.1.1", ["dist/main8.css", "dist/fonts.css", "dist/solara-vuetify-app8.min.js"]),
+    (
+        "@widgetti/solara-vuetify-app@10.1.1",
+        ["dist/main8.css", "dist/fonts.css", "dist/solara-vuetify-app8.min.js"],
+    ),
     ("requirejs@2.3.6", ["require.js"]),
     ("font-awesome@4.5.0", ["css/font-awesome.min.css"]),
     ("@widgetti/vue-grid-layout@2.3.13-alpha.2", ["dist/vue-grid-layout.umd.js"]),
@@ -64,12 +68,12 @@ def pins_from_installed_solara() -> dict[str, str]:
     root = pathlib.Path(solara.__file__).parent
     texts = []
     for rel in ("server/templates/solara.html.j2", "widgets/vue/gridlayout.vue"):
-        try:
+        with contextlib.suppress(OSError):
             texts.append((root / rel).read_text(encoding="utf-8"))
-        except OSError:
-            pass
     pins: dict[str, str] = {}
-    pattern = re.compile(r"/(@widgetti/solara-vuetify-app|requirejs|@widgetti/vue-grid-layout)@([0-9][\w.\-]*)/")
+    pattern = re.compile(
+        r"/(@widgetti/solara-vuetify-app|requirejs|@widgetti/vue-grid-layout)@([0-9][\w.\-]*)/"
+    )
     for text in texts:
         for name, version in pattern.findall(text):
             pins.setdefault(name, version)
@@ -79,7 +83,7 @@ def pins_from_installed_solara() -> dict[str, str]:
         m = re.match(r"/?(font-awesome)@([0-9][\w.\-]*)/", ss.assets.fontawesome_path)
         if m:
             pins[m.group(1)] = m.group(2)
-    except Exception:  # noqa: BLE001 - a missing setting just keeps the default
+    except Exception:
         pass
     return pins
 
@@ -116,11 +120,16 @@ def npm_fetch(npm: str, spec: str, files: list[str], dest: pathlib.Path) -> None
         tmp_path = pathlib.Path(tmp)
         proc = subprocess.run(
             [npm, "pack", spec, "--pack-destination", str(tmp_path), "--silent"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         tarballs = list(tmp_path.glob("*.tgz"))
         if proc.returncode != 0 or len(tarballs) != 1:
-            raise RuntimeError(f"npm pack {spec} failed (rc {proc.returncode}): {proc.stderr.strip()[-500:]}")
+            raise RuntimeError(
+                f"npm pack {spec} failed (rc {proc.returncode}): {proc.stderr.strip()[-500:]}"
+            )
         unpacked = tmp_path / "unpacked"
         unpacked.mkdir()
         with tarfile.open(tarballs[0]) as tar:
@@ -149,9 +158,19 @@ def npm_fetch(npm: str, spec: str, files: list[str], dest: pathlib.Path) -> None
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache-dir", type=pathlib.Path, help="default: solara.server.settings.assets.proxy_cache_dir")
-    ap.add_argument("--altair", action="store_true", help="also cache vega, vega-lite, vega-embed (altair charts)")
-    ap.add_argument("--check", action="store_true", help="only report; exit 1 if anything is missing")
+    ap.add_argument(
+        "--cache-dir",
+        type=pathlib.Path,
+        help="default: solara.server.settings.assets.proxy_cache_dir",
+    )
+    ap.add_argument(
+        "--altair",
+        action="store_true",
+        help="also cache vega, vega-lite, vega-embed (altair charts)",
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="only report; exit 1 if anything is missing"
+    )
     ap.add_argument("--list", action="store_true", help="print the package list and exit")
     args = ap.parse_args(argv)
 
@@ -188,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"fetching {spec} with npm pack ...")
         try:
             npm_fetch(npm, spec, files, cache / spec)
-        except Exception as e:  # noqa: BLE001 - report each package and go on
+        except Exception as e:
             failed += 1
             log(f"ERROR: {e}")
             continue

@@ -65,8 +65,20 @@ from sim.staffing import Staffing, cover, staff_fte
 from sim.table import remove_rows
 
 STREAMS: tuple[str, ...] = (
-    "init", "demand", "exits", "hours", "students", "side_entrants", "dual", "shared",
-    "movers", "seekers", "market", "side_entrant_market", "intake", "internships",
+    "init",
+    "demand",
+    "exits",
+    "hours",
+    "students",
+    "side_entrants",
+    "dual",
+    "shared",
+    "movers",
+    "seekers",
+    "market",
+    "side_entrant_market",
+    "intake",
+    "internships",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -137,26 +149,43 @@ class RegionModel(mesa.Model):
         self.layout = layout
         self.schools: list[School] = []
         for i, s in enumerate(layout.sites):
-            self.schools.append(School(
-                self, i, s.name, s.municipality, s.area, s.board, s.x_km, s.y_km, s.pupils,
-                s.training_school, s.own_induction, s.attractiveness_base, s.partner_institute,
-            ))
+            self.schools.append(
+                School(
+                    self,
+                    i,
+                    s.name,
+                    s.municipality,
+                    s.area,
+                    s.board,
+                    s.x_km,
+                    s.y_km,
+                    s.pupils,
+                    s.training_school,
+                    s.own_induction,
+                    s.attractiveness_base,
+                    s.partner_institute,
+                )
+            )
         n = len(self.schools)
         self.pupils = np.array([s.pupils_by_type for s in self.schools], dtype=float)
         self.xy = np.array([(s.x_km, s.y_km) for s in self.schools], dtype=float)
         self.training_school = np.array([s.training_school for s in self.schools])
         self.own_induction = np.array([s.own_induction for s in self.schools])
         self.attractiveness_base = np.array([s.attractiveness_base for s in self.schools])
-        self.mentor_places = np.where(self.training_school, p.mentor_places_training_school,
-                                      p.mentor_places_other_school).astype(float)
+        self.mentor_places = np.where(
+            self.training_school, p.mentor_places_training_school, p.mentor_places_other_school
+        ).astype(float)
         self.internship_places = np.where(
-            self.training_school, p.internship_places_per_training_school,
+            self.training_school,
+            p.internship_places_per_training_school,
             p.internship_places_other_school,
         ).astype(np.int64)
         self.neighbours = _neighbours(self.xy, p.shared_appointment_max_km)
         self.neighbour_sets = [set(near) for near in self.neighbours]
         self.workload = np.zeros(n)
-        self.attractiveness = self.attractiveness_base - p.attractiveness_vmbo_weight * self._vmbo_share()
+        self.attractiveness = (
+            self.attractiveness_base - p.attractiveness_vmbo_weight * self._vmbo_share()
+        )
         self.demand = self._demand()
 
         self.programmes: list[TrainingProgramme] = []
@@ -168,10 +197,14 @@ class RegionModel(mesa.Model):
         self.programme_degree = np.array([pr.degree for pr in self.programmes])
         institutes = sorted({pr.institute for pr in self.programmes})
         self.institutes = institutes
-        self.programme_institute = np.array([institutes.index(pr.institute) for pr in self.programmes])
+        self.programme_institute = np.array(
+            [institutes.index(pr.institute) for pr in self.programmes]
+        )
         self.school_institute = np.array(
-            [institutes.index(s.partner_institute) if s.partner_institute in institutes else -1
-             for s in self.schools]
+            [
+                institutes.index(s.partner_institute) if s.partner_institute in institutes else -1
+                for s in self.schools
+            ]
         )
 
     def _vmbo_share(self) -> np.ndarray:
@@ -181,8 +214,10 @@ class RegionModel(mesa.Model):
         """Demand fte (S, G, 2): level 0 first-degree lessons, level 1 second-degree lessons."""
         p = self.p
         total = self.pupils.sum(1) / p.pupils_per_teacher_fte
-        first = (self.pupils[:, 1] * p.first_degree_share_havo
-                 + self.pupils[:, 2] * p.first_degree_share_vwo) / p.pupils_per_teacher_fte
+        first = (
+            self.pupils[:, 1] * p.first_degree_share_havo
+            + self.pupils[:, 2] * p.first_degree_share_vwo
+        ) / p.pupils_per_teacher_fte
         share = np.asarray(p.subject_demand_share)
         return np.stack([first[:, None] * share, (total - first)[:, None] * share], axis=-1)
 
@@ -199,17 +234,24 @@ class RegionModel(mesa.Model):
         rng = self.streams["init"]
         prof = np.asarray(p.initial_shortage_by_subject)
         weight = (self.demand.sum(-1) * prof).sum() / self.demand.sum()
-        school_factor = rng.lognormal(-0.5 * p.initial_shortage_school_sd ** 2,
-                                      p.initial_shortage_school_sd, size=len(self.schools))
-        gap = np.clip(p.initial_shortage_rate / max(weight, 1e-9) * prof[None, :]
-                      * school_factor[:, None], 0.0, 0.9)
+        school_factor = rng.lognormal(
+            -0.5 * p.initial_shortage_school_sd**2,
+            p.initial_shortage_school_sd,
+            size=len(self.schools),
+        )
+        gap = np.clip(
+            p.initial_shortage_rate / max(weight, 1e-9) * prof[None, :] * school_factor[:, None],
+            0.0,
+            0.9,
+        )
         # qualified fte per school, subject and level: first-degree teachers for the upper
         # years, second-degree for the rest; counts rounded stochastically (not Poisson) so the
         # initial shortage follows the observed rate and not sampling noise
         target = self.demand * (1.0 - gap[..., None])
         s_idx, g_idx, l_idx = np.nonzero(target > 0)
-        counts = np.floor(target[s_idx, g_idx, l_idx] / self.mean_contract_fte
-                          + rng.random(s_idx.size)).astype(np.int64)
+        counts = np.floor(
+            target[s_idx, g_idx, l_idx] / self.mean_contract_fte + rng.random(s_idx.size)
+        ).astype(np.int64)
         degree = np.where(np.repeat(l_idx, counts) == 0, FIRST, SECOND)
         self.workforce = new_workforce_table(int(counts.sum() * 1.6) + 256)
         self._add_initial_teachers(np.repeat(s_idx, counts), np.repeat(g_idx, counts), degree, rng)
@@ -225,18 +267,36 @@ class RegionModel(mesa.Model):
         # side-entrants already in the route: half a year's applicants per route year, each
         # holding one of the mentor places
         seats = np.repeat(np.arange(len(self.schools)), self.mentor_places.astype(np.int64))
-        n_se = min(seats.size, round(p.side_entrant_applicants_per_100_teachers * n / 100 * 0.5
-                                     * p.side_entrant_duration_years))
+        n_se = min(
+            seats.size,
+            round(
+                p.side_entrant_applicants_per_100_teachers
+                * n
+                / 100
+                * 0.5
+                * p.side_entrant_duration_years
+            ),
+        )
         if n_se:
             se_school = rng.permutation(seats)[:n_se]
             rows = self.workforce.add(
-                n_se, age=rng.integers(28, 50, n_se), experience=0,
+                n_se,
+                age=rng.integers(28, 50, n_se),
+                experience=0,
                 subject=rng.choice(N_G, size=n_se, p=np.asarray(p.subject_demand_share)),
-                subject2=-1, degree=UNQUALIFIED, fte=self._contract_fte(n_se, rng),
-                school=se_school, school2=-1, fte2=0.0, induction=self.own_induction[se_school],
-                permanent=False, route=ROUTE["side_entrant"], entry_year=p.start_year,
+                subject2=-1,
+                degree=UNQUALIFIED,
+                fte=self._contract_fte(n_se, rng),
+                school=se_school,
+                school2=-1,
+                fte2=0.0,
+                induction=self.own_induction[se_school],
+                permanent=False,
+                route=ROUTE["side_entrant"],
+                entry_year=p.start_year,
                 training_year=rng.integers(0, p.side_entrant_duration_years, n_se),
-                supported=self.own_induction[se_school], course_subject=-1,
+                supported=self.own_induction[se_school],
+                course_subject=-1,
             )
             SideEntrant.create_rows(self, rows)
         self.silent_reserve = p.silent_reserve_per_teacher * n
@@ -244,18 +304,31 @@ class RegionModel(mesa.Model):
     def _add_initial_teachers(self, school, subject, degree, rng) -> None:
         p = self.p
         n = school.size
-        band = rng.choice(len(AGE_BANDS), size=n, p=np.asarray(p.age_distribution) / sum(p.age_distribution))
+        band = rng.choice(
+            len(AGE_BANDS), size=n, p=np.asarray(p.age_distribution) / sum(p.age_distribution)
+        )
         lo = np.array([23, *AGE_BAND_EDGES])[band]
         hi = np.array([*AGE_BAND_EDGES, p.retirement_age])[band]
         age = lo + (rng.random(n) * (hi - lo)).astype(int)
         experience = np.maximum(0, age - 23 - rng.integers(0, 8, n))
         rows = self.workforce.add(
-            n, age=age, experience=experience, subject=subject, subject2=-1, degree=degree,
-            fte=self._contract_fte(n, rng), school=school, school2=-1, fte2=0.0,
+            n,
+            age=age,
+            experience=experience,
+            subject=subject,
+            subject2=-1,
+            degree=degree,
+            fte=self._contract_fte(n, rng),
+            school=school,
+            school2=-1,
+            fte2=0.0,
             induction=(experience <= 3) & self.own_induction[school],
             permanent=rng.random(n) >= p.initial_temporary_share,
-            route=ROUTE["initial"], entry_year=p.start_year - experience, starter=False,
-            course_years_left=0, course_subject=-1,
+            route=ROUTE["initial"],
+            entry_year=p.start_year - experience,
+            starter=False,
+            course_years_left=0,
+            course_subject=-1,
         )
         Teacher.create_rows(self, rows)
 
@@ -272,7 +345,9 @@ class RegionModel(mesa.Model):
                 if year == prog.duration_years + 1:
                     k = int(rng.poisson(alive * (1 - p.on_time_graduation_share) * 0.8))
                 share = np.asarray(p.graduate_subject_share)[prog.subjects]
-                subjects = prog.subjects[rng.choice(prog.subjects.size, size=k, p=share / share.sum())]
+                subjects = prog.subjects[
+                    rng.choice(prog.subjects.size, size=k, p=share / share.sum())
+                ]
                 self._enrol(prog.index, subjects, np.zeros(k, bool), year)
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 alive *= 1 - first * prog.dropout_rr
@@ -283,10 +358,17 @@ class RegionModel(mesa.Model):
         cohort = self.pupils[:, 1].sum() / 5 + self.pupils[:, 2].sum() / 6
         return cohort * self.p.training_choice_rate * self.mech.training_choice_rr
 
-    def _enrol(self, programme: int, subjects: np.ndarray, from_region: np.ndarray, year: int) -> None:
+    def _enrol(
+        self, programme: int, subjects: np.ndarray, from_region: np.ndarray, year: int
+    ) -> None:
         rows = self.students.add(
-            subjects.size, programme=programme, subject=subjects, year_of_study=year,
-            internship_school=NO_SCHOOL, interned_in_region=False, from_region=from_region,
+            subjects.size,
+            programme=programme,
+            subject=subjects,
+            year_of_study=year,
+            internship_school=NO_SCHOOL,
+            interned_in_region=False,
+            from_region=from_region,
             helped=False,
         )
         Student.create_rows(self, rows)
@@ -322,14 +404,17 @@ class RegionModel(mesa.Model):
         wf = self.workforce
         live = wf.live()
         qualified = live[wf.data["degree"][live] != UNQUALIFIED]
-        self.stock_by_age_band = np.bincount(age_band(wf.data["age"][qualified] + 1),
-                                             minlength=len(AGE_BANDS))
+        self.stock_by_age_band = np.bincount(
+            age_band(wf.data["age"][qualified] + 1), minlength=len(AGE_BANDS)
+        )
         leaving = Teacher.age_and_exit(self, self.streams["exits"])
         exits_by_band = np.zeros(len(AGE_BANDS), dtype=np.int64)
         for reason, rows in leaving.items():
             self.year_counts[f"exits_{reason}"] += rows.size
             if reason != "left_region":
-                exits_by_band += np.bincount(age_band(wf.data["age"][rows]), minlength=len(AGE_BANDS))
+                exits_by_band += np.bincount(
+                    age_band(wf.data["age"][rows]), minlength=len(AGE_BANDS)
+                )
                 self._record_starter_exits(rows)
         self.exits_by_age_band = exits_by_band
         self.silent_reserve += leaving["left_education"].size
@@ -339,7 +424,9 @@ class RegionModel(mesa.Model):
     def _record_starter_exits(self, rows: np.ndarray) -> None:
         wf = self.workforce
         starters = rows[wf.data["starter"][rows]]
-        for entry, k in zip(*np.unique(wf.data["entry_year"][starters], return_counts=True), strict=True):
+        for entry, k in zip(
+            *np.unique(wf.data["entry_year"][starters], return_counts=True), strict=True
+        ):
             record = self.cohorts.get(int(entry))
             if record is not None:
                 since = self.year - int(entry)
@@ -354,20 +441,25 @@ class RegionModel(mesa.Model):
     def _training_and_side_entrant_progress(self) -> None:
         p = self.p
         st = self.students
-        out = Student.progress_year(self, self.streams["students"], self.mech.slow_finisher_graduation_rr)
+        out = Student.progress_year(
+            self, self.streams["students"], self.mech.slow_finisher_graduation_rr
+        )
         self.year_counts["students_dropout"] += out["dropout"].size
         grads = out["graduated"]
         self.year_counts["students_graduated"] += grads.size
         rng = self.streams["students"]
         interned = st.data["interned_in_region"][grads]
         enter = rng.random(grads.size) < np.where(
-            interned, p.graduate_entry_interned_in_region, p.graduate_entry_other)
+            interned, p.graduate_entry_interned_in_region, p.graduate_entry_other
+        )
         g = grads[enter]
         prog = st.data["programme"][g]
         self.graduate_seekers = {
             "subject": st.data["subject"][g].astype(np.int64),
             "degree": self.programme_degree[prog],
-            "parttime": np.array([self.programmes[i].route != "hbo_fulltime" for i in prog], dtype=bool),
+            "parttime": np.array(
+                [self.programmes[i].route != "hbo_fulltime" for i in prog], dtype=bool
+            ),
         }
         self.year_counts["graduates_seeking"] += g.size
         self._remove_students(np.concatenate([out["dropout"], grads]))
@@ -402,31 +494,65 @@ class RegionModel(mesa.Model):
             rng = self.streams["dual"]
             short = (self.staffing.vacancy + self.staffing.unqualified).sum(0)
             target = int(np.argmax(short))
-            cand = live[(wf.data["degree"][live] != UNQUALIFIED) & (wf.data["subject2"][live] < 0)
-                        & (wf.data["course_years_left"][live] == 0)
-                        & (wf.data["subject"][live] != target) & (wf.data["age"][live] < 55)]
+            cand = live[
+                (wf.data["degree"][live] != UNQUALIFIED)
+                & (wf.data["subject2"][live] < 0)
+                & (wf.data["course_years_left"][live] == 0)
+                & (wf.data["subject"][live] != target)
+                & (wf.data["age"][live] < 55)
+            ]
             start = cand[rng.random(cand.size) < rate]
             wf.data["course_years_left"][start] = self.p.dual_qualification_years
             wf.data["course_subject"][start] = target
             self.year_counts["dual_courses_started"] += start.size
-        self.year_counts["on_dual_course"] = int((wf.data["course_years_left"][wf.live()] > 0).sum())
+        self.year_counts["on_dual_course"] = int(
+            (wf.data["course_years_left"][wf.live()] > 0).sum()
+        )
 
     # 4 --------------------------------------------------------------- vacancies
     def _staff(self) -> np.ndarray:
         """Staff fte per school, subject and degree, net of course and travel time."""
         wf = self.workforce
         live = wf.live()
-        d = {k: wf.data[k][live] for k in ("school", "fte", "school2", "fte2", "subject",
-                                            "subject2", "degree", "course_years_left")}
-        fte = d["fte"] - np.where(d["course_years_left"] > 0, self.p.dual_qualification_study_fte, 0.0)
-        fte2 = np.maximum(0.0, d["fte2"] - np.where(d["school2"] >= 0, self.p.shared_appointment_travel_fte, 0.0))
+        d = {
+            k: wf.data[k][live]
+            for k in (
+                "school",
+                "fte",
+                "school2",
+                "fte2",
+                "subject",
+                "subject2",
+                "degree",
+                "course_years_left",
+            )
+        }
+        fte = d["fte"] - np.where(
+            d["course_years_left"] > 0, self.p.dual_qualification_study_fte, 0.0
+        )
+        fte2 = np.maximum(
+            0.0, d["fte2"] - np.where(d["school2"] >= 0, self.p.shared_appointment_travel_fte, 0.0)
+        )
         fte = np.maximum(fte - (d["fte2"] - fte2), 0.0)
-        return staff_fte(self.demand, d["school"], fte, d["school2"], fte2, d["subject"],
-                         d["subject2"], d["degree"])
+        return staff_fte(
+            self.demand,
+            d["school"],
+            fte,
+            d["school2"],
+            fte2,
+            d["subject"],
+            d["subject2"],
+            d["degree"],
+        )
 
     def _pre_market(self) -> Staffing:
-        return cover(self.demand, self._staff(), self.mech.unqualified_cap_share,
-                     self.p.stopgap_fill_share, stopgaps=False)
+        return cover(
+            self.demand,
+            self._staff(),
+            self.mech.unqualified_cap_share,
+            self.p.stopgap_fill_share,
+            stopgaps=False,
+        )
 
     def _post_vacancies(self) -> None:
         wf = self.workforce
@@ -453,7 +579,9 @@ class RegionModel(mesa.Model):
         rows, key = rows[order], key[order]
         first = np.concatenate([[True], key[1:] != key[:-1]])
         lead = dict(zip(key[first].tolist(), rows[first].tolist(), strict=True))
-        half_fte = dict(zip(rows[first].tolist(), (wf.data["fte"][rows[first]] / 2).tolist(), strict=True))
+        half_fte = dict(
+            zip(rows[first].tolist(), (wf.data["fte"][rows[first]] / 2).tolist(), strict=True)
+        )
         s_idx, g_idx = np.nonzero(pre.surplus >= 0.2)
         amounts = pre.surplus[s_idx, g_idx]
         order = np.argsort(-amounts, kind="stable")
@@ -462,8 +590,9 @@ class RegionModel(mesa.Model):
         gaps = openg.T.tolist()
         rankings: dict[int, _GapRanking] = {}
         shared_rows, shared_to, shared_fte = [], [], []
-        for s, g, surplus in zip(s_idx[order].tolist(), g_idx[order].tolist(),
-                                 amounts[order].tolist(), strict=True):
+        for s, g, surplus in zip(
+            s_idx[order].tolist(), g_idx[order].tolist(), amounts[order].tolist(), strict=True
+        ):
             row = lead.get(s * N_G + g)
             if row is None:
                 continue
@@ -519,11 +648,14 @@ class RegionModel(mesa.Model):
         moved = placed >= 0
         self._move(search[moved], vac.school[placed[moved]])
 
-    def _poaching_search(self, seekers: Seekers, vac: Vacancies, rng: np.random.Generator) -> np.ndarray:
+    def _poaching_search(
+        self, seekers: Seekers, vac: Vacancies, rng: np.random.Generator
+    ) -> np.ndarray:
         from sim.labour_market import SchoolRecruitment
 
         return SchoolRecruitment(self.p.applications_per_seeker).place(
-            seekers, vac, self.attractiveness, rng)
+            seekers, vac, self.attractiveness, rng
+        )
 
     def _move(self, rows: np.ndarray, to: np.ndarray) -> None:
         wf = self.workforce
@@ -541,21 +673,36 @@ class RegionModel(mesa.Model):
         wf = self.workforce
         n_teachers = len(wf)
         tight = p.outside_labour_market_tightness
-        n_ret = int(min(rng.poisson(self.silent_reserve * p.returner_rate / tight), self.silent_reserve))
+        n_ret = int(
+            min(rng.poisson(self.silent_reserve * p.returner_rate / tight), self.silent_reserve)
+        )
         n_in = int(rng.poisson(n_teachers / 100 * p.inmigrant_seekers_per_100_teachers))
         share = np.asarray(p.subject_demand_share)
         gs = self.graduate_seekers
         n_grad = gs["subject"].size
         rel = self.released_movers
-        subject = np.concatenate([gs["subject"], rng.choice(N_G, size=n_ret + n_in, p=share),
-                                  wf.data["subject"][rel]]).astype(np.int64)
-        degree = np.concatenate([
-            gs["degree"], np.where(rng.random(n_ret + n_in) < 0.35, FIRST, SECOND),
-            wf.data["degree"][rel]]).astype(np.int64)
+        subject = np.concatenate(
+            [gs["subject"], rng.choice(N_G, size=n_ret + n_in, p=share), wf.data["subject"][rel]]
+        ).astype(np.int64)
+        degree = np.concatenate(
+            [
+                gs["degree"],
+                np.where(rng.random(n_ret + n_in) < 0.35, FIRST, SECOND),
+                wf.data["degree"][rel],
+            ]
+        ).astype(np.int64)
         fte = np.concatenate([self._contract_fte(n_grad + n_ret + n_in, rng), wf.data["fte"][rel]])
-        source = np.concatenate([np.full(n_grad, ROUTE["graduate"]), np.full(n_ret, ROUTE["returner"]),
-                                 np.full(n_in, ROUTE["inmigrant"]), np.full(rel.size, -1)])
-        subject2 = np.concatenate([np.full(n_grad + n_ret + n_in, -1), wf.data["subject2"][rel]]).astype(np.int64)
+        source = np.concatenate(
+            [
+                np.full(n_grad, ROUTE["graduate"]),
+                np.full(n_ret, ROUTE["returner"]),
+                np.full(n_in, ROUTE["inmigrant"]),
+                np.full(rel.size, -1),
+            ]
+        )
+        subject2 = np.concatenate(
+            [np.full(n_grad + n_ret + n_in, -1), wf.data["subject2"][rel]]
+        ).astype(np.int64)
         seekers = Seekers(subject, subject2, degree, fte, np.full(subject.size, -np.inf))
         vac = self._vacancies()
         placed = self.mech.matching.place(seekers, vac, self.attractiveness, self.streams["market"])
@@ -567,8 +714,15 @@ class RegionModel(mesa.Model):
         self.silent_reserve -= int((new & (source == ROUTE["returner"])).sum())
         self.year_counts["seekers"] += subject.size
         self.year_counts["seekers_unplaced"] += int((~ok).sum())
-        self._hire(source[new], subject[new], degree[new], fte[new], school[new],
-                   gs["parttime"][new[:n_grad]] if n_grad else np.zeros(0, bool), rng)
+        self._hire(
+            source[new],
+            subject[new],
+            degree[new],
+            fte[new],
+            school[new],
+            gs["parttime"][new[:n_grad]] if n_grad else np.zeros(0, bool),
+            rng,
+        )
 
     def _hire(self, source, subject, degree, fte, school, grad_parttime, rng) -> None:
         p = self.p
@@ -576,21 +730,39 @@ class RegionModel(mesa.Model):
         if n == 0:
             return
         is_grad = source == ROUTE["graduate"]
-        age = np.where(source == ROUTE["returner"], rng.integers(32, 58, n),
-                       np.where(source == ROUTE["inmigrant"], rng.integers(26, 55, n),
-                                rng.integers(22, 27, n)))
+        age = np.where(
+            source == ROUTE["returner"],
+            rng.integers(32, 58, n),
+            np.where(
+                source == ROUTE["inmigrant"], rng.integers(26, 55, n), rng.integers(22, 27, n)
+            ),
+        )
         if is_grad.any():
             pt = np.zeros(n, bool)
             pt[is_grad] = grad_parttime
             age = np.where(pt, rng.integers(27, 50, n), age)
         experience = np.where(is_grad, 0, np.maximum(1, (age - 25) // 2))
         induction = is_grad & (self.own_induction[school] | self.mech.induction_for_all)
-        self.year_counts["inducted_by_region"] += int((induction & ~self.own_induction[school]).sum())
+        self.year_counts["inducted_by_region"] += int(
+            (induction & ~self.own_induction[school]).sum()
+        )
         rows = self.workforce.add(
-            n, age=age, experience=experience, subject=subject, subject2=-1, degree=degree,
-            fte=fte, school=school, school2=-1, fte2=0.0, induction=induction,
-            permanent=rng.random(n) >= p.temporary_contract_share_new_hire, route=source,
-            entry_year=self.year, starter=is_grad, course_subject=-1,
+            n,
+            age=age,
+            experience=experience,
+            subject=subject,
+            subject2=-1,
+            degree=degree,
+            fte=fte,
+            school=school,
+            school2=-1,
+            fte2=0.0,
+            induction=induction,
+            permanent=rng.random(n) >= p.temporary_contract_share_new_hire,
+            route=source,
+            entry_year=self.year,
+            starter=is_grad,
+            course_subject=-1,
         )
         Teacher.create_rows(self, rows)
         for name in ("graduate", "returner", "inmigrant"):
@@ -606,8 +778,14 @@ class RegionModel(mesa.Model):
         p = self.p
         rng = self.streams["side_entrant_market"]
         n_teachers = len(self.workforce)
-        n = int(rng.poisson(p.side_entrant_applicants_per_100_teachers * n_teachers / 100
-                            / p.outside_labour_market_tightness))
+        n = int(
+            rng.poisson(
+                p.side_entrant_applicants_per_100_teachers
+                * n_teachers
+                / 100
+                / p.outside_labour_market_tightness
+            )
+        )
         self.year_counts["side_entrant_applicants"] += n
         if n == 0:
             return
@@ -621,8 +799,10 @@ class RegionModel(mesa.Model):
         in_route = live[wf.data["degree"][live] == UNQUALIFIED]
         current = np.bincount(wf.data["school"][in_route], minlength=len(self.schools))
         if self.mech.joint_side_entrant_programme:
-            places = (self.mentor_places.sum()
-                      + self.mech.side_entrant_extra_places * len(self.schools) / 10)
+            places = (
+                self.mentor_places.sum()
+                + self.mech.side_entrant_extra_places * len(self.schools) / 10
+            )
             vac = vac.restrict(vac.level == 1)
             placed = self.mech.matching.place(seekers, vac, self.attractiveness, rng)
             ok = np.flatnonzero(placed >= 0)[: max(0, int(places - current.sum()))]
@@ -637,33 +817,59 @@ class RegionModel(mesa.Model):
         supported = self.mech.joint_side_entrant_programme | self.own_induction[school]
         induction = self.mech.induction_for_all | self.own_induction[school]
         rows = self.workforce.add(
-            ok.size, age=rng.integers(27, 55, ok.size), experience=0, subject=subject[ok],
-            subject2=-1, degree=UNQUALIFIED, fte=fte[ok], school=school, school2=-1, fte2=0.0,
-            induction=induction, permanent=False, route=ROUTE["side_entrant"],
-            entry_year=self.year, training_year=0, supported=supported, course_subject=-1,
+            ok.size,
+            age=rng.integers(27, 55, ok.size),
+            experience=0,
+            subject=subject[ok],
+            subject2=-1,
+            degree=UNQUALIFIED,
+            fte=fte[ok],
+            school=school,
+            school2=-1,
+            fte2=0.0,
+            induction=induction,
+            permanent=False,
+            route=ROUTE["side_entrant"],
+            entry_year=self.year,
+            training_year=0,
+            supported=supported,
+            course_subject=-1,
         )
         SideEntrant.create_rows(self, rows)
         self.year_counts["hires_side_entrant"] += ok.size
-        self.year_counts["inducted_by_region"] += int((induction & ~self.own_induction[school]).sum())
+        self.year_counts["inducted_by_region"] += int(
+            (induction & ~self.own_induction[school]).sum()
+        )
         wf = self.workforce
         live = wf.live()
         self.year_counts["side_entrants_in_programme"] = (
-            int((wf.data["degree"][live] == UNQUALIFIED).sum()) if self.mech.joint_side_entrant_programme else 0
+            int((wf.data["degree"][live] == UNQUALIFIED).sum())
+            if self.mech.joint_side_entrant_programme
+            else 0
         )
 
     # 6 ------------------------------------------------------------ stop-gaps
     def _census(self) -> None:
         """Cover demand, apply stop-gaps, and update workload and attractiveness."""
         p = self.p
-        self.staffing = cover(self.demand, self._staff(), self.mech.unqualified_cap_share,
-                              p.stopgap_fill_share, stopgaps=True)
+        self.staffing = cover(
+            self.demand,
+            self._staff(),
+            self.mech.unqualified_cap_share,
+            p.stopgap_fill_share,
+            stopgaps=True,
+        )
         demand = np.maximum(self.staffing.demand.sum(axis=(1, 2)), 1e-9)
-        pressure = (self.staffing.vacancy.sum(1)
-                    + p.hidden_workload_weight * self.staffing.unqualified.sum(1)) / demand
+        pressure = (
+            self.staffing.vacancy.sum(1)
+            + p.hidden_workload_weight * self.staffing.unqualified.sum(1)
+        ) / demand
         self.workload = pressure if p.feedbacks else np.zeros_like(pressure)
-        self.attractiveness = (self.attractiveness_base
-                               - p.attractiveness_vmbo_weight * self._vmbo_share()
-                               - p.attractiveness_workload_weight * self.workload)
+        self.attractiveness = (
+            self.attractiveness_base
+            - p.attractiveness_vmbo_weight * self._vmbo_share()
+            - p.attractiveness_workload_weight * self.workload
+        )
 
     # 7 ---------------------------------------------------------- training intake
     def _training_intake(self) -> None:
@@ -693,8 +899,13 @@ class RegionModel(mesa.Model):
         institute, or (internship pool) at any school of the region; else outside the region."""
         st = self.students
         live = st.live()
-        need = live[(st.data["internship_school"][live] == NO_SCHOOL)
-                    & (st.data["year_of_study"][live] >= self.programme_duration[st.data["programme"][live]])]
+        need = live[
+            (st.data["internship_school"][live] == NO_SCHOOL)
+            & (
+                st.data["year_of_study"][live]
+                >= self.programme_duration[st.data["programme"][live]]
+            )
+        ]
         if need.size == 0:
             return
         need = rng.permutation(need)
@@ -729,23 +940,26 @@ class RegionModel(mesa.Model):
         wf = self.workforce
         live = wf.live()
         teachers = np.bincount(wf.data["school"][live], minlength=len(self.schools))
-        return pd.DataFrame({
-            "school": [s.name for s in self.schools],
-            "municipality": [s.municipality for s in self.schools],
-            "board": [s.board for s in self.schools],
-            "x_km": self.xy[:, 0],
-            "y_km": self.xy[:, 1],
-            "pupils": self.pupils.sum(1),
-            "vmbo_share": self._vmbo_share(),
-            "training_school": self.training_school,
-            "teachers": teachers,
-            "demand_fte": demand,
-            "qualified_fte": st.qualified.sum(1),
-            "unqualified_fte": st.unqualified.sum(1),
-            "vacancy_fte": st.vacancy.sum(1),
-            "shortage_rate": (st.vacancy.sum(1) + st.unqualified.sum(1)) / np.maximum(demand, 1e-9),
-            "attractiveness": self.attractiveness,
-        })
+        return pd.DataFrame(
+            {
+                "school": [s.name for s in self.schools],
+                "municipality": [s.municipality for s in self.schools],
+                "board": [s.board for s in self.schools],
+                "x_km": self.xy[:, 0],
+                "y_km": self.xy[:, 1],
+                "pupils": self.pupils.sum(1),
+                "vmbo_share": self._vmbo_share(),
+                "training_school": self.training_school,
+                "teachers": teachers,
+                "demand_fte": demand,
+                "qualified_fte": st.qualified.sum(1),
+                "unqualified_fte": st.unqualified.sum(1),
+                "vacancy_fte": st.vacancy.sum(1),
+                "shortage_rate": (st.vacancy.sum(1) + st.unqualified.sum(1))
+                / np.maximum(demand, 1e-9),
+                "attractiveness": self.attractiveness,
+            }
+        )
 
     def series(self) -> pd.DataFrame:
         """The yearly model series collected so far, indexed by year."""
@@ -826,11 +1040,15 @@ def _seed_int(rng: Any) -> int:
     """A non-negative integer seed from an int, a numpy Generator or SeedSequence, or None."""
     if rng is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-    if isinstance(rng, bool) or not isinstance(rng, int | np.integer | np.random.Generator | np.random.SeedSequence):
+    if isinstance(rng, bool) or not isinstance(
+        rng, int | np.integer | np.random.Generator | np.random.SeedSequence
+    ):
         from sim.parameters import ParameterError
 
-        raise ParameterError(f"parameter 'rng': value {rng!r} is not allowed; allowed: a "
-                             "non-negative whole number, a numpy Generator or SeedSequence, or None")
+        raise ParameterError(
+            f"parameter 'rng': value {rng!r} is not allowed; allowed: a "
+            "non-negative whole number, a numpy Generator or SeedSequence, or None"
+        )
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**62))
     if isinstance(rng, np.random.SeedSequence):
@@ -838,6 +1056,7 @@ def _seed_int(rng: Any) -> int:
     if rng < 0:
         from sim.parameters import ParameterError
 
-        raise ParameterError(f"parameter 'rng': value {rng!r} is not allowed; allowed: a "
-                             "non-negative whole number")
+        raise ParameterError(
+            f"parameter 'rng': value {rng!r} is not allowed; allowed: a non-negative whole number"
+        )
     return int(rng)

@@ -11,7 +11,11 @@ def test_every_parameter_is_documented():
     assert len(infos) == len(parameter_names()) > 50
     for info in infos.values():
         assert info.doc and info.unit and info.group in GROUPS
-        assert info.source.startswith("model design") or "assumption" in info.source or "[" in info.source
+        assert (
+            info.source.startswith("model design")
+            or "assumption" in info.source
+            or "[" in info.source
+        )
         if info.plausible is not None:
             lo, hi = info.plausible
             assert lo < hi
