@@ -56,8 +56,8 @@ from sim.agents import (
     new_student_table,
     new_workforce_table,
 )
-from sim.labour_market import Seekers, Vacancies
-from sim.parameters import AGE_BANDS, SUBJECT_GROUPS, Parameters
+from sim.labour_market import SchoolRecruitment, Seekers, Vacancies
+from sim.parameters import AGE_BANDS, SUBJECT_GROUPS, ParameterError, Parameters
 from sim.policies import LEVERS, LeverCost, Policy
 from sim.region import Layout, build_layout
 from sim.scenarios import Scenario, load_scenario
@@ -651,8 +651,6 @@ class RegionModel(mesa.Model):
     def _poaching_search(
         self, seekers: Seekers, vac: Vacancies, rng: np.random.Generator
     ) -> np.ndarray:
-        from sim.labour_market import SchoolRecruitment
-
         return SchoolRecruitment(self.p.applications_per_seeker).place(
             seekers, vac, self.attractiveness, rng
         )
@@ -1043,8 +1041,6 @@ def _seed_int(rng: Any) -> int:
     if isinstance(rng, bool) or not isinstance(
         rng, int | np.integer | np.random.Generator | np.random.SeedSequence
     ):
-        from sim.parameters import ParameterError
-
         raise ParameterError(
             f"parameter 'rng': value {rng!r} is not allowed; allowed: a "
             "non-negative whole number, a numpy Generator or SeedSequence, or None"
@@ -1054,8 +1050,6 @@ def _seed_int(rng: Any) -> int:
     if isinstance(rng, np.random.SeedSequence):
         return int(rng.generate_state(1, np.uint64)[0] >> 1)
     if rng < 0:
-        from sim.parameters import ParameterError
-
         raise ParameterError(
             f"parameter 'rng': value {rng!r} is not allowed; allowed: a non-negative whole number"
         )
