@@ -124,8 +124,7 @@ class School(mesa.Agent):
     @property
     def pupils(self) -> float:
         """Pupils at the site (vmbo + havo + vwo)."""
-        vmbo, havo, vwo = self.model.pupils[self.index].tolist()
-        return vmbo + havo + vwo  # the order numpy's sum adds three values in
+        return self.model.pupils_by_school[self.index]
 
     @property
     def vmbo_share(self) -> float:

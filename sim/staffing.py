@@ -99,25 +99,25 @@ def staff_fte(
     """
     n_s, n_g, _ = demand.shape
     has2 = school2 >= 0
-    sch = np.concatenate([school, school2[has2]])
-    f = np.concatenate([fte - np.where(has2, fte2, 0.0), fte2[has2]])
-    subj = np.concatenate([subject, subject[has2]]).astype(np.int64)
-    sub2 = np.concatenate([subject2, subject2[has2]]).astype(np.int64)
-    deg = np.concatenate([degree, degree[has2]]).astype(np.int64)
-    size = n_s * n_g * 3
-    single = sub2 < 0
-    out = (
-        np.bincount(
-            (sch[single] * n_g + subj[single]) * 3 + deg[single], weights=f[single], minlength=size
+    main = fte - np.where(has2, fte2, 0.0)
+    key = (school.astype(np.int64) * n_g + subject) * 3 + degree
+    shared = np.flatnonzero(has2)
+    if shared.size:  # each shared part is one more entry, after everyone's main part
+        key = np.concatenate(
+            [key, (school2[shared].astype(np.int64) * n_g + subject[shared]) * 3 + degree[shared]]
         )
-        .astype(float)
-        .reshape(n_s, n_g, 3)
-    )
-    dual = ~single
-    if dual.any():
+        main = np.concatenate([main, fte2[shared]])
+        subject2 = np.concatenate([subject2, subject2[shared]])
+    single = subject2 < 0
+    size = n_s * n_g * 3
+    # entries in the order given, so the sums are the same whatever zero entries come between
+    out = np.bincount(key, weights=np.where(single, main, 0.0), minlength=size).reshape(n_s, n_g, 3)
+    dual = np.flatnonzero(~single)
+    if dual.size:
         cover = out[..., FIRST] + out[..., SECOND]
         gap = np.maximum(0.0, demand.sum(-1) - cover)
-        s, a, b, d, fd = sch[dual], subj[dual], sub2[dual], deg[dual], f[dual]
+        k, fd, b = key[dual], main[dual], subject2[dual].astype(np.int64)
+        s, a, d = k // (3 * n_g), (k // 3) % n_g, k % 3
         ga, gb = gap[s, a], gap[s, b]
         tot = ga + gb
         w = np.divide(gb, tot, out=np.full_like(tot, 0.5), where=tot > 0)
