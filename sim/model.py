@@ -62,7 +62,7 @@ from sim.policies import LEVERS, LeverCost, Policy
 from sim.region import Layout, build_layout
 from sim.scenarios import Scenario, load_scenario
 from sim.staffing import Staffing, cover, staff_fte
-from sim.table import remove_rows
+from sim.table import TableModel, remove_rows
 
 STREAMS: tuple[str, ...] = (
     "init",
@@ -89,7 +89,7 @@ CONTRACT_STEPS = np.array([[3, 0.3], [3, 0.6], [2, 0.9]])
 smallest (0.3-0.5, 0.6-0.8, 0.9-1.0 fte)."""
 
 
-class RegionModel(mesa.Model):
+class RegionModel(TableModel):
     """The region model (see the module docstring for the yearly step order).
 
     Args:
@@ -99,6 +99,8 @@ class RegionModel(mesa.Model):
         rng: Seed (int) or numpy Generator/SeedSequence; None draws fresh entropy.
         **overrides: Any parameter of :class:`sim.parameters.Parameters`.
     """
+
+    agent_tables = ("workforce", "students")
 
     def __init__(
         self,
@@ -340,6 +342,7 @@ class RegionModel(mesa.Model):
         rng = self.streams["init"]
         self.students = new_student_table(4096)
         leavers = self._expected_school_leavers()
+        enrolments = []
         for prog in self.programmes:
             intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
             alive = intake
@@ -351,9 +354,10 @@ class RegionModel(mesa.Model):
                 subjects = prog.subjects[
                     rng.choice(prog.subjects.size, size=k, p=share / share.sum())
                 ]
-                self._enrol(prog.index, subjects, np.zeros(k, bool), year)
+                enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 alive *= 1 - first * prog.dropout_rr
+        self._enrol(enrolments)
         self._assign_internships(rng)
 
     def _expected_school_leavers(self) -> float:
@@ -361,17 +365,20 @@ class RegionModel(mesa.Model):
         cohort = self.pupils[:, 1].sum() / 5 + self.pupils[:, 2].sum() / 6
         return cohort * self.p.training_choice_rate * self.mech.training_choice_rr
 
-    def _enrol(
-        self, programme: int, subjects: np.ndarray, from_region: np.ndarray, year: int
-    ) -> None:
+    def _enrol(self, enrolments: list[tuple[int, np.ndarray, np.ndarray, int]]) -> None:
+        """New students, one group per (programme, subjects, from-region flags, study year),
+        added in that order as one batch of agents."""
+        sizes = [subjects.size for _, subjects, _, _ in enrolments]
+        if sum(sizes) == 0:
+            return
         rows = self.students.add(
-            subjects.size,
-            programme=programme,
-            subject=subjects,
-            year_of_study=year,
+            sum(sizes),
+            programme=np.repeat([e[0] for e in enrolments], sizes),
+            subject=np.concatenate([e[1] for e in enrolments]),
+            year_of_study=np.repeat([e[3] for e in enrolments], sizes),
             internship_school=NO_SCHOOL,
             interned_in_region=False,
-            from_region=from_region,
+            from_region=np.concatenate([e[2] for e in enrolments]),
             helped=False,
         )
         Student.create_rows(self, rows)
@@ -872,10 +879,12 @@ class RegionModel(mesa.Model):
         shares = np.array([pr.school_leaver_share for pr in self.programmes] + [0.0])
         shares[-1] = max(0.0, 1.0 - shares[:-1].sum())
         split = rng.multinomial(leavers, shares / shares.sum())
+        enrolments = []
         for prog, k, k_out in zip(self.programmes, split[:-1], outside, strict=True):
             subjects, from_region = prog.intake(int(k), k_out, rng)
-            self._enrol(prog.index, subjects, from_region, 1)
+            enrolments.append((prog.index, subjects, from_region, 1))
             self.year_counts["students_intake"] += subjects.size
+        self._enrol(enrolments)
         self._assign_internships(self.streams["internships"])
         st = self.students
         live = st.live()

@@ -6,26 +6,38 @@ attribute, so that the yearly rules run as vectorised numpy operations over all 
 Each agent knows its row; a :class:`Column` descriptor reads and writes the agent's cell, so
 ``teacher.age`` works as on any Mesa agent.
 
-Agents of a table are created and removed a batch at a time (:meth:`TableAgent.create_rows`,
-:func:`remove_rows`). Mesa registers agents one by one, emitting a signal and formatting a debug
-message for each (about 4 µs per agent here); the batch path does the same registration —
-``unique_id`` from ``model.agent_id_counter``, the agent added to ``model.agents`` and
-``model.agents_by_type`` through their public ``add``/``remove`` — for a fraction of that. It
-is used only when nothing can tell the difference: no observer subscribed to the model's
-``agents`` signals, no signal batch open, no Mesa dataset tracking the class, and no
-``remove`` override; otherwise every agent goes through Mesa's own ``__init__``/``remove``.
-Either way the agents, their ids and their order in ``model.agents`` are the same.
+**Agents made when looked at.** In a :class:`TableModel` an agent's identity is fixed when its
+row is created — its ``unique_id`` comes from ``model.agent_id_counter`` right then, as Mesa would
+give it — but its Python object is made the first time anyone looks at the model's agents
+(``model.agents``, ``model.agents_by_type`` for a table kind, :meth:`AgentTable.agent`). Then
+every living row gets its object at once, registered in ``model.agents`` and
+``model.agents_by_type`` in ``unique_id`` order, the order Mesa's one-by-one registration gives.
+So whoever looks sees exactly the agents, ids, attributes and order that creating every agent
+when its row was created would give, while a batch run that never looks does not pay for
+objects of the many students and teachers who come and go unseen (about 2 µs each: allocation,
+two dictionary insertions, garbage-collector work). The yearly rules never need the objects.
+
+Agents are created and removed a batch at a time (:meth:`TableAgent.create_rows`,
+:func:`remove_rows`). The lazy path is used only when nothing could tell the difference: no
+observer subscribed to the model's ``agents`` signals, no signal batch open, no Mesa dataset
+tracking the class and no ``remove`` override; otherwise every agent goes through Mesa's own
+``__init__``/``remove`` at once, announced one by one.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator, Mapping
 from itertools import repeat
 from typing import Any, ClassVar
 
 import mesa
 import numpy as np
 from mesa.agentset import _HardKeyAgentSet
+
+UID, KIND, MADE = "_uid", "_kind", "_made"
+"""Bookkeeping columns of every table: the agent's ``unique_id``, its class (an index into
+:attr:`AgentTable.kinds`) and whether its object has been made."""
 
 
 class Column:
@@ -52,7 +64,15 @@ class AgentTable:
     """
 
     def __init__(self, columns: dict[str, Any], capacity: int = 1024) -> None:
-        self.dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
+        reserved = {UID, KIND, MADE} & set(columns)
+        if reserved:
+            raise ValueError(f"column names {sorted(reserved)} are reserved for bookkeeping")
+        self.dtypes = {
+            **{name: np.dtype(dt) for name, dt in columns.items()},
+            UID: np.dtype(np.int64),
+            KIND: np.dtype(np.int8),
+            MADE: np.dtype(np.bool_),
+        }
         self.capacity = max(int(capacity), 16)
         self.n = 0
         self.data: dict[str, np.ndarray] = {
@@ -60,6 +80,8 @@ class AgentTable:
         }
         self.alive = np.zeros(self.capacity, dtype=bool)
         self.agents = np.empty(self.capacity, dtype=object)
+        self.kinds: list[type[TableAgent]] = []
+        self.model: TableModel | None = None
 
     def __len__(self) -> int:
         return int(self.alive[: self.n].sum())
@@ -75,6 +97,20 @@ class AgentTable:
     def live_mask(self) -> np.ndarray:
         """Boolean mask of living rows over the used rows."""
         return self.alive[: self.n]
+
+    def agent(self, row: int) -> TableAgent | None:
+        """The agent of ``row`` (made now if it was not yet), or None for a dead row."""
+        if not self.alive[row]:
+            return None
+        if not self.data[MADE][row] and self.model is not None:
+            self.model.make_agents()
+        return self.agents[row]
+
+    def kind_code(self, cls: type[TableAgent]) -> int:
+        """The code of an agent class in this table's :data:`KIND` column."""
+        if cls not in self.kinds:
+            self.kinds.append(cls)
+        return self.kinds.index(cls)
 
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append ``count`` rows; unspecified columns are zero. Returns the new row indices."""
@@ -96,6 +132,7 @@ class AgentTable:
         """Mark rows dead (their agents must be removed from the model by the caller)."""
         self.alive[rows] = False
         self.agents[rows] = None
+        self.data[MADE][rows] = False
 
     def compact(self, min_dead_share: float = 0.25) -> bool:
         """Drop dead rows when they make up at least ``min_dead_share`` of the used rows.
@@ -115,8 +152,10 @@ class AgentTable:
         self.agents[m:n] = None
         self.alive[:m] = True
         self.alive[m:n] = False
+        self.data[MADE][m:n] = False
         self.n = m
-        _consume(map(setattr, self.agents[:m].tolist(), repeat("row"), range(m)))
+        made = np.flatnonzero(self.data[MADE][:m])
+        _consume(map(setattr, self.agents[made].tolist(), repeat("row"), made.tolist()))
         return True
 
     def _grow(self, need: int) -> None:
@@ -150,7 +189,11 @@ class TableAgent(mesa.Agent):
     def __init__(self, model: mesa.Model, row: int) -> None:
         super().__init__(model)
         self.row = row
-        self.table.agents[row] = self
+        table = self.table
+        table.agents[row] = self
+        table.data[UID][row] = self.unique_id
+        table.data[KIND][row] = table.kind_code(type(self))
+        table.data[MADE][row] = True
 
     @property
     def table(self) -> AgentTable:
@@ -159,30 +202,137 @@ class TableAgent(mesa.Agent):
 
     @classmethod
     def create_rows(cls, model: mesa.Model, rows: np.ndarray) -> None:
-        """Create and register one agent per row, as ``for r in rows: cls(model, r)`` would."""
+        """Create one agent per row, with the ids ``for r in rows: cls(model, r)`` would give.
+
+        In a :class:`TableModel` nobody observes, the agents' objects are made when someone
+        first looks (see the module docstring); otherwise each agent is made now, by Mesa.
+        """
         rows = np.asarray(rows, dtype=np.int64)
-        if rows.size and cls not in model.agents_by_type:
-            cls(model, int(rows[0]))  # Mesa makes the type's agent set on first registration
-            rows = rows[1:]
         n = rows.size
         if n == 0:
             return
-        if not _batch_registration_ok(model, (cls,)):
+        table = getattr(model, cls.table_attr)
+        if not isinstance(model, TableModel) or not _batch_registration_ok(model, (cls,)):
+            if isinstance(model, TableModel):
+                model.make_agents()  # the agents before these first, to keep Mesa's order
             for r in rows.tolist():
                 cls(model, r)
             return
+        if cls not in model._agents_by_type:  # Mesa adds a kind's set at its first agent
+            model._agents_by_type[cls] = _HardKeyAgentSet([], random=model.random)
         start = model.agent_id_counter
-        # the attributes mesa.Agent.__init__ sets, in its order, then this class's row; each
-        # loop runs in C (map), so an agent costs a few hundred nanoseconds, not microseconds
-        agents = list(map(cls.__new__, repeat(cls, n)))
-        _consume(map(setattr, agents, repeat("model"), repeat(model, n)))
-        _consume(map(setattr, agents, repeat("unique_id"), range(start, start + n)))
-        _consume(map(setattr, agents, repeat("pos"), repeat(None, n)))
-        _consume(map(setattr, agents, repeat("row"), rows.tolist()))
         model.agent_id_counter = start + n
-        _add_all(model.agents, agents)
-        _add_all(model.agents_by_type[cls], agents)
-        getattr(model, cls.table_attr).agents[rows] = np.fromiter(agents, dtype=object, count=n)
+        table.data[UID][rows] = np.arange(start, start + n)
+        table.data[KIND][rows] = table.kind_code(cls)
+        table.data[MADE][rows] = False
+        table.model = model
+        model.has_unmade_agents = True
+
+
+class TableModel(mesa.Model):
+    """A Mesa model some of whose agents live in :class:`AgentTable` s (see the module
+    docstring): ``agents``, ``agents_by_type`` and ``remove_all_agents`` make the table agents'
+    objects before they answer.
+
+    Subclasses list the attributes holding their tables in ``agent_tables``.
+    """
+
+    agent_tables: ClassVar[tuple[str, ...]] = ()
+
+    has_unmade_agents = False
+
+    @property
+    def agents(self) -> _HardKeyAgentSet:
+        """All agents, as :attr:`mesa.Model.agents`, table agents included."""
+        self.make_agents()
+        return self._all_agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:
+        mesa.Model.agents.fset(self, agents)
+
+    @property
+    def agents_by_type(self) -> Mapping[type, _HardKeyAgentSet]:
+        """Agents by class, as :attr:`mesa.Model.agents_by_type`; a table kind's agents are
+        made when its set is asked for."""
+        return _AgentsByType(self)
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent, table rows included."""
+        for name in self.agent_tables:
+            table = getattr(self, name)
+            remove_rows(self, table, table.live())
+        super().remove_all_agents()
+
+    def make_agents(self) -> None:
+        """Make the objects of the table agents that do not have one yet, registering them in
+        ``unique_id`` order (the order Mesa's one-by-one registration gives)."""
+        if not self.has_unmade_agents:
+            return
+        self.has_unmade_agents = False
+        made, uids, kinds = [], [], []
+        for name in self.agent_tables:
+            table = getattr(self, name)
+            n = table.n
+            rows = np.flatnonzero(
+                table.alive[:n] & ~table.data[MADE][:n] & (table.data[UID][:n] >= 0)
+            )
+            code = table.data[KIND][rows]
+            for k, cls in enumerate(table.kinds):
+                of_kind = rows[code == k]
+                if of_kind.size == 0:
+                    continue
+                uid = table.data[UID][of_kind]
+                agents = _make(cls, self, uid, of_kind)
+                table.agents[of_kind] = np.fromiter(agents, dtype=object, count=of_kind.size)
+                table.data[MADE][of_kind] = True
+                made.append(agents)
+                uids.append(uid)
+                kinds.append(np.full(of_kind.size, len(kinds)))
+        if not made:
+            return
+        order = np.argsort(np.concatenate(uids), kind="stable")
+        every = np.fromiter((a for agents in made for a in agents), dtype=object, count=order.size)
+        every, kind = every[order], np.concatenate(kinds)[order]
+        _add_all(self._all_agents, every.tolist())
+        for k, agents in enumerate(made):
+            cls = type(agents[0])
+            _add_all(self._agents_by_type[cls], every[kind == k].tolist())
+
+
+class _AgentsByType(Mapping):
+    """``model.agents_by_type`` of a :class:`TableModel`: looking up a table kind makes the
+    table agents first; other kinds (schools, programmes) are answered as they are."""
+
+    def __init__(self, model: TableModel) -> None:
+        self._model = model
+        self._sets = model._agents_by_type
+
+    def __getitem__(self, cls: type) -> _HardKeyAgentSet:
+        if issubclass(cls, TableAgent):
+            self._model.make_agents()
+        return self._sets[cls]
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(self._sets)
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    def __contains__(self, cls: object) -> bool:
+        return cls in self._sets
+
+
+def _make(cls: type[TableAgent], model: TableModel, uid: np.ndarray, rows: np.ndarray) -> list:
+    """Objects of ``cls`` for ``rows`` with ids ``uid``, set up as Mesa's ``Agent.__init__``
+    and :class:`TableAgent` would (each loop runs in C)."""
+    n = rows.size
+    agents = list(map(cls.__new__, repeat(cls, n)))
+    _consume(map(setattr, agents, repeat("model"), repeat(model, n)))
+    _consume(map(setattr, agents, repeat("unique_id"), uid.tolist()))
+    _consume(map(setattr, agents, repeat("pos"), repeat(None, n)))
+    _consume(map(setattr, agents, repeat("row"), rows.tolist()))
+    return agents
 
 
 def remove_rows(model: mesa.Model, table: AgentTable, rows: np.ndarray, kill: bool = True) -> None:
@@ -194,17 +344,22 @@ def remove_rows(model: mesa.Model, table: AgentTable, rows: np.ndarray, kill: bo
         rows: Their rows.
         kill: Whether to mark the rows dead too; False keeps the rows for new agents.
     """
-    agents = table.agents[rows].tolist()
+    rows = np.asarray(rows, dtype=np.int64)
+    made = rows[table.data[MADE][rows]]
+    agents = table.agents[made].tolist()
     types = set(map(type, agents))
     if _batch_registration_ok(model, types):
         # like Agent.remove, an agent removed before is skipped
         for cls in types:
             of_type = agents if len(types) == 1 else [a for a in agents if type(a) is cls]
-            _discard_all(model.agents_by_type[cls], of_type)
-        _discard_all(model.agents, agents)
+            _discard_all(model._agents_by_type[cls], of_type)
+        _discard_all(model._all_agents, agents)
     else:
         for agent in agents:
             agent.remove()
+    table.agents[rows] = None
+    table.data[MADE][rows] = False
+    table.data[UID][rows] = -1  # a row kept for a new agent has no agent until then
     if kill:
         table.kill(rows)
 
