@@ -15,8 +15,8 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    to partner schools; the rest of the gap is posted as vacancies.
 5. **Labour market** — teachers looking for another school move (poaching, or release under a
    no-poaching agreement); graduates, returners from the silent reserve, teachers from other
-   regions and released teachers meet the vacancies; career changers are placed as
-   side-entrants where mentor places allow.
+   regions and released teachers meet the vacancies; career changers are then placed as
+   side-entrants in the vacancies still open, where mentor places allow.
 6. **Stop-gaps** — what stays open is covered in part by staff without the required
    qualification, up to a cap per school (hidden shortage); the rest stays open (open
    shortage). Workload and attractiveness of each school follow.
@@ -655,13 +655,14 @@ class RegionModel(TableModel):
             seekers, vac, self.attractiveness, rng
         )
 
-    def _move(self, rows: np.ndarray, to: np.ndarray) -> None:
+    def _move(self, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
+        """Teachers in ``rows`` change school; ``refresh`` recounts the open vacancies."""
         wf = self.workforce
         wf.data["school"][rows] = to
         wf.data["school2"][rows] = -1
         wf.data["fte2"][rows] = 0.0
         self.year_counts["hires_mover"] += rows.size
-        if rows.size:
+        if rows.size and refresh:
             self.pre_market = self._pre_market()
 
     def _new_seekers(self) -> None:
@@ -707,7 +708,7 @@ class RegionModel(TableModel):
         ok = placed >= 0
         school = vac.school[np.maximum(placed, 0)]
         is_rel = source == -1
-        self._move(rel[ok[is_rel]], school[is_rel & ok])
+        self._move(rel[ok[is_rel]], school[is_rel & ok], refresh=False)
         new = ok & ~is_rel
         self.silent_reserve -= int((new & (source == ROUTE["returner"])).sum())
         self.year_counts["seekers"] += subject.size
@@ -721,6 +722,8 @@ class RegionModel(TableModel):
             gs["parttime"][new[:n_grad]] if n_grad else np.zeros(0, bool),
             rng,
         )
+        if ok.any():  # the side-entrants' market sees the vacancies these hires filled
+            self.pre_market = self._pre_market()
 
     def _hire(self, source, subject, degree, fte, school, grad_parttime, rng) -> None:
         p = self.p

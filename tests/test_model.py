@@ -152,3 +152,25 @@ def test_run_model_stops_at_the_horizon():
     model = RegionModel(rng=1, horizon_years=3, **SMALL)
     model.run_model()
     assert model.year == 2026 and not model.running
+
+
+@pytest.mark.parametrize("policy", ["isolated", "collaborative"])
+def test_side_entrants_see_the_vacancies_left_after_the_years_hires(policy):
+    """The side-entrants' market comes after the graduates, returners and in-migrants are hired:
+    the vacancies it offers are those still open then, not those posted before the hires."""
+    m = RegionModel(rng=4, policy=policy)
+    for _ in range(2):
+        m._update_demand()
+        m._exits_and_retirements()
+        m._training_and_side_entrant_progress()
+        m._post_vacancies()
+        posted = m.pre_market.open_by_level.sum()
+        m._movers()
+        m._new_seekers()
+        assert m.year_counts["hires_graduate"] > 0
+        fresh = m._pre_market().open_by_level
+        np.testing.assert_allclose(m.pre_market.open_by_level, fresh)
+        assert fresh.sum() < posted  # the hires filled some of what was posted
+        m._side_entrants()
+        m._census()
+        m._training_intake()
