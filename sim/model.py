@@ -522,27 +522,25 @@ class RegionModel(TableModel):
     # 4 --------------------------------------------------------------- vacancies
     def _staff(self) -> np.ndarray:
         """Staff fte per school, subject and degree, net of course and travel time."""
-        wf = self.workforce
+        wf, p = self.workforce, self.p
         # every row of the table, the rows of agents no longer alive with no fte: cheaper than
         # gathering the living rows, and the same sums
         n, alive, col = wf.n, wf.live_mask(), wf.data
-        studying = col["course_years_left"][:n] > 0
-        fte = col["fte"][:n] - np.where(studying, self.p.dual_qualification_study_fte, 0.0)
-        school2 = np.where(alive, col["school2"][:n], -1)
-        fte2_paid = col["fte2"][:n]
-        fte2 = np.maximum(
-            0.0, fte2_paid - np.where(school2 >= 0, self.p.shared_appointment_travel_fte, 0.0)
-        )
-        fte = np.where(alive, np.maximum(fte - (fte2_paid - fte2), 0.0), 0.0)
+        fte = col["fte"][:n] - p.dual_qualification_study_fte * (col["course_years_left"][:n] > 0)
+        rows = np.flatnonzero((col["school2"][:n] >= 0) & alive)
+        paid = col["fte2"][rows]
+        part = np.maximum(0.0, paid - p.shared_appointment_travel_fte)  # travel time lost
+        total = np.maximum(fte[rows] - (paid - part), 0.0)
+        fte = np.maximum(fte * alive, 0.0)
+        fte[rows] = total - part
         return staff_fte(
             self.demand,
             col["school"][:n],
             fte,
-            school2,
-            fte2,
             col["subject"][:n],
             col["subject2"][:n],
             col["degree"][:n],
+            shared=(rows, col["school2"][rows], part),
         )
 
     def _pre_market(self) -> Staffing:

@@ -85,38 +85,43 @@ def staff_fte(
     demand: np.ndarray,
     school: np.ndarray,
     fte: np.ndarray,
-    school2: np.ndarray,
-    fte2: np.ndarray,
     subject: np.ndarray,
     subject2: np.ndarray,
     degree: np.ndarray,
+    shared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Staff fte per school, subject group and degree (index 0 unqualified, 1 first, 2 second).
 
-    A shared appointment puts ``fte2`` at ``school2`` and the rest at ``school``. A teacher with a
-    second subject group splits their fte between the two in proportion to the gaps the
-    single-subject staff leave.
+    Args:
+        demand: Demand fte (S, G, 2), for the split of dual-qualified teachers.
+        school, fte, subject, subject2, degree: Per staff member: main school, fte there,
+            subject groups (``subject2`` -1 for none) and degree.
+        shared: Shared appointments as (staff indices, second school, fte there), if any.
+
+    A teacher with a second subject group splits their fte between the two in proportion to the
+    gaps the single-subject staff leave.
     """
     n_s, n_g, _ = demand.shape
-    has2 = school2 >= 0
-    main = fte - np.where(has2, fte2, 0.0)
-    key = (school.astype(np.int64) * n_g + subject) * 3 + degree
-    shared = np.flatnonzero(has2)
-    if shared.size:  # each shared part is one more entry, after everyone's main part
-        key = np.concatenate(
-            [key, (school2[shared].astype(np.int64) * n_g + subject[shared]) * 3 + degree[shared]]
-        )
-        main = np.concatenate([main, fte2[shared]])
-        subject2 = np.concatenate([subject2, subject2[shared]])
-    single = subject2 < 0
+    key = (school * n_g + subject) * 3 + degree
+    weight = fte
+    if shared is not None and shared[0].size:
+        # each shared part is one more entry, after everyone's main part
+        rows, school2, fte2 = shared
+        key = np.concatenate([key, (school2 * n_g + subject[rows]) * 3 + degree[rows]])
+        weight = np.concatenate([weight, fte2])
+        subject2 = np.concatenate([subject2, subject2[rows]])
     size = n_s * n_g * 3
+    dual = np.flatnonzero(subject2 >= 0)
+    if dual.size:
+        fd = weight[dual]
+        weight = weight.copy()
+        weight[dual] = 0.0
     # entries in the order given, so the sums are the same whatever zero entries come between
-    out = np.bincount(key, weights=np.where(single, main, 0.0), minlength=size).reshape(n_s, n_g, 3)
-    dual = np.flatnonzero(~single)
+    out = np.bincount(key, weights=weight, minlength=size).reshape(n_s, n_g, 3)
     if dual.size:
         cover = out[..., FIRST] + out[..., SECOND]
         gap = np.maximum(0.0, demand.sum(-1) - cover)
-        k, fd, b = key[dual], main[dual], subject2[dual].astype(np.int64)
+        k, b = key[dual].astype(np.int64), subject2[dual].astype(np.int64)
         s, a, d = k // (3 * n_g), (k // 3) % n_g, k % 3
         ga, gb = gap[s, a], gap[s, b]
         tot = ga + gb

@@ -69,24 +69,16 @@ def test_shared_appointment_and_dual_qualification_split():
     out = staff_fte(
         demand,
         np.array([0]),
-        np.array([1.0]),
-        np.array([1]),
-        np.array([0.4]),
+        np.array([0.6]),
         np.array([0]),
         np.array([-1]),
         np.array([SECOND]),
+        shared=(np.array([0]), np.array([1]), np.array([0.4])),
     )
     assert out[0, 0, SECOND] == pytest.approx(0.6) and out[1, 0, SECOND] == pytest.approx(0.4)
     # a dual-qualified teacher at school 0 leans toward subject 1, where the gap is
     out = staff_fte(
-        demand,
-        np.array([0]),
-        np.array([1.0]),
-        np.array([-1]),
-        np.array([0.0]),
-        np.array([0]),
-        np.array([1]),
-        np.array([SECOND]),
+        demand, np.array([0]), np.array([1.0]), np.array([0]), np.array([1]), np.array([SECOND])
     )
     assert out[0, 1, SECOND] == pytest.approx(1.0)
     assert out[0, 0, SECOND] == pytest.approx(0.0)
