@@ -131,22 +131,35 @@ class SchoolRecruitment:
         # seekers in drawing order, with the span of their group's open vacancies
         who = _stable_argsort(group[todo])
         g = group[todo][who]
-        first = np.searchsorted(entry_group, g, side="left")
-        last = np.searchsorted(entry_group, g, side="right")
+        if who.size == 0 or entry.size == 0:
+            return choice
+        top = max(int(g[-1]), int(entry_group[-1])) + 2
+        bounds = np.searchsorted(entry_group, np.arange(top))  # each group's entries
+        first, last = bounds[g], bounds[g + 1]
         has = last > first
         who, g, first, last = who[has], g[has], first[has], last[has]
         if who.size == 0:
             return choice
-        cum = _cumsum_by_group(entry_group, open_fte[entry] * weight_base[entry])
+        # cumulative weights within each group, each summed from zero in order
+        weight = open_fte[entry] * weight_base[entry]
+        cum = np.empty_like(weight)
+        spans = np.flatnonzero(bounds[1:] > bounds[:-1])
+        for k in spans.tolist():
+            cum[bounds[k] : bounds[k + 1]] = np.cumsum(weight[bounds[k] : bounds[k + 1]])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.searchsorted(entry_code, floor[todo[who]], side="right")
         lo = np.where(lo_idx > first, cum[np.maximum(lo_idx - 1, 0)], 0.0)
         hi = cum[last - 1]
         ok = lo_idx < last
         u = lo + rng.random(who.size) * (hi - lo)
-        # the entry whose cumulative weight passes u, within the group: complex numbers sort
-        # by real part (the group) and then imaginary part (the weight), so one search does all
-        pick = np.searchsorted(_pair(entry_group, cum), _pair(g, u), side="right")
+        # the entry whose cumulative weight passes u, searched within the seeker's group (the
+        # seekers come group by group)
+        pick = np.empty(who.size, dtype=np.int64)
+        seg = np.searchsorted(g, np.arange(top))
+        for k in np.flatnonzero(seg[1:] > seg[:-1]).tolist():
+            a, b = seg[k], seg[k + 1]
+            lo_e, hi_e = bounds[k], bounds[k + 1]
+            pick[a:b] = lo_e + np.searchsorted(cum[lo_e:hi_e], u[a:b], side="right")
         pick = np.minimum(pick, last - 1)
         choice[who[ok]] = entry[pick[ok]]
         return choice
@@ -182,28 +195,6 @@ def _stable_argsort(keys: np.ndarray) -> np.ndarray:
     if keys.size and keys.min() >= 0 and keys.max() < 2**16:
         keys = keys.astype(np.uint16)
     return np.argsort(keys, kind="stable")
-
-
-def _cumsum_by_group(group: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Cumulative sums of ``weight`` restarting at each new value of the sorted ``group``, each
-    summed from zero in order (as ``np.cumsum`` of the group alone), in one call."""
-    if weight.size == 0:
-        return weight.copy()
-    new = np.concatenate([[True], group[1:] != group[:-1]])
-    starts = np.flatnonzero(new)
-    seg = np.cumsum(new) - 1
-    pos = np.arange(weight.size) - starts[seg]
-    rows = np.zeros((starts.size, int(pos.max()) + 1))
-    rows[seg, pos] = weight
-    return rows.cumsum(axis=1)[seg, pos]
-
-
-def _pair(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """(group, value) as complex numbers, which numpy orders by group and then value."""
-    out = np.empty(value.size, dtype=np.complex128)
-    out.real = group
-    out.imag = value
-    return out
 
 
 class _Candidates:
