@@ -140,11 +140,12 @@ class SchoolRecruitment:
         who, g, first, last = who[has], g[has], first[has], last[has]
         if who.size == 0:
             return choice
-        # cumulative weights within each group, each summed from zero in order
+        # cumulative weights within the seekers' groups, each summed from zero in order
         weight = open_fte[entry] * weight_base[entry]
-        cum = np.empty_like(weight)
-        spans = np.flatnonzero(bounds[1:] > bounds[:-1])
-        for k in spans.tolist():
+        cum = np.zeros_like(weight)
+        seg = np.searchsorted(g, np.arange(top))  # the seekers come group by group
+        groups = np.flatnonzero(seg[1:] > seg[:-1]).tolist()
+        for k in groups:
             cum[bounds[k] : bounds[k + 1]] = np.cumsum(weight[bounds[k] : bounds[k + 1]])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.searchsorted(entry_code, floor[todo[who]], side="right")
@@ -152,11 +153,9 @@ class SchoolRecruitment:
         hi = cum[last - 1]
         ok = lo_idx < last
         u = lo + rng.random(who.size) * (hi - lo)
-        # the entry whose cumulative weight passes u, searched within the seeker's group (the
-        # seekers come group by group)
+        # the entry whose cumulative weight passes u, searched within the seeker's group
         pick = np.empty(who.size, dtype=np.int64)
-        seg = np.searchsorted(g, np.arange(top))
-        for k in np.flatnonzero(seg[1:] > seg[:-1]).tolist():
+        for k in groups:
             a, b = seg[k], seg[k + 1]
             lo_e, hi_e = bounds[k], bounds[k + 1]
             pick[a:b] = lo_e + np.searchsorted(cum[lo_e:hi_e], u[a:b], side="right")
