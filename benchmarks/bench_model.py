@@ -6,23 +6,27 @@ reference they are compared with run side by side, alternating, in the same sess
 figure is the median of ``--repeats`` repetitions. Figures:
 
 - **reference**: one ``model.agents.shuffle_do("step")`` agent-step of a plain ``mesa.Model``
-  whose N trivial agents do ``self.x += 1`` (N = the scenario's initial workforce); the median of three blocks of 17 steps.
+  whose N trivial agents do ``self.x += 1`` (N = the scenario's initial workforce); the median
+  of three blocks of 17 steps.
 - **teacher-year**: a run's wall time divided by its teacher-years, where teacher-years are the
   teachers plus side-entrants at each of the 17 simulated censuses (the initial census not
   counted). *run* is building the model plus 17 steps with data collection; *steps* is the 17
   steps alone. The ratio is teacher-year cost / reference agent-step cost (target <= 1).
 - **national**: the ``netherlands`` scenario (about 75,000 teachers), 17 years on one core: wall
-  seconds (target < 10) and peak resident memory of the process (target < 1 GB).
-- **scaling**: the default region against the same region with 4x the pupils and 4x the school
-  sites (so about 4x the teachers): time ratio and teacher ratio (target: time ratio <= 4.5 at
-  4x the teachers).
+  seconds (target < 10) and peak resident memory of the process (target < 1 GB). Beside it the
+  same run with every agent's Python object made every year (as when someone looks at
+  ``model.agents`` each year; a run nobody looks at makes them only when asked, see
+  ``sim/table.py``), so the price of looking is on record too.
+- **scaling**: the default region at 1, 2, 4, 8 and 16 times its pupils and school sites (so
+  about as many times the teachers), each beside its own reference: the teacher-year ratio by
+  size, and the time ratio of 4x to 1x (target: <= 4.5 at 4x the teachers).
 
 Times are wall time, as asked, and CPU time of the measuring process beside it: on a busy machine
 the wall time of a pinned process includes waiting for its core, which CPU time leaves out.
 The batch speed-up of two workers over one is measured by ``benchmarks/bench_batch.py``.
 Results are printed as a table and written to ``results/benchmarks/model.md`` and ``model.json``.
 
-    .venv/bin/python benchmarks/bench_model.py                # 5 repeats, about 3 minutes
+    .venv/bin/python benchmarks/bench_model.py                # 5 repeats, about 5 minutes
     .venv/bin/python benchmarks/bench_model.py --repeats 1    # a quick look
     .venv/bin/python benchmarks/bench_model.py --src /tmp/old --out /tmp/bench_old  # other checkout
 """
@@ -44,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 YEARS = 17
 REFERENCE_BLOCKS = 3
 SCALE_SMALL = {"pupils_total": 62000, "school_sites": 70, "school_boards": 16}
-SCALE_LARGE = {"pupils_total": 248000, "school_sites": 280, "school_boards": 64}
+SIZE_FACTORS = (1, 2, 4, 8, 16)
 
 
 # ------------------------------------------------------------------ worker side
@@ -92,7 +96,12 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         scenario=spec["scenario"], policy=spec["policy"], rng=spec["seed"], **spec["overrides"]
     )
     built, cpu_built = time.perf_counter(), time.process_time()
-    model.run_for(YEARS)
+    if spec.get("look"):  # someone looks at the agents every year: every object is made
+        for _ in range(YEARS):
+            model.step()
+            model.make_agents()
+    else:
+        model.run_for(YEARS)
     end, cpu_end = time.perf_counter(), time.process_time()
     series = model.series()
     initial = int(series["teachers"].iloc[0] + series["side_entrants"].iloc[0])
@@ -106,6 +115,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "teacher_years": teacher_years,
         "initial_workforce": initial,
         "agents_created": int(model.agent_id_counter - 1),
+        "agent_objects_made": len(model._all_agents),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -134,8 +144,10 @@ def measure(spec: dict[str, Any], core: int | None) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ driver side
-def model_spec(scenario: str, policy: str, seed: int, src: str | None, **overrides: Any) -> dict:
-    """A worker spec for one model run."""
+def model_spec(
+    scenario: str, policy: str, seed: int, src: str | None, look: bool = False, **overrides: Any
+) -> dict:
+    """A worker spec for one model run (``look``: make every agent's object every year)."""
     return {
         "kind": "model",
         "scenario": scenario,
@@ -143,6 +155,7 @@ def model_spec(scenario: str, policy: str, seed: int, src: str | None, **overrid
         "seed": seed,
         "overrides": overrides,
         "src": src,
+        "look": look,
     }
 
 
@@ -183,23 +196,26 @@ def side_by_side(
 
 
 def scaling(repeats: int, core: int | None, src: str | None) -> dict[str, Any]:
-    """The default region against 4x its pupils and sites, alternating; median time ratios."""
-    small, large = [], []
-    for rep in range(repeats):
-        small.append(measure(model_spec("rijnmond", "isolated", rep, src, **SCALE_SMALL), core))
-        large.append(measure(model_spec("rijnmond", "isolated", rep, src, **SCALE_LARGE), core))
-    ratio = [b["run_s"] / a["run_s"] for a, b in zip(small, large, strict=True)]
-    teachers = [b["teacher_years"] / a["teacher_years"] for a, b in zip(small, large, strict=True)]
+    """The default region at 1, 2, 4, 8 and 16 times its pupils and sites, each size beside
+    its own plain-Mesa reference; the time ratio of 4x to 1x is the linearity check."""
+    sizes = {}
+    for factor in SIZE_FACTORS:
+        over = {k: v * factor for k, v in SCALE_SMALL.items()}
+        sizes[factor] = side_by_side(
+            model_spec("rijnmond", "isolated", 1, src, **over), repeats, core
+        )
+    small, large = sizes[1], sizes[4]
+    ratio = [b / a for a, b in zip(small["run_s_all"], large["run_s_all"], strict=True)]
+    teachers = large["teacher_years"] / small["teacher_years"]
     return {
         "small": SCALE_SMALL,
-        "large": SCALE_LARGE,
-        "small_run_s": statistics.median(r["run_s"] for r in small),
-        "large_run_s": statistics.median(r["run_s"] for r in large),
-        "teacher_ratio": statistics.median(teachers),
+        "large": {k: v * 4 for k, v in SCALE_SMALL.items()},
+        "small_run_s": small["run_s"],
+        "large_run_s": large["run_s"],
+        "teacher_ratio": teachers,
         "time_ratio": statistics.median(ratio),
-        "time_ratio_per_4x_teachers": statistics.median(
-            4 * r / t for r, t in zip(ratio, teachers, strict=True)
-        ),
+        "time_ratio_per_4x_teachers": statistics.median(4 * r / teachers for r in ratio),
+        "sizes": {str(f): r for f, r in sizes.items()},
     }
 
 
@@ -266,6 +282,14 @@ def table(res: dict[str, Any]) -> str:
             f"{r['teacher_years']:,} teacher-years, {r['agents_created']:,} agents created | "
             f"{r['run_s']:.2f} s | |",
         ]
+    looked = res.get("national_looked")
+    if looked:
+        lines += [
+            f"| netherlands, the same with every agent's object made every year (someone looks "
+            f"at `model.agents` each year; {looked['agent_objects_made']:,} objects at the end): "
+            f"teacher-year, build + {YEARS} steps | {looked['us_per_teacher_year_run']:.2f} µs = "
+            f"{looked['ratio_run']:.2f}× reference ({looked['run_s']:.2f} s) | |",
+        ]
     nat = res.get("national")
     if nat:
         lines += [
@@ -282,6 +306,23 @@ def table(res: dict[str, Any]) -> str:
             f"{sc['large_run_s']:.2f} s | time **×{sc['time_ratio']:.2f}** "
             f"(×{sc['time_ratio_per_4x_teachers']:.2f} per 4× teachers) | ≤ ×4.5 |",
         ]
+    if sc and sc.get("sizes"):
+        lines += [
+            "",
+            "Cost of a teacher-year by region size (the default region with its pupils and "
+            "sites multiplied; each size beside a plain-Mesa reference with as many agents as "
+            "the size's initial workforce):",
+            "",
+            "| size | teachers at start | run, build + 17 steps | teacher-year | reference "
+            "agent-step | ratio |",
+            "|---|---|---|---|---|---|",
+        ]
+        for factor, r in sc["sizes"].items():
+            lines.append(
+                f"| ×{factor} | {r['reference_agents']:,} | {r['run_s']:.2f} s | "
+                f"{r['us_per_teacher_year_run']:.2f} µs | {r['reference_us']:.2f} µs | "
+                f"**{r['ratio_run']:.2f}×** |"
+            )
     lines += [
         "",
         "Batch speed-up of 2 local workers over 1: see `results/benchmarks/batch.md` "
@@ -310,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         nargs="*",
         default=[],
-        choices=["region", "region_collaborative", "national", "scaling"],
+        choices=["region", "region_collaborative", "national", "national_looked", "scaling"],
     )
     parser.add_argument(
         "--out",
@@ -346,6 +387,11 @@ def main(argv: list[str] | None = None) -> int:
             f"national: {res['national']['run_s']:.2f} s, {res['national']['peak_rss_mb']:.0f} MB",
             flush=True,
         )
+    if "national_looked" not in args.skip:
+        res["national_looked"] = side_by_side(
+            model_spec("netherlands", "isolated", 1, args.src, look=True), args.repeats, core
+        )
+        print(f"national, agents made every year: {res['national_looked']['run_s']:.2f} s")
     if "scaling" not in args.skip:
         res["scaling"] = scaling(args.repeats, core, args.src)
         print(f"scaling: x{res['scaling']['time_ratio']:.2f}", flush=True)

@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from functools import cached_property
 from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from sim import reporters
 from sim.agents import (
@@ -182,8 +184,7 @@ class RegionModel(TableModel):
             p.internship_places_per_training_school,
             p.internship_places_other_school,
         ).astype(np.int64)
-        self.neighbours = _neighbours(self.xy, p.shared_appointment_max_km)
-        self.neighbour_sets = [set(near) for near in self.neighbours]
+        self._near: dict[int, tuple[set[int], list[int]]] = {}  # site -> neighbours, on demand
         self.workload = np.zeros(n)
         self.attractiveness = (
             self.attractiveness_base - p.attractiveness_vmbo_weight * self._vmbo_share()
@@ -595,7 +596,7 @@ class RegionModel(TableModel):
             if row is None:
                 continue
             ranking = rankings.get(g) or rankings.setdefault(g, _GapRanking(gaps[g]))
-            t = ranking.best_near(self.neighbour_sets[s], self.neighbours[s])
+            t = ranking.best_near(*self._neighbours_of(s))
             if t < 0:
                 continue
             amount = round(min(surplus, gaps[g][t], half_fte[row]), 1)
@@ -608,6 +609,22 @@ class RegionModel(TableModel):
         wf.data["school2"][shared_rows] = shared_to
         wf.data["fte2"][shared_rows] = shared_fte
         self.year_counts["shared_appointments"] = len(shared_rows)
+
+    @cached_property
+    def _neighbour_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sites within ``shared_appointment_max_km`` of each other, as (start, neighbours):
+        site s's neighbours are ``neighbours[start[s]:start[s + 1]]``, ascending. Found when
+        shared appointments are first made, not for every run."""
+        return _neighbours(self.xy, self.p.shared_appointment_max_km)
+
+    def _neighbours_of(self, site: int) -> tuple[set[int], list[int]]:
+        """The sites near ``site``, as a set and as an ascending list."""
+        near = self._near.get(site)
+        if near is None:
+            start, neighbours = self._neighbour_pairs
+            listed = neighbours[start[site] : start[site + 1]].tolist()
+            near = self._near[site] = (set(listed), listed)
+        return near
 
     # 5 ----------------------------------------------------------- labour market
     def _labour_market(self) -> None:
@@ -984,24 +1001,21 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _neighbours(xy: np.ndarray, max_km: float) -> list[list[int]]:
-    """For each site, the other sites within ``max_km`` (ascending), without an S x S matrix.
+def _neighbours(xy: np.ndarray, max_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each site, the other sites within ``max_km`` (ascending), without an S x S matrix:
+    (start, neighbours) with site s's neighbours at ``neighbours[start[s]:start[s + 1]]``.
 
     A k-d tree proposes the pairs (with a hair of slack); the distance test itself is the
     exact ``sqrt(dx**2 + dy**2) <= max_km``.
     """
-    from scipy.spatial import cKDTree
-
-    out: list[list[int]] = [[] for _ in range(len(xy))]
     pairs = cKDTree(xy).query_pairs(max_km * (1 + 1e-9) + 1e-12, output_type="ndarray")
-    if pairs.size:
-        dist = np.sqrt(((xy[pairs[:, 0]] - xy[pairs[:, 1]]) ** 2).sum(-1))
-        pairs = pairs[dist <= max_km]
-        both = np.concatenate([pairs, pairs[:, ::-1]])
-        both = both[np.lexsort((both[:, 1], both[:, 0]))]
-        for i, j in both.tolist():
-            out[i].append(j)
-    return out
+    pairs = pairs.reshape(-1, 2).astype(np.int64)
+    dist = np.sqrt(((xy[pairs[:, 0]] - xy[pairs[:, 1]]) ** 2).sum(-1))
+    pairs = pairs[dist <= max_km]
+    both = np.concatenate([pairs, pairs[:, ::-1]])
+    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+    start = np.concatenate([[0], np.cumsum(np.bincount(both[:, 0], minlength=len(xy)))])
+    return start, both[:, 1]
 
 
 class _GapRanking:
