@@ -140,26 +140,17 @@ class SchoolRecruitment:
         who, g, first, last = who[has], g[has], first[has], last[has]
         if who.size == 0:
             return choice
-        # cumulative weights within the seekers' groups, each summed from zero in order
-        weight = open_fte[entry] * weight_base[entry]
-        cum = np.zeros_like(weight)
-        seg = np.searchsorted(g, np.arange(top))  # the seekers come group by group
-        groups = np.flatnonzero(seg[1:] > seg[:-1]).tolist()
-        for k in groups:
-            cum[bounds[k] : bounds[k + 1]] = np.cumsum(weight[bounds[k] : bounds[k + 1]])
+        # one running sum over all groups: a group's weights are the stretch between the sum
+        # before its first entry (or before the seeker's floor) and the sum at its last entry
+        cum = np.cumsum(open_fte[entry] * weight_base[entry])
+        before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
-        lo_idx = np.searchsorted(entry_code, floor[todo[who]], side="right")
-        lo = np.where(lo_idx > first, cum[np.maximum(lo_idx - 1, 0)], 0.0)
-        hi = cum[last - 1]
+        lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
+        lo, hi = before[lo_idx], cum[last - 1]
         ok = lo_idx < last
         u = lo + rng.random(who.size) * (hi - lo)
-        # the entry whose cumulative weight passes u, searched within the seeker's group
-        pick = np.empty(who.size, dtype=np.int64)
-        for k in groups:
-            a, b = seg[k], seg[k + 1]
-            lo_e, hi_e = bounds[k], bounds[k + 1]
-            pick[a:b] = lo_e + np.searchsorted(cum[lo_e:hi_e], u[a:b], side="right")
-        pick = np.minimum(pick, last - 1)
+        # the entry whose running sum passes u, kept inside the seeker's span against rounding
+        pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx, last - 1)
         choice[who[ok]] = entry[pick[ok]]
         return choice
 
