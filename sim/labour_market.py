@@ -163,11 +163,8 @@ class SchoolRecruitment:
         who = todo[applied]
         vac = choice[applied]
         # by vacancy, applicants in random order (as np.lexsort((random, vac)), faster)
-        draw = rng.random(who.size)
-        order = np.argsort(draw)
-        if np.any(draw[order][1:] == draw[order][:-1]):  # ties: keep them in index order
-            order = np.argsort(draw, kind="stable")
-        order = order[_stable_argsort(vac[order])]
+        order = np.argsort(rng.random(who.size), kind="stable")  # ties: in index order
+        order = order[_stable_argsort(vac[order], open_fte.size)]
         who, vac = who[order], vac[order]
         fte = seekers.fte[who]
         cum = np.cumsum(fte)
@@ -179,10 +176,15 @@ class SchoolRecruitment:
         np.subtract.at(open_fte, vac[take], fte[take])
 
 
-def _stable_argsort(keys: np.ndarray) -> np.ndarray:
+def _stable_argsort(keys: np.ndarray, bound: int | None = None) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for non-negative integers, as 16-bit integers when
-    they fit (numpy radix-sorts those, many times faster than its stable sort of int64)."""
-    if keys.size and keys.min() >= 0 and keys.max() < 2**16:
+    they fit (numpy radix-sorts those, many times faster than its stable sort of int64);
+    ``bound``, when given, is known to exceed every key."""
+    if bound is not None:
+        fits = bound <= 2**16
+    else:
+        fits = keys.size and keys.min() >= 0 and keys.max() < 2**16
+    if fits:
         keys = keys.astype(np.uint16)
     return np.argsort(keys, kind="stable")
 

@@ -868,6 +868,7 @@ class RegionModel(TableModel):
     def _census(self) -> None:
         """Cover demand, apply stop-gaps, and update workload and attractiveness."""
         p = self.p
+        self.census_cache: dict[str, Any] = {}  # figures reporters derive once per census
         self.staffing = cover(
             self.demand,
             self._staff(),

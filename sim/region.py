@@ -91,8 +91,8 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
         for j in range(k):
             x = float(cx + rng.normal(0, spread))
             y = float(cy + rng.normal(0, spread))
-            vmbo = float(np.clip(rng.beta(2.0, 2.0) * 2 * p.share_vmbo, 0.0, 1.0))
-            vwo_share = float(np.clip(rng.normal(p.share_vwo_of_havo_vwo, 0.15), 0.0, 1.0))
+            vmbo = min(max(float(rng.beta(2.0, 2.0) * 2 * p.share_vmbo), 0.0), 1.0)
+            vwo_share = min(max(float(rng.normal(p.share_vwo_of_havo_vwo, 0.15)), 0.0), 1.0)
             total = float(sizes[j])
             pupils = (
                 total * vmbo,

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import UNQUALIFIED, School
-from sim.parameters import AGE_BAND_EDGES, AGE_BANDS, SUBJECT_GROUPS
+from sim.agents import UNQUALIFIED, School, age_band
+from sim.parameters import AGE_BANDS, SUBJECT_GROUPS
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -210,15 +210,21 @@ def _exit_rate(band: int) -> Reporter:
     return reporter
 
 
-def _age_share(band: int) -> Reporter:
-    lo = AGE_BAND_EDGES[band - 1] if band > 0 else np.iinfo(np.int16).min
-    hi = AGE_BAND_EDGES[band] if band < len(AGE_BAND_EDGES) else np.iinfo(np.int16).max + 1
-
-    def reporter(model: RegionModel) -> float:
+def _age_band_counts(model: RegionModel) -> np.ndarray:
+    """Qualified teachers per age band, counted once per census for the five shares."""
+    counts = model.census_cache.get("age_band_counts")
+    if counts is None:
         ages = model.workforce.col("age")[_qualified(model)]
-        if not ages.size:
-            return float("nan")
-        return int(np.count_nonzero((ages >= lo) & (ages < hi))) / ages.size
+        counts = np.bincount(age_band(ages), minlength=len(AGE_BANDS))
+        model.census_cache["age_band_counts"] = counts
+    return counts
+
+
+def _age_share(band: int) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        counts = _age_band_counts(model)
+        total = int(counts.sum())
+        return int(counts[band]) / total if total else float("nan")
 
     reporter.__name__ = f"age_share_{AGE_BANDS[band]}"
     reporter.__doc__ = f"Share of teachers aged {AGE_BANDS[band]}."

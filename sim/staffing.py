@@ -41,7 +41,7 @@ class Staffing:
     open_by_level: np.ndarray  # (S, G, 2) gap after qualified staff and side-entrants
     unqualified_by_level: np.ndarray | None = None  # (S, G, 2) side-entrants + stop-gaps
 
-    @property
+    @cached_property
     def unqualified(self) -> np.ndarray:
         """Hidden shortage: demand covered without the required qualification."""
         return self.side_entrant + self.stopgap
