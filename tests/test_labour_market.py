@@ -103,3 +103,29 @@ def test_vacancies_from_open_skips_tiny_gaps():
     open_by_level[1, 0, 1] = 0.01
     vac = Vacancies.from_open(open_by_level, np.ones((2, 2, 2)))
     assert len(vac) == 1 and vac.school[0] == 0 and vac.subject[0] == 1 and vac.level[0] == 0
+
+
+def test_applications_follow_open_fte_times_attractiveness_within_each_group():
+    """One application each, to a vacancy of the seeker's subject (a second-degree seeker only
+    at the lower-years level), drawn with weight open fte x exp(attractiveness) among the
+    vacancies above the seeker's floor; vacancies are large, so every application is taken."""
+    school = [0, 1, 2, 0, 1, 2, 1]
+    subject = [0, 0, 0, 1, 1, 1, 0]
+    level = [1, 1, 1, 1, 1, 1, 0]  # the last: subject 0, first-degree lessons only
+    fte = [50.0, 100.0, 50.0, 30.0, 30.0, 90.0, 100.0]
+    vac = _vac(school, subject, level, fte, [500.0] * 7)
+    attract = np.array([0.0, np.log(2.0), np.log(0.5)])
+    n = 6000
+    groups = {  # (subject, degree, floor): expected shares over the vacancies
+        (0, 2, -np.inf): [50, 200, 25, 0, 0, 0, 0],
+        (0, 1, -np.inf): [50, 200, 25, 0, 0, 0, 200],
+        (1, 2, -np.inf): [0, 0, 0, 30, 60, 45, 0],
+        (0, 1, 0.1): [0, 200, 0, 0, 0, 0, 200],  # only school 1 is above the floor
+    }
+    for (subj, degree, floor), weights in groups.items():
+        seekers = _seekers([subj] * n, [degree] * n, [0.001] * n, floor=[floor] * n)
+        placed = SchoolRecruitment(1).place(seekers, vac, attract, np.random.default_rng(3))
+        assert (placed >= 0).all()
+        got = np.bincount(placed, minlength=7) / n
+        want = np.array(weights, float) / sum(weights)
+        np.testing.assert_allclose(got, want, atol=0.025)
