@@ -257,9 +257,11 @@ class Teacher(_WorkforceMember):
         leaves = forced | (u < cls.exit_hazard(model, rows))
         old = age >= AGE_BAND_EDGES[-1]
         to_region = ~leaves & (v < p.leave_region_rate)
-        # temporary contracts become permanent after a year with probability one half
+        # temporary contracts become permanent
         temp = ~wf.data["permanent"][rows]
-        wf.data["permanent"][rows[temp & (rng.random(rows.size) < 0.5)]] = True
+        wf.data["permanent"][
+            rows[temp & (rng.random(rows.size) < p.temporary_to_permanent_rate)]
+        ] = True
         return {
             "retirement": rows[leaves & old],
             "left_education": rows[leaves & ~old],
@@ -278,7 +280,9 @@ class Teacher(_WorkforceMember):
         up_share = np.full(change.size, p.hours_increase_share)
         if p.feedbacks:
             pressure = model.workload[wf.data["school"][change]]
-            up_share = up_share * np.clip(1.0 - 5.0 * pressure, 0.0, 1.0)
+            up_share = up_share * np.clip(
+                1.0 - p.workload_hours_cut_sensitivity * pressure, 0.0, 1.0
+            )
         step = np.where(rng.random(change.size) < up_share, 0.1, -0.1)
         fte = wf.data["fte"]
         fte[change] = np.clip(np.round(fte[change] + step, 2), 0.2, 1.0)

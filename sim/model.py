@@ -510,7 +510,7 @@ class RegionModel(TableModel):
                 & (wf.data["subject2"][live] < 0)
                 & (wf.data["course_years_left"][live] == 0)
                 & (wf.data["subject"][live] != target)
-                & (wf.data["age"][live] < 55)
+                & (wf.data["age"][live] < self.p.dual_qualification_max_age)
             ]
             start = cand[rng.random(cand.size) < rate]
             wf.data["course_years_left"][start] = self.p.dual_qualification_years
@@ -701,7 +701,7 @@ class RegionModel(TableModel):
         degree = np.concatenate(
             [
                 gs["degree"],
-                np.where(rng.random(n_ret + n_in) < 0.35, FIRST, SECOND),
+                np.where(rng.random(n_ret + n_in) < p.seeker_first_degree_share, FIRST, SECOND),
                 wf.data["degree"][rel],
             ]
         ).astype(np.int64)

@@ -505,6 +505,16 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
     )
+    temporary_to_permanent_rate: float = param(
+        0.5,
+        "Yearly chance that a temporary contract becomes permanent.",
+        unit="share/year",
+        source="assumption (0.3-0.8); CAO: a permanent contract after at most a year or two",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.3, 0.8),
+    )
     initial_temporary_share: float = param(
         0.18,
         "Share of teachers on a temporary contract at the first census.",
@@ -602,6 +612,17 @@ class Parameters(BaseModel):
         le=1.0,
         plausible=(0.01, 0.06),
     )
+    seeker_first_degree_share: float = param(
+        0.35,
+        "Share of returners and teachers from other regions who hold a first-degree "
+        "qualification (the rest hold a second-degree one).",
+        unit="share",
+        source="assumption (0.2-0.5); about a third of VO teachers hold a first degree",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.2, 0.5),
+    )
     outside_labour_market_tightness: float = param(
         1.0,
         "Pull of the outside labour market: >1 means fewer career changers and "
@@ -687,6 +708,17 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=1.0,
+    )
+    workload_hours_cut_sensitivity: float = param(
+        5.0,
+        "How fast workload pressure turns hour increases into cuts: the share of increases is "
+        "hours_increase_share x (1 - this x pressure), at least 0.",
+        unit="1/share",
+        source="assumption (2-10): at 20% pressure no teacher adds hours",
+        group="labour_market",
+        ge=0.0,
+        le=100.0,
+        plausible=(2.0, 10.0),
     )
     unqualified_cap_share: float = param(
         0.08,
@@ -870,6 +902,15 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=1,
         le=5,
+    )
+    dual_qualification_max_age: int = param(
+        55,
+        "Teachers from this age on do not start a second-subject course.",
+        unit="years",
+        source="assumption (50-60)",
+        group="policy_levers",
+        ge=18,
+        le=70,
     )
     dual_qualification_cost_eur: float = param(
         5_000.0,

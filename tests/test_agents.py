@@ -189,3 +189,31 @@ def test_hires_have_their_route():
     m.run_for(3)
     routes = set(m.workforce.data["route"][m.workforce.live()].tolist())
     assert ROUTE["graduate"] in routes and ROUTE["initial"] in routes
+
+
+def test_new_behaviour_parameters_reach_their_rules():
+    """Each of these was a number in the code; now a parameter: its extremes show it acts."""
+    never = tiny(temporary_to_permanent_rate=0.0, temporary_contract_share_new_hire=1.0)
+    always = tiny(temporary_to_permanent_rate=1.0, temporary_contract_share_new_hire=1.0)
+    for m in (never, always):
+        m.run_for(1)
+    permanent = {}
+    for name, m in (("never", never), ("always", always)):
+        rows = _rows(m)
+        initial = rows[m.workforce.data["route"][rows] == ROUTE["initial"]]  # not this year's hires
+        permanent[name] = m.workforce.data["permanent"][initial].mean()
+    assert permanent["always"] == 1.0 and permanent["never"] < 0.95
+    first = tiny(seeker_first_degree_share=1.0, inmigrant_seekers_per_100_teachers=20.0)
+    first.run_for(2)
+    wf = first.workforce
+    rows = _rows(first)
+    incoming = rows[np.isin(wf.data["route"][rows], [ROUTE["returner"], ROUTE["inmigrant"]])]
+    assert incoming.size > 0 and (wf.data["degree"][incoming] == 1).all()
+    courses = {}
+    for age in (18, 70):
+        m = RegionModel(
+            rng=3, policy="isolated+dual_qualification", dual_qualification_max_age=age, **TINY
+        )
+        m.run_for(1)
+        courses[age] = m.year_counts["dual_courses_started"]
+    assert courses[18] == 0 < courses[70]
