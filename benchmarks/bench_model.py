@@ -115,7 +115,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "teacher_years": teacher_years,
         "initial_workforce": initial,
         "agents_created": int(model.agent_id_counter - 1),
-        "agent_objects_made": len(model._all_agents),
+        "agent_objects_made": len(getattr(model._all_agents, "_store", model._all_agents)),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

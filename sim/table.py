@@ -27,7 +27,6 @@ tracking the class and no ``remove`` override; otherwise every agent goes throug
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
 from itertools import repeat
 from typing import Any, ClassVar
 
@@ -120,10 +119,12 @@ class AgentTable:
         if need > self.capacity:
             self._grow(need)
         rows = np.arange(self.n, need)
-        for name, value in values.items():
-            if name not in self.data:
-                raise KeyError(f"table has no column {name!r}")
-            self.data[name][rows] = value
+        unknown = set(values) - set(self.data)
+        if unknown:
+            raise KeyError(f"table has no column {sorted(unknown)[0]!r}")
+        for name, column in self.data.items():  # rows freed by compact() hold old values
+            column[rows] = values.get(name, 0)
+        self.data[UID][rows] = -1  # no agent until one is created on the row
         self.alive[rows] = True
         self.n = need
         return rows
@@ -218,8 +219,7 @@ class TableAgent(mesa.Agent):
             for r in rows.tolist():
                 cls(model, r)
             return
-        if cls not in model._agents_by_type:  # Mesa adds a kind's set at its first agent
-            model._agents_by_type[cls] = _HardKeyAgentSet([], random=model.random)
+        model._table_kind_set(cls)
         start = model.agent_id_counter
         model.agent_id_counter = start + n
         table.data[UID][rows] = np.arange(start, start + n)
@@ -231,8 +231,8 @@ class TableAgent(mesa.Agent):
 
 class TableModel(mesa.Model):
     """A Mesa model some of whose agents live in :class:`AgentTable` s (see the module
-    docstring): ``agents``, ``agents_by_type`` and ``remove_all_agents`` make the table agents'
-    objects before they answer.
+    docstring). Its ``model.agents`` and the agent sets of table kinds make the agents that
+    have no object yet before they answer anything, so they always hold every living agent.
 
     Subclasses list the attributes holding their tables in ``agent_tables``.
     """
@@ -241,28 +241,24 @@ class TableModel(mesa.Model):
 
     has_unmade_agents = False
 
-    @property
-    def agents(self) -> _HardKeyAgentSet:
-        """All agents, as :attr:`mesa.Model.agents`, table agents included."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._all_agents = _LazyAgentSet(self._all_agents, random=self.random, model=self)
+
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Register an agent made now, after the table agents created before it (Mesa order)."""
         self.make_agents()
-        return self._all_agents
-
-    @agents.setter
-    def agents(self, agents: Any) -> None:
-        mesa.Model.agents.fset(self, agents)
-
-    @property
-    def agents_by_type(self) -> Mapping[type, _HardKeyAgentSet]:
-        """Agents by class, as :attr:`mesa.Model.agents_by_type`; a table kind's agents are
-        made when its set is asked for."""
-        return _AgentsByType(self)
+        if isinstance(agent, TableAgent):
+            self._table_kind_set(type(agent))
+        super().register_agent(agent)
 
     def remove_all_agents(self) -> None:
-        """Remove every agent, table rows included."""
+        """Remove every agent, table rows included (each announced, as Mesa does)."""
+        self.make_agents()
+        super().remove_all_agents()
         for name in self.agent_tables:
             table = getattr(self, name)
-            remove_rows(self, table, table.live())
-        super().remove_all_agents()
+            table.kill(table.live())
 
     def make_agents(self) -> None:
         """Make the objects of the table agents that do not have one yet, registering them in
@@ -272,7 +268,9 @@ class TableModel(mesa.Model):
         self.has_unmade_agents = False
         made, uids, kinds = [], [], []
         for name in self.agent_tables:
-            table = getattr(self, name)
+            table = getattr(self, name, None)
+            if table is None:  # not built yet
+                continue
             n = table.n
             rows = np.flatnonzero(
                 table.alive[:n] & ~table.data[MADE][:n] & (table.data[UID][:n] >= 0)
@@ -299,28 +297,32 @@ class TableModel(mesa.Model):
             cls = type(agents[0])
             _add_all(self._agents_by_type[cls], every[kind == k].tolist())
 
+    def _table_kind_set(self, cls: type[TableAgent]) -> _LazyAgentSet:
+        """The agent set of a table kind, made (empty) the first time the kind is used."""
+        kind_set = self._agents_by_type.get(cls)
+        if kind_set is None:  # Mesa makes a kind's set at its first agent; this one is lazy
+            kind_set = self._agents_by_type[cls] = _LazyAgentSet([], random=self.random, model=self)
+        return kind_set
 
-class _AgentsByType(Mapping):
-    """``model.agents_by_type`` of a :class:`TableModel`: looking up a table kind makes the
-    table agents first; other kinds (schools, programmes) are answered as they are."""
 
-    def __init__(self, model: TableModel) -> None:
+class _LazyAgentSet(_HardKeyAgentSet):
+    """Mesa's strong agent set whose contents, when read, first include the model's table
+    agents that have no object yet: a set someone holds stays current, as with Mesa's own."""
+
+    def __init__(self, agents: Any, random: Any = None, model: TableModel | None = None) -> None:
+        self._model = None  # Mesa's constructor reads the set: nothing to make for that
+        super().__init__(agents, random=random)
         self._model = model
-        self._sets = model._agents_by_type
 
-    def __getitem__(self, cls: type) -> _HardKeyAgentSet:
-        if issubclass(cls, TableAgent):
+    @property
+    def _agents(self) -> dict:
+        if self._model is not None:
             self._model.make_agents()
-        return self._sets[cls]
+        return self._store
 
-    def __iter__(self) -> Iterator[type]:
-        return iter(self._sets)
-
-    def __len__(self) -> int:
-        return len(self._sets)
-
-    def __contains__(self, cls: object) -> bool:
-        return cls in self._sets
+    @_agents.setter
+    def _agents(self, value: dict) -> None:
+        self._store = value
 
 
 def _make(cls: type[TableAgent], model: TableModel, uid: np.ndarray, rows: np.ndarray) -> list:
@@ -345,6 +347,8 @@ def remove_rows(model: mesa.Model, table: AgentTable, rows: np.ndarray, kill: bo
         kill: Whether to mark the rows dead too; False keeps the rows for new agents.
     """
     rows = np.asarray(rows, dtype=np.int64)
+    if isinstance(model, TableModel) and not _batch_registration_ok(model, table.kinds):
+        model.make_agents()  # someone is listening: every agent leaves through Mesa, announced
     made = rows[table.data[MADE][rows]]
     agents = table.agents[made].tolist()
     types = set(map(type, agents))
@@ -369,11 +373,20 @@ def _consume(iterator: Any) -> None:
     deque(iterator, maxlen=0)
 
 
+def _store(agent_set: Any) -> dict | None:
+    """The dictionary behind Mesa's strong agent set (without making unmade agents), or None
+    for another kind of set."""
+    if isinstance(agent_set, _LazyAgentSet):
+        return agent_set._store
+    store = getattr(agent_set, "_agents", None)
+    return store if type(store) is dict else None
+
+
 def _add_all(agent_set: Any, agents: list) -> None:
     """``for a in agents: agent_set.add(a)``, in one dictionary update when the set is Mesa's
     dictionary-backed ``_HardKeyAgentSet`` (the same entries in the same order)."""
-    store = getattr(agent_set, "_agents", None)
-    if type(agent_set).add is _HardKeyAgentSet.add and type(store) is dict:
+    store = _store(agent_set)
+    if type(agent_set).add is _HardKeyAgentSet.add and store is not None:
         store.update(dict.fromkeys(agents))
     else:
         _consume(map(agent_set.add, agents))
@@ -382,8 +395,8 @@ def _add_all(agent_set: Any, agents: list) -> None:
 def _discard_all(agent_set: Any, agents: list) -> None:
     """``for a in agents: agent_set.discard(a)``, as dictionary pops run in C when the set is
     Mesa's dictionary-backed ``_HardKeyAgentSet``."""
-    store = getattr(agent_set, "_agents", None)
-    if type(agent_set).discard is _HardKeyAgentSet.discard and type(store) is dict:
+    store = _store(agent_set)
+    if type(agent_set).discard is _HardKeyAgentSet.discard and store is not None:
         _consume(map(store.pop, agents, repeat(None, len(agents))))
     else:
         _consume(map(agent_set.discard, agents))

@@ -82,6 +82,12 @@ def test_add_sets_columns_and_unset_columns_are_zero():
     with pytest.raises(KeyError, match="no column 'c'"):
         table.add(1, c=1)
     assert table.add(0).size == 0
+    # rows freed by compaction are zeroed when used again, not left with old values
+    table.add(2, a=[7, 8], b=[30.0, 40.0])
+    table.kill(np.arange(5))
+    assert table.compact(0.25) and table.n == 0
+    again = table.add(2, a=[5, 6])
+    assert table.col("b")[again].tolist() == [0.0, 0.0]
 
 
 def test_column_reads_and_writes_the_agents_cell():
@@ -194,9 +200,9 @@ def test_table_agents_are_made_when_first_looked_at():
     assert model.agent_id_counter == 6  # ids are given with the rows
     assert not model.things.data[MADE][rows].any()
     assert all(a is None for a in model.things.agents[rows])
-    assert len(model._all_agents) == 1  # only the ordinary agent so far
+    assert len(model._all_agents._store) == 1  # only the ordinary agent has an object so far
     # asking for an ordinary kind does not make the table agents
-    assert len(model.agents_by_type[Mark]) == 1 and len(model._all_agents) == 1
+    assert len(model.agents_by_type[Mark]) == 1 and len(model._all_agents._store) == 1
     assert Thing in model.agents_by_type and model.agent_types == [Mark, Thing]
     remove_rows(model, model.things, rows[:1])  # never made: nothing to deregister
     agent = model.things.agent(2)  # one agent asked for: every living row gets its object
@@ -205,6 +211,64 @@ def test_table_agents_are_made_when_first_looked_at():
     assert [a.unique_id for a in model.agents_by_type[Thing]] == [3, 4, 5]
     assert model.things.agent(0) is None  # a dead row has no agent
     assert model.things.agent(2) is agent  # the same object every time
+
+
+def _observer(model: mesa.Model) -> tuple[list, object]:
+    """Subscribe to the model's agent signals; returns what is seen and the handler (Mesa
+    holds handlers weakly, so the caller keeps it)."""
+    seen: list = []
+
+    def handler(signal) -> None:
+        seen.append((signal.signal_type, signal.additional_kwargs["args"][0].unique_id))
+
+    model.observe("agents", ModelSignals.AGENT_ADDED, handler)
+    model.observe("agents", ModelSignals.AGENT_REMOVED, handler)
+    return seen, handler
+
+
+def test_an_observer_subscribing_after_lazy_rows_sees_what_mesa_would_show():
+    """Agents created before the observer came are made silently, each once; what happens
+    after is announced, removals of agents never looked at included."""
+    results = {}
+    for host in (Host, PlainHost):
+        model = host()
+        model.spawn(5)
+        seen, _handler = _observer(model)
+        model.spawn(3)  # Mesa's path from now on
+        remove_rows(model, model.things, np.array([0, 1]))
+        ids = [a.unique_id for a in model.agents]
+        results[host.__name__] = (ids, seen)
+    assert results["Host"] == results["PlainHost"]
+    ids, seen = results["Host"]
+    assert ids == [3, 4, 5, 6, 7, 8]
+    assert [i for s, i in seen if s == ModelSignals.AGENT_ADDED] == [6, 7, 8]
+    assert [i for s, i in seen if s == ModelSignals.AGENT_REMOVED] == [1, 2]
+
+
+def test_an_agent_made_after_lazy_rows_comes_after_them_in_mesa_order():
+    model = Host()
+    model.spawn(3)
+    Mark(model)
+    model.spawn(1)
+    assert [(type(a).__name__, a.unique_id) for a in model.agents] == [
+        ("Thing", 1),
+        ("Thing", 2),
+        ("Thing", 3),
+        ("Mark", 4),
+        ("Thing", 5),
+    ]
+
+
+def test_a_held_agent_set_stays_current():
+    """As with Mesa's own sets, ``model.agents`` or a kind's set kept in a variable shows
+    agents created later, not only those that existed when it was taken."""
+    model = Host()
+    model.spawn(2)
+    everyone, things = model.agents, model.agents_by_type[Thing]
+    model.spawn(2)
+    remove_rows(model, model.things, np.array([0]))
+    assert [a.unique_id for a in everyone] == [2, 3, 4]
+    assert [a.unique_id for a in things] == [2, 3, 4]
 
 
 def test_remove_all_agents_removes_table_rows_too():
@@ -245,7 +309,7 @@ def test_region_model_runs_the_same_whether_observed_or_looked_at_or_not():
             model.step()
             if look_every_year:
                 assert len(model.agents) > 0
-        unmade = len(model._all_agents)
+        unmade = len(model._all_agents._store)
         agents = [(a.unique_id, type(a).__name__, getattr(a, "row", None)) for a in model.agents]
         return model, agents, added, model.agent_id_counter - start, unmade
 
