@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.runner import DEFAULT_HORIZON, Arm, Backend, Design, run_batch
+from sim.batch.runner import DEFAULT_HORIZON, Arm, Backend, Design, run_batch
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ figure is the median of ``--repeats`` repetitions. Figures:
   seconds (target < 10) and peak resident memory of the process (target < 1 GB). Beside it the
   same run with every agent's Python object made every year (as when someone looks at
   ``model.agents`` each year; a run nobody looks at makes them only when asked, see
-  ``sim/table.py``), so the price of looking is on record too.
+  ``sim/model/table.py``), so the price of looking is on record too.
 - **scaling**: the default region at 1, 2, 4, 8 and 16 times its pupils and school sites (so
   about as many times the teachers), each beside its own reference: the teacher-year ratio by
   size, and the time ratio of 4x to 1x (target: <= 4.5 at 4x the teachers).

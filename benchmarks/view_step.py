@@ -1,6 +1,6 @@
 """Benchmark: how long one step of the browser view takes in-process, model and drawing.
 
-Measures, for the default region, the time of one :class:`sim.view_components.ViewModel` step
+Measures, for the default region, the time of one :class:`sim.view.components.ViewModel` step
 (the model year) and of drawing what the page shows after it (maps and charts as PNG), for a
 single run and for twin mode. The browser round trip adds Solara's transport on top; the
 browser tests print that figure.
@@ -18,7 +18,7 @@ import time
 
 import solara
 
-from sim.view_components import ViewModel, ViewPainter, ViewSession, default_settings
+from sim.view.components import ViewModel, ViewPainter, ViewSession, default_settings
 
 
 def measure(twin: bool, steps: int, seed: int) -> dict[str, list[float]]:

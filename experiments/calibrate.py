@@ -1,7 +1,7 @@
 """Fit the uncertain parameters of a scenario to the calibration targets and write them into it.
 
 Targets, objective, free parameters and search are described in ``docs/calibration.md`` and
-implemented in :mod:`sim.calibration`. The search is deterministic (common seeds, a fixed
+implemented in :mod:`sim.fit.calibration`. The search is deterministic (common seeds, a fixed
 evaluation budget, a fixed starting point), so rerunning it reproduces the same values.
 
     .venv/bin/python experiments/calibrate.py                       # rijnmond, ~10 min on 2 cores
@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sim.calibration import (
+from sim.fit.calibration import (
     FREE_PARAMETERS,
     TARGETS,
     base_parameters,
@@ -28,8 +28,8 @@ from sim.calibration import (
     to_overrides,
     write_calibrated_block,
 )
-from sim.parameters import Parameters
-from sim.scenarios import SCENARIO_DIR, load_scenario
+from sim.model.parameters import Parameters
+from sim.model.scenarios import SCENARIO_DIR, load_scenario
 
 DEFAULT_SEEDS = (101, 102, 103, 104)
 QUICK_SEEDS = (101, 102)

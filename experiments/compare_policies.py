@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import analysis, plotting
-from sim.analysis import Results, mean_interval, paired_differences
-from sim.report import Report
-from sim.runner import (
+from sim.batch import analysis
+from sim.batch.analysis import Results, mean_interval, paired_differences
+from sim.batch.report import Report
+from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
@@ -30,6 +30,7 @@ from sim.runner import (
     run_study,
     study_parser,
 )
+from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
 ARMS = ("isolated", "collaborative")
@@ -66,8 +67,8 @@ def design_from_args(args: argparse.Namespace) -> Design:
 
 
 def _institutes(design: Design) -> pd.DataFrame:
-    from sim.maps import institutes_frame
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
+    from sim.plots.maps import institutes_frame
 
     model = RegionModel(scenario=design.scenario, policy="isolated", rng=0, **design.overrides)
     return institutes_frame(model)

@@ -2,7 +2,7 @@
 shortage target?
 
 The EMA Workbench (an optional extra) samples the uncertain conditions of the region, runs the
-model through the project's own run function (:func:`sim.runner.run_one`, the same one the batch
+model through the project's own run function (:func:`sim.batch.runner.run_one`, the same one the batch
 runner uses), and PRIM then looks for the box of conditions in which collaborative policy still
 ends above the target. Install the extra first:
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.parameters import Parameters
-from sim.runner import DEFAULT_BASE_SEED, DEFAULT_HORIZON, RunSpec, run_one
+from sim.batch.runner import DEFAULT_BASE_SEED, DEFAULT_HORIZON, RunSpec, run_one
+from sim.model.parameters import Parameters
 
 UNCERTAINTIES = (
     "pupil_trend_per_year",

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import plotting
-from sim.analysis import Results, mean_interval, paired_differences
-from sim.report import Report
-from sim.runner import (
+from sim.batch.analysis import Results, mean_interval, paired_differences
+from sim.batch.report import Report
+from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
@@ -30,7 +29,8 @@ from sim.runner import (
     run_study,
     study_parser,
 )
-from sim.scenarios import load_scenario
+from sim.model.scenarios import load_scenario
+from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = ("isolated", "collaborative")

@@ -18,11 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import analysis, plotting
-from sim.analysis import Results, mean_interval, paired_differences
-from sim.policies import LEVERS, PRESETS
-from sim.report import Report
-from sim.runner import (
+from sim.batch import analysis
+from sim.batch.analysis import Results, mean_interval, paired_differences
+from sim.batch.report import Report
+from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
@@ -31,6 +30,8 @@ from sim.runner import (
     run_study,
     study_parser,
 )
+from sim.model.policies import LEVERS, PRESETS
+from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
 ADDED = "added alone to isolated"

@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import analysis, plotting
-from sim.analysis import Results
-from sim.parameters import Parameters
-from sim.report import Report
-from sim.runner import (
+from sim.batch import analysis
+from sim.batch.analysis import Results
+from sim.batch.report import Report
+from sim.batch.runner import (
     DEFAULT_HORIZON,
     STUDY_ERRORS,
     Arm,
@@ -37,6 +36,8 @@ from sim.runner import (
     overrides_from_args,
     run_from_args,
 )
+from sim.model.parameters import Parameters
+from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = ("isolated", "collaborative")

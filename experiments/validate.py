@@ -17,10 +17,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sim.calibration import FREE_PARAMETERS, TARGETS
-from sim.parameters import Parameters
-from sim.scenarios import load_scenario
-from sim.validation import replicate, summarise, verification_cases, write_report
+from sim.fit.calibration import FREE_PARAMETERS, TARGETS
+from sim.fit.validation import replicate, summarise, verification_cases, write_report
+from sim.model.parameters import Parameters
+from sim.model.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

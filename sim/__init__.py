@@ -1,9 +1,9 @@
 """Agent-based simulation of teacher supply in a Dutch secondary-education region."""
 
-from sim.model import RegionModel
-from sim.parameters import ParameterError, Parameters
-from sim.policies import LEVERS, PRESETS, Policy, PolicyError
-from sim.scenarios import ScenarioError, load_scenario
+from sim.model.model import RegionModel
+from sim.model.parameters import ParameterError, Parameters
+from sim.model.policies import LEVERS, PRESETS, Policy, PolicyError
+from sim.model.scenarios import ScenarioError, load_scenario
 
 __all__ = [
     "LEVERS",

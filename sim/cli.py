@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.parameters import SUBJECT_GROUPS, ParameterError, Parameters
-from sim.policies import LEVERS, PRESETS, PolicyError
-from sim.scenarios import ScenarioError, available_scenarios, load_scenario
+from sim.model.parameters import SUBJECT_GROUPS, ParameterError, Parameters, parse_assignments
+from sim.model.policies import LEVERS, PRESETS, PolicyError
+from sim.model.scenarios import ScenarioError, available_scenarios, load_scenario
 
 SUMMARY_COLUMNS = {
     "demand_fte": "demand fte",
@@ -25,22 +25,6 @@ SUMMARY_COLUMNS = {
     "exits_retirement": "retired",
     "lever_cost_eur": "lever cost kEUR",
 }
-
-
-def _parse_set(items: list[str]) -> dict[str, object]:
-    """Turn ``name=value`` strings into parameter overrides (values parsed as TOML literals)."""
-    import tomllib
-
-    out: dict[str, object] = {}
-    for item in items:
-        if "=" not in item:
-            raise ParameterError(f"--set {item!r}: expected name=value")
-        name, raw = item.split("=", 1)
-        try:
-            out[name.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            out[name.strip()] = raw.strip()
-    return out
 
 
 def summary_table(series: pd.DataFrame) -> str:
@@ -64,9 +48,9 @@ def subject_table(series: pd.DataFrame) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
-    overrides = _parse_set(args.set or [])
+    overrides = parse_assignments(args.set or [])
     params = load_scenario(args.scenario).parameters(**overrides)
     rng = params.default_seed if args.rng is None else args.rng
     model = RegionModel(scenario=args.scenario, policy=args.policy, rng=rng, **overrides)
@@ -113,7 +97,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def view_command(port: int, scenario: str) -> tuple[list[str], dict[str, str]]:
     """The ``solara run`` command line and environment that serve the browser view locally."""
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).parent / "view" / "app.py"
     argv = [
         sys.executable,
         "-m",
@@ -131,7 +115,7 @@ def view_command(port: int, scenario: str) -> tuple[list[str], dict[str, str]]:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from sim.scenarios import load_scenario
+    from sim.model.scenarios import load_scenario
 
     if not 1 <= args.port <= 65535:
         raise ScenarioError(f"--port: value {args.port} is not allowed; allowed: 1 to 65535")

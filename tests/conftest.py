@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model import RegionModel
+from sim.model.model import RegionModel
 
 SMALL = {"pupils_total": 15_000, "school_sites": 16, "school_boards": 4}
 """Overrides that shrink the default region to about 1,200 teachers."""

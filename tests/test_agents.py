@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.agents import (
+from sim.model.agents import (
     ROUTE,
     UNQUALIFIED,
     School,
@@ -13,7 +13,7 @@ from sim.agents import (
     TrainingProgramme,
     age_band,
 )
-from sim.model import RegionModel
+from sim.model.model import RegionModel
 
 TINY = {"pupils_total": 4_000, "school_sites": 4, "school_boards": 2}
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import (
+from sim.batch.analysis import (
     bands,
     end_state,
     mean_interval,

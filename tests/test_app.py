@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 import solara
 
-from sim.model import RegionModel
-from sim.parameters import ParameterError, Parameters
-from sim.policies import LEVERS, PRESETS
-from sim.scenarios import load_scenario
-from sim.view_components import (
+from sim.model.model import RegionModel
+from sim.model.parameters import ParameterError, Parameters
+from sim.model.policies import LEVERS, PRESETS
+from sim.model.scenarios import load_scenario
+from sim.view.components import (
     TUNED,
     ViewModel,
     ViewSession,
@@ -92,7 +92,7 @@ def page():
     Closing matters: outside a Solara server, Mesa's update counter is one global value, and a
     page left open would redraw on every later test's Step.
     """
-    from sim.app import ViewPage
+    from sim.view.app import ViewPage
 
     sessions: list[ViewSession] = []
     _, rc = solara.render(
@@ -278,7 +278,9 @@ def test_view_command_serves_the_app_on_localhost_without_telemetry():
     argv, env = view_command(8123, "rijnmond")
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--port") + 1] == "8123"
-    assert Path(argv[argv.index("run") + 1]) == Path(__file__).parents[1] / "sim" / "app.py"
+    assert (
+        Path(argv[argv.index("run") + 1]) == Path(__file__).parents[1] / "sim" / "view" / "app.py"
+    )
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SIM_VIEW_SCENARIO"] == "rijnmond"
 
@@ -304,7 +306,7 @@ def _drawn_in_full(fig) -> np.ndarray:
 
 
 def test_live_dashboard_blits_the_same_image_as_a_full_drawing():
-    from sim.view_charts import LiveDashboard, dashboard_figure
+    from sim.view.charts import LiveDashboard, dashboard_figure
 
     iso = RegionModel(policy="isolated", rng=3)
     col = RegionModel(policy="collaborative", rng=3)
@@ -329,7 +331,7 @@ def test_live_dashboard_blits_the_same_image_as_a_full_drawing():
 
 
 def test_live_dashboard_draws_in_full_when_data_outgrow_the_axes():
-    from sim.view_charts import LiveDashboard
+    from sim.view.charts import LiveDashboard
 
     model = RegionModel(rng=3)
     model.step()
@@ -344,8 +346,8 @@ def test_live_dashboard_draws_in_full_when_data_outgrow_the_axes():
 
 
 def test_live_maps_blit_the_same_image_as_a_full_drawing():
-    from sim.maps import institutes_frame
-    from sim.view_charts import LiveMaps
+    from sim.plots.maps import institutes_frame
+    from sim.view.charts import LiveMaps
 
     model = RegionModel(rng=3)
     live = LiveMaps(institutes_frame(model))

@@ -1,4 +1,4 @@
-"""Real-browser tests of the view: ``solara run sim/app.py`` driven by Debian's Chromium.
+"""Real-browser tests of the view: ``solara run sim/view/app.py`` driven by Debian's Chromium.
 
 One server serves the whole module; every test opens its own browser context (its own session,
 so its own model). Without Chromium or Playwright these tests skip with what to install, unless

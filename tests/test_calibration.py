@@ -10,7 +10,7 @@ import tomllib
 import numpy as np
 import pytest
 
-from sim.calibration import (
+from sim.fit.calibration import (
     BEGIN_MARK,
     END_MARK,
     FREE_PARAMETERS,
@@ -25,9 +25,9 @@ from sim.calibration import (
     unqualified_by_level,
     write_calibrated_block,
 )
-from sim.model import RegionModel
-from sim.parameters import Parameters
-from sim.scenarios import SCENARIO_DIR, ScenarioError, load_scenario
+from sim.model.model import RegionModel
+from sim.model.parameters import Parameters
+from sim.model.scenarios import SCENARIO_DIR, ScenarioError, load_scenario
 
 TINY = {"pupils_total": 3_000, "school_sites": 4, "school_boards": 2}
 """A region of four schools and about 250 teachers."""

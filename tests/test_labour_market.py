@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.labour_market import RegionalPool, SchoolRecruitment, Seekers, Vacancies
+from sim.model.matching import RegionalPool, SchoolRecruitment, Seekers, Vacancies
 
 
 def _vac(school, subject, level, fte, need):

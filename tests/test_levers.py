@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from sim.model import RegionModel
+from sim.model.model import RegionModel
 
 from conftest import SMALL, run_model
 

@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents import School, SideEntrant, Student, Teacher
-from sim.model import RegionModel
-from sim.policies import PolicyError
-from sim.scenarios import ScenarioError
+from sim.model.agents import School, SideEntrant, Student, Teacher
+from sim.model.model import RegionModel
+from sim.model.policies import PolicyError
+from sim.model.scenarios import ScenarioError
+from sim.model.stages import demand, exits, intake, market, pipeline, stopgaps, vacancies
 
 from conftest import SMALL, run_model
 
@@ -160,17 +161,17 @@ def test_side_entrants_see_the_vacancies_left_after_the_years_hires(policy):
     the vacancies it offers are those still open then, not those posted before the hires."""
     m = RegionModel(rng=4, policy=policy)
     for _ in range(2):
-        m._update_demand()
-        m._exits_and_retirements()
-        m._training_and_side_entrant_progress()
-        m._post_vacancies()
+        demand.run(m)
+        exits.run(m)
+        pipeline.run(m)
+        vacancies.run(m)
         posted = m.pre_market.open_by_level.sum()
-        m._movers()
-        m._new_seekers()
+        market.movers(m)
+        market.new_seekers(m)
         assert m.year_counts["hires_graduate"] > 0
-        fresh = m._pre_market().open_by_level
+        fresh = m.cover_before_market().open_by_level
         np.testing.assert_allclose(m.pre_market.open_by_level, fresh)
         assert fresh.sum() < posted  # the hires filled some of what was posted
-        m._side_entrants()
-        m._census()
-        m._training_intake()
+        market.side_entrants(m)
+        stopgaps.run(m)
+        intake.run(m)

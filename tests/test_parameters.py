@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from sim.model import RegionModel
-from sim.parameters import GROUPS, ParameterError, Parameters, parameter_names
+from sim.model.model import RegionModel
+from sim.model.parameters import GROUPS, ParameterError, Parameters, parameter_names
 
 
 def test_every_parameter_is_documented():

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from sim import plotting
-from sim.policies import LEVERS
+from sim.model.policies import LEVERS
+from sim.plots import plotting
 
 
 def test_each_policy_keeps_one_colour():

@@ -2,9 +2,9 @@ import dataclasses
 
 import pytest
 
-from sim.labour_market import RegionalPool, SchoolRecruitment
-from sim.parameters import Parameters
-from sim.policies import LEVERS, PRESETS, Mechanisms, Policy, PolicyError
+from sim.model.matching import RegionalPool, SchoolRecruitment
+from sim.model.parameters import Parameters
+from sim.model.policies import LEVERS, PRESETS, Mechanisms, Policy, PolicyError
 
 P = Parameters.build()
 

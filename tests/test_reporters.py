@@ -4,8 +4,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim import reporters
-from sim.staffing import Staffing
+from sim.model import reporters
+from sim.model.staffing import Staffing
 
 
 def _model_with(short_by_school, demand_by_school):

@@ -14,7 +14,7 @@ import time
 import pandas as pd
 import pytest
 
-from sim.runner import (
+from sim.batch.runner import (
     Arm,
     Backend,
     BackendError,
@@ -26,7 +26,7 @@ from sim.runner import (
     run_batch,
     run_one,
 )
-from sim.storage import RunStore
+from sim.batch.storage import RunStore
 
 SMALL = {"pupils_total": 3000, "school_sites": 6}
 
@@ -182,7 +182,7 @@ def test_failing_run_is_recorded_and_the_batch_goes_on(tmp_path):
 # --------------------------------------------------------------------------- resume
 KILL_SCRIPT = """
 import sys
-from sim.runner import Arm, Backend, Design, run_batch
+from sim.batch.runner import Arm, Backend, Design, run_batch
 
 def main():
     design = Design("resume", (Arm("isolated", "isolated"), Arm("collaborative", "collaborative")),

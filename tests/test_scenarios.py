@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.model import RegionModel
-from sim.parameters import ParameterError
-from sim.scenarios import SCENARIO_DIR, ScenarioError, available_scenarios, load_scenario
+from sim.model.model import RegionModel
+from sim.model.parameters import ParameterError
+from sim.model.scenarios import SCENARIO_DIR, ScenarioError, available_scenarios, load_scenario
 
 SEED_INSTITUTES = {"Hogeschool Rotterdam", "ICLON Leiden", "SEC Delft"}
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sim.agents import FIRST, SECOND, UNQUALIFIED
-from sim.staffing import cover, staff_fte
+from sim.model.agents import FIRST, SECOND, UNQUALIFIED
+from sim.model.staffing import cover, staff_fte
 
 
 def _staff(n_s, n_g, cells):

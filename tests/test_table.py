@@ -9,8 +9,8 @@ import pytest
 from mesa.experimental.mesa_signals.signal_types import ModelSignals
 
 from sim import RegionModel
-from sim.agents import SideEntrant, Student, Teacher
-from sim.table import MADE, AgentTable, Column, TableAgent, TableModel, remove_rows
+from sim.model.agents import SideEntrant, Student, Teacher
+from sim.model.table import MADE, AgentTable, Column, TableAgent, TableModel, remove_rows
 
 
 class Thing(TableAgent):

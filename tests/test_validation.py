@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration import TARGETS, target
-from sim.validation import (
+from sim.fit.calibration import TARGETS, target
+from sim.fit.validation import (
     Check,
     build_report,
     gradient_order_share,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.parameters import Parameters
-from sim.scenarios import Scenario
+from sim.model.parameters import Parameters
+from sim.model.scenarios import Scenario
 
 KM_PER_DEG_LAT = 111.0
 KM_PER_DEG_LON = 69.0  # at 52 degrees north (reference file)

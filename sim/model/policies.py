@@ -6,7 +6,7 @@ euros from what the model counted that year. A :class:`Policy` is a set of lever
 (every board alone) has none, ``collaborative`` (an educational region) has the first nine.
 No rule anywhere asks which policy is active: the rules read the settings only.
 
-All lever sizes (effects and costs) are parameters in :mod:`sim.parameters`.
+All lever sizes (effects and costs) are parameters in :mod:`sim.model.parameters`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from sim.labour_market import RegionalPool, SchoolRecruitment
+from sim.model.matching import RegionalPool, SchoolRecruitment
 
 if TYPE_CHECKING:
-    from sim.model import RegionModel
-    from sim.parameters import Parameters
+    from sim.model.model import RegionModel
+    from sim.model.parameters import Parameters
 
 
 class PolicyError(ValueError):

@@ -15,10 +15,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis import BAND, bands
-from sim.maps import draw_region_map
-from sim.parameters import SUBJECT_GROUPS
-from sim.policies import LEVERS
+from sim.batch.analysis import BAND, bands
+from sim.model.parameters import SUBJECT_GROUPS
+from sim.model.policies import LEVERS
+from sim.plots.maps import draw_region_map
 
 POLICY_COLOURS: dict[str, str] = {
     "isolated": "#d95f02",

@@ -1,7 +1,7 @@
 """Validation: the simulated baseline against the observed targets, and verification cases.
 
 - :func:`replicate` runs a scenario over many seeds and returns one row of measures per run
-  (the measures of :mod:`sim.calibration`);
+  (the measures of :mod:`sim.fit.calibration`);
 - :func:`summarise` turns those rows into the report table: observed value and source, the
   simulated median with its 10-90% band, and whether the median falls inside the tolerance;
 - the verification cases check the model against cases whose answer is known without it:
@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.calibration import TARGETS, MapFn, Target, simulate_many
-from sim.parameters import AGE_BANDS
-from sim.scenarios import Scenario
+from sim.fit.calibration import TARGETS, MapFn, Target, simulate_many
+from sim.model.parameters import AGE_BANDS
+from sim.model.scenarios import Scenario
 
 AGE_LABELS = ("under 30", "30-39", "40-49", "50-59", "60+")
 
@@ -135,7 +135,7 @@ NO_INFLOW: dict[str, float] = {
 def _run(
     scenario, seed, years, overrides, after_build: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
     model = RegionModel(scenario, "isolated", rng=seed, **overrides)
     if after_build:

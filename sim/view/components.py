@@ -1,7 +1,7 @@
-"""Pieces of the browser view (``sim/app.py``).
+"""Pieces of the browser view (``sim/view/app.py``).
 
 - :func:`controls` turns the parameter object into grouped slider and switch descriptions:
-  defaults, ranges and labels all come from :meth:`sim.parameters.Parameters.info` and the
+  defaults, ranges and labels all come from :meth:`sim.model.parameters.Parameters.info` and the
   scenario's parameters, none is typed here.
 - :class:`ViewModel` is the model SolaraViz drives. It holds no model logic: it builds one
   :class:`~sim.model.RegionModel` (or two with the same seed, in twin mode) from the settings of
@@ -24,12 +24,12 @@ import mesa
 import solara
 from mesa.visualization.utils import update_counter
 
-from sim.maps import institutes_frame
-from sim.model import RegionModel
-from sim.parameters import GROUPS, Parameters, ParamInfo
-from sim.policies import LEVERS, PRESETS, Policy
-from sim.scenarios import load_scenario
-from sim.view_charts import LiveDashboard, LiveMaps
+from sim.model.model import RegionModel
+from sim.model.parameters import GROUPS, Parameters, ParamInfo
+from sim.model.policies import LEVERS, PRESETS, Policy
+from sim.model.scenarios import load_scenario
+from sim.plots.maps import institutes_frame
+from sim.view.charts import LiveDashboard, LiveMaps
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ TUNED: tuple[str, ...] = (
     "stopgap_fill_share",
     "retirement_age",
     "feedbacks",
-    # policy levers (their sizes; the switches themselves come from sim.policies.LEVERS)
+    # policy levers (their sizes; the switches themselves come from sim.model.policies.LEVERS)
     "induction_exit_rr",
     "outreach_choice_rr",
     "dual_qualification_rate",
@@ -344,7 +344,7 @@ class ViewPainter:
     """Draws a model's maps and charts, year after year, as PNG images.
 
     Keeps the figures between years so that each year redraws only what changed (see
-    :class:`~sim.view_charts.LiveDashboard`); one painter belongs to one :class:`ViewModel`.
+    :class:`~sim.view.charts.LiveDashboard`); one painter belongs to one :class:`ViewModel`.
     """
 
     def __init__(self, model: ViewModel) -> None:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import UNQUALIFIED, School, age_band
-from sim.parameters import AGE_BANDS, SUBJECT_GROUPS
+from sim.model.agents import UNQUALIFIED, School, age_band
+from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS
 
 if TYPE_CHECKING:
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
 Reporter = Callable[["RegionModel"], float]
 
@@ -267,7 +267,7 @@ def _lever_cost(name: str) -> Reporter:
 
 def model_reporters() -> dict[str, Reporter]:
     """Every model reporter by output column name, in a stable order."""
-    from sim.policies import LEVERS
+    from sim.model.policies import LEVERS
 
     funcs: list[Reporter] = [
         year,

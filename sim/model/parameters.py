@@ -1102,3 +1102,23 @@ def _allowed(info: ParamInfo) -> str:
 def parameter_names() -> list[str]:
     """All parameter names in declaration order."""
     return list(Parameters.model_fields)
+
+
+def parse_assignments(items: list[str]) -> dict[str, object]:
+    """Turn ``name=value`` strings into parameter overrides (values parsed as TOML literals).
+
+    Raises:
+        ParameterError: An item has no ``=``.
+    """
+    import tomllib
+
+    out: dict[str, object] = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"--set {item!r}: expected name=value")
+        name, raw = item.split("=", 1)
+        try:
+            out[name.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[name.strip()] = raw.strip()
+    return out

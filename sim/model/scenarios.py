@@ -1,11 +1,11 @@
 """Scenario files: a region's geography, its training programmes and parameter overrides.
 
-A scenario is a TOML file under ``sim/scenarios/`` (loaded by name) or anywhere (loaded by path).
+A scenario is a TOML file under ``sim/model/scenarios/`` (loaded by name) or anywhere (loaded by path).
 It holds four tables:
 
 - ``[scenario]``: ``name``, ``description`` and ``layout_seed`` (the seed that places the school
   sites, so that every replication of a scenario shares one geography);
-- ``[parameters]``: overrides of :class:`sim.parameters.Parameters` defaults (validated);
+- ``[parameters]``: overrides of :class:`sim.model.parameters.Parameters` defaults (validated);
 - ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population``;
 - ``[[programmes]]``: teacher-training programmes (see :class:`ProgrammeSpec`).
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.parameters import SUBJECT_GROUPS, Parameters
+from sim.model.parameters import SUBJECT_GROUPS, Parameters
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 

@@ -2,7 +2,7 @@
 
 Schools and programmes are few and hold their attributes as ordinary Python attributes.
 Teachers, side-entrants and students are many: their attributes live in columnar tables
-(:mod:`sim.table`) and their yearly rules are class methods that act on every agent of the kind
+(:mod:`sim.model.table`) and their yearly rules are class methods that act on every agent of the kind
 at once with numpy, drawing from the random stream the model hands them. The rules are written
 out here, one per mechanism, so each can be read and tested on its own.
 """
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
-from sim.table import AgentTable, Column, TableAgent
+from sim.model.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
+from sim.model.table import AgentTable, Column, TableAgent
 
 if TYPE_CHECKING:
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
 N_SUBJECTS = len(SUBJECT_GROUPS)
 

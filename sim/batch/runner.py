@@ -13,7 +13,7 @@ unrelated mechanisms alone, and arm differences are paired by seed.
 
 :func:`run_batch` validates every arm before any run starts, runs the specs on a
 :class:`Backend` (in-process, local worker processes, or Dask), writes each run to Parquet as it
-finishes (:mod:`sim.storage`), skips runs a previous session finished, records runs that raise,
+finishes (:mod:`sim.batch.storage`), skips runs a previous session finished, records runs that raise,
 and keeps ``manifest.json`` up to date. Results are read back sorted by run id, so they do not
 depend on the backend, the number of workers or the order in which runs finished.
 """
@@ -44,10 +44,10 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from sim.parameters import ParameterError, Parameters
-from sim.policies import Policy, PolicyError
-from sim.scenarios import ScenarioError, load_scenario
-from sim.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
+from sim.batch.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
+from sim.model.parameters import ParameterError, Parameters
+from sim.model.policies import Policy, PolicyError
+from sim.model.scenarios import ScenarioError, load_scenario
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Arm:
 
     Attributes:
         name: Short unique label used in file names, tables and charts.
-        policy: Preset, lever, or expression accepted by :meth:`sim.policies.Policy.parse`.
+        policy: Preset, lever, or expression accepted by :meth:`sim.model.policies.Policy.parse`.
         overrides: Parameter overrides on top of the design's shared overrides.
     """
 
@@ -284,7 +284,7 @@ def run_one(spec: RunSpec) -> RunResult:
     per-school frame one row per school site at the last census; both carry ``run_id``,
     ``arm``, ``replication`` and ``seed`` columns (the school frame also ``year``).
     """
-    from sim.model import RegionModel  # imported here so importing the runner stays light
+    from sim.model.model import RegionModel  # imported here so importing the runner stays light
 
     model = RegionModel(
         scenario=spec.scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
@@ -724,7 +724,7 @@ def _versions() -> dict[str, str]:
 
 def _git_commit() -> str | None:
     """Commit of the working tree the model is imported from (with "-dirty" when modified)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -812,9 +812,9 @@ def backend_from_args(args: argparse.Namespace) -> Backend:
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Parameter overrides from ``--set NAME=VALUE`` (values read as TOML literals)."""
-    from sim.cli import _parse_set
+    from sim.model.parameters import parse_assignments
 
-    return _parse_set(args.set)
+    return parse_assignments(args.set)
 
 
 def run_from_args(design: Design, args: argparse.Namespace) -> BatchResult:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.runner import Design
-from sim.storage import ResultsError, RunStore
+from sim.batch.runner import Design
+from sim.batch.storage import ResultsError, RunStore
 
 ID_COLUMNS = ("run_id", "arm", "replication", "seed")
 
@@ -36,7 +36,7 @@ class Results:
 
     @classmethod
     def open(cls, folder: Path | str) -> Results:
-        """Open a results folder written by :func:`sim.runner.run_batch`.
+        """Open a results folder written by :func:`sim.batch.runner.run_batch`.
 
         Raises:
             ResultsError: no manifest, or no finished runs.

@@ -1,9 +1,9 @@
 """The browser view: tune parameters and watch the region, or both policies side by side.
 
 Serve it with ``python -m sim view`` or
-``solara run sim/app.py --host 127.0.0.1 --port 8765 --production``. Each browser session gets
+``solara run sim/view/app.py --host 127.0.0.1 --port 8765 --production``. Each browser session gets
 its own model (built inside :func:`Page`). The page holds no model logic: it shows the
-:class:`~sim.view_components.ViewModel`, which runs :class:`~sim.model.RegionModel`.
+:class:`~sim.view.components.ViewModel`, which runs :class:`~sim.model.RegionModel`.
 
 The scenario is ``rijnmond`` unless the environment variable ``SIM_VIEW_SCENARIO`` names another
 (``python -m sim view --scenario NAME`` sets it).
@@ -17,8 +17,8 @@ from collections.abc import Callable
 import solara
 from mesa.visualization import SolaraViz
 
-from sim.scenarios import load_scenario
-from sim.view_components import (
+from sim.model.scenarios import load_scenario
+from sim.view.components import (
     RunView,
     SettingsSidebar,
     ViewModel,

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
 SHORTAGE_CMAP = "YlOrRd"
 

@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from PIL import Image
 
-from sim.maps import draw_region_map, school_marker_sizes
-from sim.parameters import SUBJECT_GROUPS
+from sim.model.parameters import SUBJECT_GROUPS
+from sim.plots.maps import draw_region_map, school_marker_sizes
 
 Arms = Mapping[str, pd.DataFrame]
 """Series by arm label, in drawing order (one arm, or two in twin mode)."""

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.parameters import AGE_BANDS, Parameters
-from sim.scenarios import Scenario, ScenarioError, load_scenario
+from sim.model.parameters import AGE_BANDS, Parameters
+from sim.model.scenarios import Scenario, ScenarioError, load_scenario
 
 Measures = dict[str, float]
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
@@ -432,7 +432,7 @@ def simulate(
     policy: str = "isolated",
 ) -> Measures:
     """Run one replication and return its measures (see :func:`measures_from_run`)."""
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
 
     model = RegionModel(scenario, policy, rng=seed, **dict(overrides or {}))
     extras = {model.year: census_extras(model)}
@@ -507,7 +507,7 @@ class FreeParameter:
     """An uncertain parameter (or elements of one) that the calibration fits.
 
     Attributes:
-        name: Parameter name in :class:`sim.parameters.Parameters`.
+        name: Parameter name in :class:`sim.model.parameters.Parameters`.
         lower: Smallest value searched.
         upper: Largest value searched.
         index: For a tuple parameter, the elements set to the fitted value (tied together).

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import to_markdown
-from sim.runner import BatchResult
-from sim.storage import write_text
+from sim.batch.analysis import to_markdown
+from sim.batch.runner import BatchResult
+from sim.batch.storage import write_text
 
 
 @dataclass

@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim.agents import FIRST, SECOND, UNQUALIFIED
+from sim.model.agents import FIRST, SECOND, UNQUALIFIED
 
 
 @dataclass

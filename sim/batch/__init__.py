@@ -1,0 +1,1 @@
+"""Batch studies: designs, paired seeds, backends, storage, resume, summaries and reports."""

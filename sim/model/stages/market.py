@@ -1,0 +1,265 @@
+"""Stage 5, the labour market: movers, graduates, returners, teachers from other regions and side-entrants meet the vacancies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.agents import FIRST, ROUTE, SECOND, UNQUALIFIED, SideEntrant, Teacher
+from sim.model.matching import SchoolRecruitment, Seekers, Vacancies
+from sim.model.parameters import SUBJECT_GROUPS
+
+if TYPE_CHECKING:
+    from sim.model.model import RegionModel
+
+N_G = len(SUBJECT_GROUPS)
+
+
+def run(model: RegionModel) -> None:
+    """Movers first, then the new seekers, then the side-entrants (who see what is left)."""
+    movers(model)
+    new_seekers(model)
+    side_entrants(model)
+
+
+def movers(model: RegionModel) -> None:
+    """Teachers looking for another school: poaching, or release under no-poaching."""
+    p = model.p
+    wf = model.workforce
+    rng = model.streams["movers"]
+    live = wf.live()
+    rows = live[wf.data["degree"][live] != UNQUALIFIED]
+    search = rows[rng.random(rows.size) < p.mover_search_rate]
+    model.released_movers = np.empty(0, dtype=np.int64)
+    if search.size == 0:
+        return
+    school = wf.data["school"][search]
+    if not model.mech.poaching:
+        surplus = model.pre_market.surplus[school, wf.data["subject"][search]]
+        model.released_movers = search[surplus >= 0.5 * wf.data["fte"][search]]
+        return
+    seekers = Seekers(
+        subject=wf.data["subject"][search].astype(np.int64),
+        subject2=wf.data["subject2"][search].astype(np.int64),
+        degree=wf.data["degree"][search].astype(np.int64),
+        fte=wf.data["fte"][search],
+        min_attractiveness=model.attractiveness[school] + p.mover_attractiveness_margin,
+    )
+    vac = model.open_vacancies()
+    placed = poaching_search(model, seekers, vac, rng)
+    moved = placed >= 0
+    move(model, search[moved], vac.school[placed[moved]])
+
+
+def poaching_search(
+    model: RegionModel, seekers: Seekers, vac: Vacancies, rng: np.random.Generator
+) -> np.ndarray:
+    return SchoolRecruitment(model.p.applications_per_seeker).place(
+        seekers, vac, model.attractiveness, rng
+    )
+
+
+def move(model: RegionModel, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
+    """Teachers in ``rows`` change school; ``refresh`` recounts the open vacancies."""
+    wf = model.workforce
+    wf.data["school"][rows] = to
+    wf.data["school2"][rows] = -1
+    wf.data["fte2"][rows] = 0.0
+    model.year_counts["hires_mover"] += rows.size
+    if rows.size and refresh:
+        model.pre_market = model.cover_before_market()
+
+
+def new_seekers(model: RegionModel) -> None:
+    """Graduates, returners, teachers from other regions and released teachers."""
+    p = model.p
+    rng = model.streams["seekers"]
+    wf = model.workforce
+    n_teachers = len(wf)
+    tight = p.outside_labour_market_tightness
+    n_ret = int(
+        min(rng.poisson(model.silent_reserve * p.returner_rate / tight), model.silent_reserve)
+    )
+    n_in = int(rng.poisson(n_teachers / 100 * p.inmigrant_seekers_per_100_teachers))
+    share = np.asarray(p.subject_demand_share)
+    gs = model.graduate_seekers
+    n_grad = gs["subject"].size
+    rel = model.released_movers
+    subject = np.concatenate(
+        [gs["subject"], rng.choice(N_G, size=n_ret + n_in, p=share), wf.data["subject"][rel]]
+    ).astype(np.int64)
+    degree = np.concatenate(
+        [
+            gs["degree"],
+            np.where(rng.random(n_ret + n_in) < p.seeker_first_degree_share, FIRST, SECOND),
+            wf.data["degree"][rel],
+        ]
+    ).astype(np.int64)
+    fte = np.concatenate([model.draw_contract_fte(n_grad + n_ret + n_in, rng), wf.data["fte"][rel]])
+    source = np.concatenate(
+        [
+            np.full(n_grad, ROUTE["graduate"]),
+            np.full(n_ret, ROUTE["returner"]),
+            np.full(n_in, ROUTE["inmigrant"]),
+            np.full(rel.size, -1),
+        ]
+    )
+    subject2 = np.concatenate(
+        [np.full(n_grad + n_ret + n_in, -1), wf.data["subject2"][rel]]
+    ).astype(np.int64)
+    seekers = Seekers(subject, subject2, degree, fte, np.full(subject.size, -np.inf))
+    vac = model.open_vacancies()
+    placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
+    ok = placed >= 0
+    school = vac.school[np.maximum(placed, 0)]
+    is_rel = source == -1
+    move(model, rel[ok[is_rel]], school[is_rel & ok], refresh=False)
+    new = ok & ~is_rel
+    model.silent_reserve -= int((new & (source == ROUTE["returner"])).sum())
+    model.year_counts["seekers"] += subject.size
+    model.year_counts["seekers_unplaced"] += int((~ok).sum())
+    hire(
+        model,
+        source[new],
+        subject[new],
+        degree[new],
+        fte[new],
+        school[new],
+        gs["parttime"][new[:n_grad]] if n_grad else np.zeros(0, bool),
+        rng,
+    )
+    if ok.any():  # the side-entrants' market sees the vacancies these hires filled
+        model.pre_market = model.cover_before_market()
+
+
+def hire(model: RegionModel, source, subject, degree, fte, school, grad_parttime, rng) -> None:
+    p = model.p
+    n = source.size
+    if n == 0:
+        return
+    is_grad = source == ROUTE["graduate"]
+    age = np.where(
+        source == ROUTE["returner"],
+        rng.integers(32, 58, n),
+        np.where(source == ROUTE["inmigrant"], rng.integers(26, 55, n), rng.integers(22, 27, n)),
+    )
+    if is_grad.any():
+        pt = np.zeros(n, bool)
+        pt[is_grad] = grad_parttime
+        age = np.where(pt, rng.integers(27, 50, n), age)
+    experience = np.where(is_grad, 0, np.maximum(1, (age - 25) // 2))
+    induction = is_grad & (model.own_induction[school] | model.mech.induction_for_all)
+    model.year_counts["inducted_by_region"] += int((induction & ~model.own_induction[school]).sum())
+    rows = model.workforce.add(
+        n,
+        age=age,
+        experience=experience,
+        subject=subject,
+        subject2=-1,
+        degree=degree,
+        fte=fte,
+        school=school,
+        school2=-1,
+        fte2=0.0,
+        induction=induction,
+        permanent=rng.random(n) >= p.temporary_contract_share_new_hire,
+        route=source,
+        entry_year=model.year,
+        starter=is_grad,
+        course_subject=-1,
+    )
+    Teacher.create_rows(model, rows)
+    for name in ("graduate", "returner", "inmigrant"):
+        model.year_counts[f"hires_{name}"] += int((source == ROUTE[name]).sum())
+    n_start = int(is_grad.sum())
+    if n_start:
+        record = np.zeros(12, dtype=np.int64)
+        record[0] = n_start
+        model.cohorts[model.year] = record
+
+
+def side_entrants(model: RegionModel) -> None:
+    """Career changers placed where mentor places allow; the joint programme shares places."""
+    p = model.p
+    rng = model.streams["side_entrant_market"]
+    n_teachers = len(model.workforce)
+    n = int(
+        rng.poisson(
+            p.side_entrant_applicants_per_100_teachers
+            * n_teachers
+            / 100
+            / p.outside_labour_market_tightness
+        )
+    )
+    model.year_counts["side_entrant_applicants"] += n
+    if n == 0:
+        return
+    subject = rng.choice(N_G, size=n, p=np.asarray(p.subject_demand_share)).astype(np.int64)
+    fte = model.draw_contract_fte(n, rng)
+    seekers = Seekers(subject, np.full(n, -1), np.zeros(n, np.int64), fte, np.full(n, -np.inf))
+    vac = model.open_vacancies()
+    # mentor places still free after the side-entrants already in the route
+    wf = model.workforce
+    live = wf.live()
+    in_route = live[wf.data["degree"][live] == UNQUALIFIED]
+    current = np.bincount(wf.data["school"][in_route], minlength=len(model.schools))
+    if model.mech.joint_side_entrant_programme:
+        places = (
+            model.mentor_places.sum()
+            + model.mech.side_entrant_extra_places * len(model.schools) / 10
+        )
+        vac = vac.restrict(vac.level == 1)
+        placed = model.mech.matching.place(seekers, vac, model.attractiveness, rng)
+        ok = np.flatnonzero(placed >= 0)[: max(0, int(places - current.sum()))]
+    else:
+        free = np.maximum(0, model.mentor_places - current)
+        vac = vac.restrict((vac.level == 1) & (free[vac.school] > 0))
+        placed = model.mech.matching.place(seekers, vac, model.attractiveness, rng)
+        ok = np.flatnonzero(placed >= 0)
+        host = vac.school[placed[ok]]
+        ok = ok[_rank_within(host) < free[host]]
+    school = vac.school[placed[ok]]
+    supported = model.mech.joint_side_entrant_programme | model.own_induction[school]
+    induction = model.mech.induction_for_all | model.own_induction[school]
+    rows = model.workforce.add(
+        ok.size,
+        age=rng.integers(27, 55, ok.size),
+        experience=0,
+        subject=subject[ok],
+        subject2=-1,
+        degree=UNQUALIFIED,
+        fte=fte[ok],
+        school=school,
+        school2=-1,
+        fte2=0.0,
+        induction=induction,
+        permanent=False,
+        route=ROUTE["side_entrant"],
+        entry_year=model.year,
+        training_year=0,
+        supported=supported,
+        course_subject=-1,
+    )
+    SideEntrant.create_rows(model, rows)
+    model.year_counts["hires_side_entrant"] += ok.size
+    model.year_counts["inducted_by_region"] += int((induction & ~model.own_induction[school]).sum())
+    wf = model.workforce
+    live = wf.live()
+    model.year_counts["side_entrants_in_programme"] = (
+        int((wf.data["degree"][live] == UNQUALIFIED).sum())
+        if model.mech.joint_side_entrant_programme
+        else 0
+    )
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    counts = np.diff(np.r_[starts, sorted_groups.size])
+    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank

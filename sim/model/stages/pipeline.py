@@ -1,0 +1,82 @@
+"""Stage 3, training and side-entrant progress: students and side-entrants move on, graduates decide to seek a job here, second-subject courses progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.agents import SECOND, UNQUALIFIED, SideEntrant, Student, Teacher
+from sim.model.table import remove_rows
+
+if TYPE_CHECKING:
+    from sim.model.model import RegionModel
+
+
+def run(model: RegionModel) -> None:
+    """Students and side-entrants progress; graduates decide to seek; courses progress."""
+    p = model.p
+    st = model.students
+    out = Student.progress_year(
+        model, model.streams["students"], model.mech.slow_finisher_graduation_rr
+    )
+    model.year_counts["students_dropout"] += out["dropout"].size
+    grads = out["graduated"]
+    model.year_counts["students_graduated"] += grads.size
+    rng = model.streams["students"]
+    interned = st.data["interned_in_region"][grads]
+    enter = rng.random(grads.size) < np.where(
+        interned, p.graduate_entry_interned_in_region, p.graduate_entry_other
+    )
+    g = grads[enter]
+    prog = st.data["programme"][g]
+    model.graduate_seekers = {
+        "subject": st.data["subject"][g].astype(np.int64),
+        "degree": model.programme_degree[prog],
+        "parttime": np.array(
+            [model.programmes[i].route != "hbo_fulltime" for i in prog], dtype=bool
+        ),
+    }
+    model.year_counts["graduates_seeking"] += g.size
+    model.remove_students(np.concatenate([out["dropout"], grads]))
+
+    wf = model.workforce
+    se = SideEntrant.progress(model, model.streams["side_entrants"])
+    model.year_counts["side_entrant_dropouts"] += se["dropout"].size
+    model.year_counts["side_entrant_completions"] += se["completed"].size
+    model.remove_staff(se["dropout"])
+    done = se["completed"]
+    wf.data["degree"][done] = SECOND
+    wf.data["experience"][done] = wf.data["training_year"][done]
+    # a side-entrant who qualifies becomes a new Teacher agent on the same row
+    remove_rows(model, wf, done, kill=False)
+    Teacher.create_rows(model, done)
+    dual_qualification(model)
+
+
+def dual_qualification(model: RegionModel) -> None:
+    """Courses progress; new teachers start a course in the largest regional shortage."""
+    wf = model.workforce
+    live = wf.live()
+    on = live[wf.data["course_years_left"][live] > 0]
+    wf.data["course_years_left"][on] -= 1
+    done = on[wf.data["course_years_left"][on] == 0]
+    wf.data["subject2"][done] = wf.data["course_subject"][done]
+    model.year_counts["dual_qualified"] += done.size
+    rate = model.mech.dual_qualification_rate
+    if rate > 0:
+        rng = model.streams["dual"]
+        short = (model.staffing.vacancy + model.staffing.unqualified).sum(0)
+        target = int(np.argmax(short))
+        cand = live[
+            (wf.data["degree"][live] != UNQUALIFIED)
+            & (wf.data["subject2"][live] < 0)
+            & (wf.data["course_years_left"][live] == 0)
+            & (wf.data["subject"][live] != target)
+            & (wf.data["age"][live] < model.p.dual_qualification_max_age)
+        ]
+        start = cand[rng.random(cand.size) < rate]
+        wf.data["course_years_left"][start] = model.p.dual_qualification_years
+        wf.data["course_subject"][start] = target
+        model.year_counts["dual_courses_started"] += start.size
+    model.year_counts["on_dual_course"] = int((wf.data["course_years_left"][wf.live()] > 0).sum())

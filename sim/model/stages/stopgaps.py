@@ -1,0 +1,36 @@
+"""Stage 6, stop-gaps: what stays open is covered in part by unqualified staff (hidden shortage); workload and attractiveness follow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.model.staffing import cover
+from sim.model.stages import demand as demand_stage
+
+if TYPE_CHECKING:
+    from sim.model.model import RegionModel
+
+
+def run(model: RegionModel) -> None:
+    """Cover demand, apply stop-gaps, and update workload and attractiveness."""
+    p = model.p
+    model.census_cache: dict[str, Any] = {}  # figures reporters derive once per census
+    model.staffing = cover(
+        model.demand,
+        model.staff(),
+        model.mech.unqualified_cap_share,
+        p.stopgap_fill_share,
+        stopgaps=True,
+    )
+    demand = np.maximum(model.staffing.demand.sum(axis=(1, 2)), 1e-9)
+    pressure = (
+        model.staffing.vacancy.sum(1) + p.hidden_workload_weight * model.staffing.unqualified.sum(1)
+    ) / demand
+    model.workload = pressure if p.feedbacks else np.zeros_like(pressure)
+    model.attractiveness = (
+        model.attractiveness_base
+        - p.attractiveness_vmbo_weight * demand_stage.vmbo_share(model)
+        - p.attractiveness_workload_weight * model.workload
+    )

@@ -1,0 +1,1 @@
+"""Charts and maps shared by the reports and the browser view."""

@@ -1,0 +1,1 @@
+"""The Solara browser view: controls from the parameter object, no model logic."""
