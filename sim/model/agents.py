@@ -130,9 +130,7 @@ def initial_experience(age: np.ndarray, p: Parameters, rng: np.random.Generator)
     return np.where(total > 0, np.maximum(age - entry[pick], 0), 0).astype(np.int64)
 
 
-def initial_ages(
-    band: np.ndarray, top: int, p: Parameters, rng: np.random.Generator
-) -> np.ndarray:
+def initial_ages(band: np.ndarray, top: int, p: Parameters, rng: np.random.Generator) -> np.ndarray:
     """Ages of initial staff in the DUO age bands ``band`` (23-29, 30-39, ..., 60 to ``top`` - 1).
 
     Within a band an age weighs the steady number of staff of that age: the entrants' survivors

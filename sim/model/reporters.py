@@ -174,6 +174,8 @@ COUNTS: dict[str, str] = {
     "internships_in_region": "Final-year internships placed in the region this year.",
     "internships_outside": "Final-year internships outside the region this year.",
     "reserve_pension_exits": "People who left the silent reserve at the pension age this year.",
+    "inmigrant_seekers": "Teachers from other regions who sought a job here this year.",
+    "returner_seekers": "Members of the silent reserve who sought to return this year.",
     "seekers_unplaced": "Job seekers (not side-entrants) who found no vacancy this year.",
     "shared_appointments": "Shared appointments this year.",
     "on_dual_course": "Teachers on a second-subject course.",

@@ -95,7 +95,9 @@ class SilentReserve:
             return
         if ages.min() < MIN_AGE or ages.max() > MAX_AGE:
             raise ValueError(f"reserve ages must lie in [{MIN_AGE}, {MAX_AGE}], got {ages}")
-        y = np.minimum(np.broadcast_to(np.asarray(years_out, dtype=np.int64), ages.shape), MAX_YEARS_OUT)
+        y = np.minimum(
+            np.broadcast_to(np.asarray(years_out, dtype=np.int64), ages.shape), MAX_YEARS_OUT
+        )
         np.add.at(self.counts, (ages - MIN_AGE, y), 1)
 
     def remove(self, ages: np.ndarray, years_out: np.ndarray) -> None:

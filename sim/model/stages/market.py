@@ -91,6 +91,8 @@ def new_seekers(model: RegionModel) -> None:
     ret_age, ret_out = model.reserve.draw_seekers(p, rng)
     n_ret = ret_age.size
     n_in = int(rng.poisson(n_teachers * p.leave_region_rate * p.inmigration_ratio))
+    model.year_counts["inmigrant_seekers"] += n_in
+    model.year_counts["returner_seekers"] += n_ret
     share = np.asarray(p.subject_demand_share)
     gs = model.graduate_seekers
     n_grad = gs["subject"].size
@@ -128,7 +130,9 @@ def new_seekers(model: RegionModel) -> None:
     back = ok[n_grad : n_grad + n_ret]
     model.reserve.remove(ret_age[back], ret_out[back])
     known_age = np.concatenate([np.full(n_grad, -1), ret_age, np.full(n_in + rel.size, -1)])
-    years_out = np.concatenate([np.zeros(n_grad, np.int64), ret_out, np.zeros(n_in + rel.size, np.int64)])
+    years_out = np.concatenate(
+        [np.zeros(n_grad, np.int64), ret_out, np.zeros(n_in + rel.size, np.int64)]
+    )
     model.year_counts["seekers"] += subject.size
     model.year_counts["seekers_unplaced"] += int((~ok).sum())
     hire(
