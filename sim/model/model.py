@@ -6,7 +6,8 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    subject group and level follows.
 2. **Exits and retirements** — teachers age; each may retire, leave education (to the silent
    reserve) or move to another region, by age, experience, induction, contract and the
-   school's workload; some change their hours.
+   school's workload; everyone reaching the pension age of the year retires; the silent
+   reserve ages a year and loses those reaching the pension age; some change their hours.
 3. **Training and side-entrant progress** — students drop out, graduate (on time or slow) or
    move up a year; graduates decide whether to seek a teaching job in the region;
    side-entrants drop out or qualify; teachers on a second-subject course progress and new
