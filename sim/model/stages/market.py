@@ -177,7 +177,9 @@ def hire(
     years_out = np.zeros(n, np.int64) if years_out is None else np.asarray(years_out)
     profile = model.outmigrant_ages
     if profile.size == 0:
-        profile = model.workforce.col("age").astype(np.int64)
+        wf = model.workforce
+        live = wf.live()
+        profile = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]].astype(np.int64)
     age = np.where(is_ret, known_age, rng.integers(22, 27, n))
     if is_in.any():
         age[is_in] = rng.choice(profile, size=int(is_in.sum()))
