@@ -50,7 +50,10 @@ def test_shared_appointments_use_surplus_hours_under_pupil_decline():
     lever = totals("isolated+shared_appointments", **decline)
     alone = totals("isolated", **decline)
     assert lever["shared_appointments"] > 20 and alone["shared_appointments"] == 0
-    assert lever["vacancy_fte"] < alone["vacancy_fte"]
+    # the lever puts surplus hours to use. (Until issue 10 this line read "vacancies fall"; over
+    # 12 paired seeds the vacancy difference was -0.6 +- 4.4 fte before the supply rework and
+    # +6.4 +- 5.4 after it: no effect above noise, the old pass came from two lucky seeds.)
+    assert lever["surplus_fte"] < 0.8 * alone["surplus_fte"]
 
 
 def test_joint_induction_lowers_starter_attrition():
@@ -92,7 +95,10 @@ def test_slow_finisher_help_raises_graduation():
 
 def test_qualification_experiment_turns_open_into_hidden_shortage():
     # the initial census: the staff it counts are the same with and without the lever, so
-    # open shortage turns into hidden shortage one for one
+    # open shortage turns into hidden shortage one for one. The size of the cut depends on how
+    # many schools sit at the cap, which varies by seed (0.79-1.00 of the open shortage over
+    # seeds 1-8), so it is checked on the two seeds together, like the totals below.
+    open_first = open_lever = 0.0
     for seed in SEEDS:
         first = RegionModel(rng=seed, **SMALL).series().iloc[0]
         lever = (
@@ -100,15 +106,26 @@ def test_qualification_experiment_turns_open_into_hidden_shortage():
             .series()
             .iloc[0]
         )
-        assert lever.vacancy_fte < 0.9 * first.vacancy_fte
+        open_first += first.vacancy_fte
+        open_lever += lever.vacancy_fte
+        assert lever.vacancy_fte <= first.vacancy_fte
         assert lever.unqualified_fte > first.unqualified_fte
         assert lever.vacancy_fte + lever.unqualified_fte == pytest.approx(
             first.vacancy_fte + first.unqualified_fte
         )
+    assert open_lever < 0.9 * open_first
     # and over the years, after the paths part
     lever = totals("isolated+qualification_experiment")
     assert lever["vacancy_fte"] < base()["vacancy_fte"]
-    assert lever["unqualified_fte"] > 1.1 * base()["unqualified_fte"]
+    assert lever["unqualified_fte"] > base()["unqualified_fte"]
+
+    # the shortage shifts from open to hidden: the hidden share of it rises by 3 points or
+    # more (until issue 10 this read "hidden shortage 10% higher", a size that depended on the
+    # baseline's level: 4.5 points then, 5.9 points with the supply rework)
+    def hidden_share(t: dict[str, float]) -> float:
+        return t["unqualified_fte"] / (t["unqualified_fte"] + t["vacancy_fte"])
+
+    assert hidden_share(lever) > hidden_share(base()) + 0.03
 
 
 @pytest.mark.parametrize("policy", ["collaborative"])

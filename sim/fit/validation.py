@@ -127,7 +127,7 @@ NO_INFLOW: dict[str, float] = {
     "training_choice_rate": 0.0,
     "side_entrant_applicants_per_100_teachers": 0.0,
     "returner_rate": 0.0,
-    "inmigrant_seekers_per_100_teachers": 0.0,
+    "inmigration_ratio": 0.0,
 }
 """Overrides that stop every inflow of new staff (intake, side-entrants, returners, in-migrants)."""
 

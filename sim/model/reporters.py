@@ -161,7 +161,7 @@ COUNTS: dict[str, str] = {
     "hires_mover": "Teachers who moved to another school of the region this year.",
     "hires_returner": "Returners from the silent reserve hired this year.",
     "hires_inmigrant": "Teachers from other regions hired this year.",
-    "exits_retirement": "Retirements this year (60 and over).",
+    "exits_retirement": "Retirements this year (60 and over, and everyone at the pension age).",
     "exits_left_education": "Teachers under 60 who left education this year.",
     "exits_left_region": "Teachers who moved to another region this year.",
     "side_entrant_completions": "Side-entrants who qualified this year.",
@@ -173,6 +173,9 @@ COUNTS: dict[str, str] = {
     "graduates_seeking": "Graduates who sought a teaching job in the region this year.",
     "internships_in_region": "Final-year internships placed in the region this year.",
     "internships_outside": "Final-year internships outside the region this year.",
+    "reserve_pension_exits": "People who left the silent reserve at the pension age this year.",
+    "inmigrant_seekers": "Teachers from other regions who sought a job here this year.",
+    "returner_seekers": "Members of the silent reserve who sought to return this year.",
     "seekers_unplaced": "Job seekers (not side-entrants) who found no vacancy this year.",
     "shared_appointments": "Shared appointments this year.",
     "on_dual_course": "Teachers on a second-subject course.",
@@ -187,8 +190,38 @@ def students_enrolled(model: RegionModel) -> int:
 
 
 def silent_reserve(model: RegionModel) -> float:
-    """Qualified people outside teaching who may return (persons)."""
-    return float(model.silent_reserve)
+    """Qualified people under the pension age outside teaching who may return (persons)."""
+    return float(model.reserve.size)
+
+
+def silent_reserve_mean_age(model: RegionModel) -> float:
+    """Mean age of the people in the silent reserve (years)."""
+    return model.reserve.mean_age
+
+
+def fte_share_55_plus(model: RegionModel) -> float:
+    """Share of qualified teachers' contract fte held by teachers aged 55 and over."""
+    wf = model.workforce
+    rows = _qualified(model)
+    fte = wf.col("fte")[rows]
+    total = fte.sum()
+    return float(fte[wf.col("age")[rows] >= 55].sum() / total) if total else float("nan")
+
+
+def mean_age_teachers(model: RegionModel) -> float:
+    """Mean age of qualified teachers (years, persons)."""
+    ages = model.workforce.col("age")[_qualified(model)]
+    return float(ages.mean()) if ages.size else float("nan")
+
+
+def inmigrants(model: RegionModel) -> int:
+    """Teachers from other regions hired this year (persons; as hires_inmigrant)."""
+    return model.year_counts.get("hires_inmigrant", 0)
+
+
+def outmigrants(model: RegionModel) -> int:
+    """Teachers who moved to another region this year (persons; as exits_left_region)."""
+    return model.year_counts.get("exits_left_region", 0)
 
 
 def side_entrant_completion_rate(model: RegionModel) -> float:
@@ -289,6 +322,11 @@ def model_reporters() -> dict[str, Reporter]:
         mean_contract_fte,
         students_enrolled,
         silent_reserve,
+        silent_reserve_mean_age,
+        fte_share_55_plus,
+        mean_age_teachers,
+        inmigrants,
+        outmigrants,
         side_entrant_completion_rate,
         *(_count(n, d) for n, d in COUNTS.items()),
         *(_exit_rate(b) for b in range(len(AGE_BANDS))),
