@@ -19,6 +19,7 @@ Every error names the file and the key that is wrong.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,7 +343,7 @@ def _parse_path(table: Any, w: str) -> PupilPath:
     years = _require(table, "years", list, w)
     if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         raise ScenarioError(f"{w}: field 'years' is {years!r}; allowed: a list of whole years")
-    if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(years)):
         raise ScenarioError(
             f"{w}: field 'years' is {years!r}; allowed: strictly increasing years (sorted, no "
             "repeats)"
