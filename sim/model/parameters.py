@@ -684,6 +684,20 @@ class Parameters(BaseModel):
         le=50,
         plausible=(1, 6),
     )
+    first_degree_upper_year_weight: float = param(
+        4.0,
+        "How much a first-degree job seeker prefers upper-year (first-degree) lessons when "
+        "schools recruit alone: an upper-year vacancy weighs this many times a lower-year one "
+        "of the same size and attractiveness in the seeker's choice (1 = no preference). The "
+        "regional pool already places first-degree seekers on upper-year lessons first.",
+        unit="odds ratio",
+        source="[E] assumption (1-20): first-degree teachers are qualified for every year but "
+        "prefer the upper years; no measured size",
+        group="labour_market",
+        ge=1.0,
+        le=1000.0,
+        plausible=(1.0, 20.0),
+    )
     attractiveness_site_sd: float = param(
         0.0,
         "Spread of a random fixed attractiveness per school site. 0 by default: schools "
