@@ -685,7 +685,7 @@ class Parameters(BaseModel):
         plausible=(1, 6),
     )
     first_degree_upper_year_weight: float = param(
-        4.0,
+        1.0,
         "How much a first-degree job seeker prefers upper-year (first-degree) lessons when "
         "schools recruit alone: an upper-year vacancy weighs this many times a lower-year one "
         "of the same size and attractiveness in the seeker's choice (1 = no preference). The "
