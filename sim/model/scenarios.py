@@ -327,7 +327,11 @@ def _parse_projection(table: Any, where: str) -> PupilProjection:
     notes = table.get("notes", "")
     if not isinstance(notes, str):
         raise ScenarioError(f"{w}: key 'notes' must be str, got {notes!r}")
-    paths = {name: _parse_path(table[name], f"{w}.{name}") for name in PUPIL_PATHS if name in table}
+    paths = {
+        name: _parse_path(table[name], f"{where} [pupil_projection.{name}]")
+        for name in PUPIL_PATHS
+        if name in table
+    }
     return PupilProjection(rest=paths["rest"], city=paths.get("city"), notes=notes)
 
 
