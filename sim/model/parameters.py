@@ -190,6 +190,14 @@ class Parameters(BaseModel):
         le=0.2,
         plausible=(-0.02, 0.01),
     )
+    follow_pupil_projection: bool = param(
+        True,
+        "Whether pupils follow the scenario's [pupil_projection] table; off keeps them level "
+        "(before pupil_trend_per_year), for the verification cases with constant pupils.",
+        unit="switch",
+        source="model design",
+        group="region",
+    )
     pupil_noise_sd: float = param(
         0.02,
         "Standard deviation of a school's yearly relative pupil change around the trend.",

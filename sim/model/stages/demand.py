@@ -33,12 +33,13 @@ def projection_step(model: RegionModel, year: int) -> np.ndarray:
 
     The scenario's ``[pupil_projection]`` gives an index per school type and year (linear
     between given years, held at its last value after the last year); city (G4) sites follow the
-    ``city`` path when there is one. Without a projection every step is 1. A type whose index
+    ``city`` path when there is one. Without a projection, or with
+    ``follow_pupil_projection`` off, every step is 1. A type whose index
     was 0 the year before stays as it is (its pupils are 0).
     """
     proj = model.scenario_spec.pupil_projection
     n = len(model.schools)
-    if proj is None:
+    if proj is None or not model.p.follow_pupil_projection:
         return np.ones((n, 3))
     city = city_sites(model)
     out = np.ones((n, 3))
