@@ -6,7 +6,9 @@ Two ways of matching, each a small strategy object (a policy lever picks one):
   ``applications`` schools one after another, drawn in proportion to the school's open fte times
   ``exp(attractiveness)``; each school takes its applicants in random order until its vacancy
   is filled. Attractive schools fill first, and a seeker whose applications all land on filled
-  vacancies is lost to the region.
+  vacancies is lost to the region. First-degree seekers, qualified for every year, prefer the
+  upper years: an upper-year (level 0) vacancy weighs ``upper_year_weight`` times a lower-year
+  one of the same size and attractiveness in their draw.
 - :class:`RegionalPool` — one regional vacancy pool places every seeker at the vacancy where the
   relative need is largest (water-filling over chunks of a vacancy), so nobody is lost while a
   fitting vacancy is open.
@@ -83,8 +85,9 @@ class SchoolRecruitment:
 
     name = "school_recruitment"
 
-    def __init__(self, applications: int) -> None:
+    def __init__(self, applications: int, upper_year_weight: float = 1.0) -> None:
         self.applications = applications
+        self.upper_year_weight = upper_year_weight
 
     def place(
         self,
@@ -100,7 +103,7 @@ class SchoolRecruitment:
         open_fte = vacancies.fte.copy()
         attract = attractiveness[vacancies.school]
         weight_base = np.exp(attract - attract.max())
-        cand = _Candidates(vacancies, attract, attractiveness)
+        cand = _Candidates(vacancies, attract, attractiveness, self.upper_year_weight)
         subjects = [seekers.subject]
         if (seekers.subject2 >= 0).any():
             subjects.append(seekers.subject2)
@@ -128,6 +131,7 @@ class SchoolRecruitment:
         choice = np.full(todo.size, -1, dtype=np.int64)
         live = open_fte[cand.entry] > 0.05
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
+        pref = cand.pref[live]
         # seekers in drawing order, with the span of their group's open vacancies
         who = _stable_argsort(group[todo])
         g = group[todo][who]
@@ -142,7 +146,7 @@ class SchoolRecruitment:
             return choice
         # one running sum over all groups: a group's weights are the stretch between the sum
         # before its first entry (or before the seeker's floor) and the sum at its last entry
-        cum = np.cumsum(open_fte[entry] * weight_base[entry])
+        cum = np.cumsum(open_fte[entry] * weight_base[entry] * pref)
         before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
@@ -196,10 +200,16 @@ class _Candidates:
     ``2 * subject + 1`` for the others (lower-year lessons, level 1, only). Within a group the
     vacancies are sorted by attractiveness (ties by vacancy index). ``code`` orders the entries
     by group and rank of attractiveness as integers, so a seeker's floor is compared exactly.
+    ``pref`` is each entry's weight in the draw: ``upper_year_weight`` for upper-year (level 0)
+    vacancies in a first-degree group, 1 otherwise.
     """
 
     def __init__(
-        self, vacancies: Vacancies, attract: np.ndarray, attractiveness: np.ndarray
+        self,
+        vacancies: Vacancies,
+        attract: np.ndarray,
+        attractiveness: np.ndarray,
+        upper_year_weight: float = 1.0,
     ) -> None:
         every = np.arange(len(vacancies))
         lower = every[vacancies.level == 1]
@@ -214,6 +224,8 @@ class _Candidates:
         self.entry = entry[order]
         self.key = key[order]
         self.code = code[order]
+        upper = (vacancies.level[self.entry] == 0) & (self.key % 2 == 0)
+        self.pref = np.where(upper, upper_year_weight, 1.0)
 
     @staticmethod
     def group(subject: np.ndarray, degree: np.ndarray) -> np.ndarray:

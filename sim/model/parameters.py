@@ -163,23 +163,40 @@ class Parameters(BaseModel):
         le=1_000,
     )
     pupils_per_teacher_fte: float = param(
-        15.6,
-        "Pupils per teacher fte; demand in fte is pupils divided by this.",
+        14.5,
+        "Pupils per fte of teacher demand, where demand is employed teacher fte plus the "
+        "shortage (a ratio measured on employed staff alone understates demand by the "
+        "shortage); demand in fte is pupils divided by this.",
         unit="pupils/fte",
-        source="[S] Adriaens et al., ESB 2014 (Oct 2013)",
+        source="[D] 952.1k pupils 2023/24 [S] / 65.5k demand fte (3,800 fte shortage = 5.8%, "
+        "Oct 2023 [S]) = 14.5; 941.6k (2022) / (61k employed fte / (1 - 0.058)) = 14.5. Range "
+        "14.0-15.6: 15.6 (Oct 2013, employed staff, Adriaens et al. ESB 2014 [S]) is the ratio "
+        "without the shortage",
         group="region",
         ge=5.0,
         le=40.0,
+        plausible=(14.0, 15.6),
     )
     pupil_trend_per_year: float = param(
-        -0.001,
-        "Yearly relative change of pupil numbers.",
+        0.0,
+        "Extra yearly relative change of pupil numbers on top of the scenario's pupil "
+        "projection ([pupil_projection] table); 0 follows the projection. Futures and "
+        "sensitivity studies set it.",
         unit="share/year",
-        source="[D] Zuid-Holland -1% over 2022-2032 (rijksoverheid.nl prognoses)",
+        source="model design (0 = the scenario's projection); futures range -2% to +1% a year "
+        "around it [E]",
         group="region",
         ge=-0.2,
         le=0.2,
         plausible=(-0.02, 0.01),
+    )
+    follow_pupil_projection: bool = param(
+        True,
+        "Whether pupils follow the scenario's [pupil_projection] table; off keeps them level "
+        "(before pupil_trend_per_year), for the verification cases with constant pupils.",
+        unit="switch",
+        source="model design",
+        group="region",
     )
     pupil_noise_sd: float = param(
         0.02,
@@ -199,6 +216,18 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=1.0,
+    )
+    share_vmbo_city: float = param(
+        0.58,
+        "Mean share of a school's pupils in vmbo at sites in a G4 city (municipalities marked "
+        "g4 = true in the scenario); sites elsewhere use share_vmbo.",
+        unit="share",
+        source="[E] assumption (0.50-0.65): the big cities have more vmbo pupils than the "
+        "national mix; no regional figure in the reference",
+        group="region",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.5, 0.65),
     )
     share_vwo_of_havo_vwo: float = param(
         0.45,
@@ -721,14 +750,31 @@ class Parameters(BaseModel):
         le=50,
         plausible=(1, 6),
     )
+    first_degree_upper_year_weight: float = param(
+        1.0,
+        "How much a first-degree job seeker prefers upper-year (first-degree) lessons when "
+        "schools recruit alone: an upper-year vacancy weighs this many times a lower-year one "
+        "of the same size and attractiveness in the seeker's choice (1 = no preference). The "
+        "regional pool already places first-degree seekers on upper-year lessons first.",
+        unit="odds ratio",
+        source="[E] assumption (1-20): first-degree teachers are qualified for every year but "
+        "prefer the upper years; no measured size",
+        group="labour_market",
+        ge=1.0,
+        le=1000.0,
+        plausible=(1.0, 20.0),
+    )
     attractiveness_site_sd: float = param(
-        0.3,
-        "Spread of schools' fixed attractiveness (reputation, location).",
+        0.0,
+        "Spread of a random fixed attractiveness per school site. 0 by default: schools "
+        "differ through their pupils (vmbo share) and workload, not through a random number "
+        "that no source measures; set it > 0 only as a sensitivity check.",
         unit="attractiveness",
-        source="assumption (0.1-0.6)",
+        source="model design (0); sensitivity range 0-0.6 [E]",
         group="labour_market",
         ge=0.0,
         le=5.0,
+        plausible=(0.0, 0.6),
     )
     attractiveness_vmbo_weight: float = param(
         0.5,

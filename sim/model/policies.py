@@ -51,7 +51,7 @@ class Mechanisms:
         """Settings with every lever off."""
         del chunk_fte
         return cls(
-            matching=SchoolRecruitment(p.applications_per_seeker),
+            matching=SchoolRecruitment(p.applications_per_seeker, p.first_degree_upper_year_weight),
             unqualified_cap_share=p.unqualified_cap_share,
         )
 

@@ -63,9 +63,9 @@ def movers(model: RegionModel) -> None:
 def poaching_search(
     model: RegionModel, seekers: Seekers, vac: Vacancies, rng: np.random.Generator
 ) -> np.ndarray:
-    return SchoolRecruitment(model.p.applications_per_seeker).place(
-        seekers, vac, model.attractiveness, rng
-    )
+    return SchoolRecruitment(
+        model.p.applications_per_seeker, model.p.first_degree_upper_year_weight
+    ).place(seekers, vac, model.attractiveness, rng)
 
 
 def move(model: RegionModel, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
