@@ -616,6 +616,7 @@ def target(name: str) -> Target:
             return t
     raise KeyError(f"no calibration target {name!r}; targets: {', '.join(TARGET_NAMES)}")
 
+
 # ------------------------------------------------------------------------------ measures
 def census_extras(model: Any) -> dict[str, float]:
     """Measures of one census that the reporters do not give: contract-size classes and the
