@@ -674,6 +674,8 @@ def unqualified_by_level(model: Any) -> tuple[np.ndarray, np.ndarray]:
 def _window_mean(
     frame: pd.DataFrame, column: str, start_year: int, window: tuple[int, int]
 ) -> float:
+    if column not in frame.columns:
+        return math.nan
     years = range(start_year + window[0], start_year + window[1] + 1)
     values = frame.loc[frame.index.isin(years), column].astype(float)
     values = values[np.isfinite(values)]
