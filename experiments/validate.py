@@ -173,7 +173,30 @@ def notes_for(summary, runs=None, scenario=None) -> list[str]:
             "forecast and not a measurement); after 2028 nothing does, so read later levels as "
             "what the mechanisms imply."
         )
+    if runs is not None:
+        notes += supply_notes(runs)
     return notes
+
+
+def supply_notes(runs) -> list[str]:
+    """A line on the supply stocks and flows behind the shortage path, from the reporters the
+    model has (silent reserve; in- and out-migrants once they exist)."""
+    out = []
+    if {"silent_reserve_first", "silent_reserve_last"} <= set(runs.columns):
+        first = float(runs["silent_reserve_first"].median())
+        last = float(runs["silent_reserve_last"].median())
+        out.append(
+            f"Supply behind the path: the silent reserve goes from {first:,.0f} to {last:,.0f} "
+            "people (median over the runs, first to last census)."
+        )
+    if {"inmigrants_mean", "outmigrants_mean"} <= set(runs.columns):
+        inm = float(runs["inmigrants_mean"].median())
+        outm = float(runs["outmigrants_mean"].median())
+        out.append(
+            f"Moves between regions: {inm:,.0f} in and {outm:,.0f} out a year (median of the "
+            "yearly means)" + (f", in / out = {inm / outm:.2f}." if outm > 0 else ".")
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

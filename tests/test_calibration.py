@@ -249,8 +249,12 @@ def test_a_missing_reporter_leaves_the_target_out_and_extras_can_supply_it():
     assert "hidden_shortage_rate" not in out
     assert out["shortage_ratio_2028_2023"] == pytest.approx(0.09 / 0.07)
     assert out["path_shortage_rate_2028"] == 0.09
+    assert "inmigrants_mean" not in out and "silent_reserve_last" not in out
     extras["fte_share_55_plus"] = 0.3
     assert measures_from_run(series, extras, {})["fte_share_55_plus_2023"] == 0.3
+    series["inmigrants"] = [0, 10, 20, 30, 40, 50]
+    out = measures_from_run(series, extras, {})
+    assert (out["inmigrants_first"], out["inmigrants_last"], out["inmigrants_mean"]) == (0, 50, 30)
     # a fitted target the run cannot measure costs its weight in the objective
     terms = objective_terms(out)
     assert terms["hidden_shortage_rate"] == pytest.approx(target("hidden_shortage_rate").weight)

@@ -697,6 +697,10 @@ def starter_attrition(
     return left / entered if entered else math.nan
 
 
+SUPPLY_COLUMNS = ("silent_reserve", "inmigrants", "outmigrants")
+"""Supply reporters summarised per run (first census, last census, mean of the later years) so
+the report can say what drives the shortage path; absent columns are skipped."""
+
 PATH_PREFIX = "path_shortage_rate_"
 """Measures ``path_shortage_rate_<year>``: the shortage rate of every census (trend chart)."""
 
@@ -750,6 +754,12 @@ def measures_from_run(
             out[t.name] = t.measure(frame)
     for year, value in series["shortage_rate"].items():
         out[f"{PATH_PREFIX}{int(year)}"] = float(value)
+    for col in SUPPLY_COLUMNS:  # what drives the path (reported, no target: no source)
+        if col in series.columns:
+            values = series[col].astype(float)
+            out[f"{col}_first"] = float(values.iloc[0])
+            out[f"{col}_last"] = float(values.iloc[-1])
+            out[f"{col}_mean"] = float(values.iloc[1:].mean()) if len(values) > 1 else math.nan
     out["shortage_rate_start"] = float(series["shortage_rate"].iloc[0])
     out["shortage_rate_end"] = float(series["shortage_rate"].iloc[-1])
     return out
