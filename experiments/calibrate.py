@@ -18,13 +18,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sim.fit.calibration import (
-    FREE_PARAMETERS,
     TARGETS,
+    FreeParameterError,
     base_parameters,
     coordinate_search,
     free_parameter_names,
     make_evaluator,
     objective_terms,
+    resolve_free_parameters,
     to_overrides,
     write_calibrated_block,
 )
@@ -108,15 +109,20 @@ def apply_from(source_name: str, scenario, command: str, dry_run: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and write the fitted values into the scenario file."""
     args = parse_args(argv)
+    try:
+        free = resolve_free_parameters()  # a bad name is an error before any run
+    except FreeParameterError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     scenario = load_scenario(args.scenario)
     path = Path(scenario.source)
     command = " ".join(["experiments/calibrate.py", *(argv if argv is not None else sys.argv[1:])])
     if args.apply_from:
         return apply_from(args.apply_from, scenario, command, args.dry_run)
-    base = base_parameters(scenario)
-    x0 = [f.start(base) for f in FREE_PARAMETERS]
-    lower = [f.lower for f in FREE_PARAMETERS]
-    upper = [f.upper for f in FREE_PARAMETERS]
+    base = base_parameters(scenario, free)
+    x0 = [f.start(base) for f in free]
+    lower = [f.lower for f in free]
+    upper = [f.upper for f in free]
     print(
         f"calibrating {scenario.name} ({path}); seeds {list(args.seed_list)}; "
         f"budget {args.max_evals} evaluations; {args.workers} worker(s)"
@@ -125,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None
     try:
         map_fn = pool.map if pool else map
-        evaluate = make_evaluator(scenario, base, args.seed_list, args.years, map_fn=map_fn)
+        evaluate = make_evaluator(
+            scenario, base, args.seed_list, args.years, free=free, map_fn=map_fn
+        )
         calls = [0]
 
         def logged(points):
@@ -148,28 +156,27 @@ def main(argv: list[str] | None = None) -> int:
         f"\nobjective {result.value:.4f} (start {result.start_value:.4f}) after "
         f"{result.evaluations} evaluations, {elapsed:.0f} s"
     )
-    print(f"{'target':36s} {'observed':>12s} {'simulated':>10s} {'term':>8s}")
+    print(f"{'target':40s} {'observed':>12s} {'simulated':>10s} {'term':>8s}")
     for t in TARGETS:
         obs = _fmt(t.observed) if t.low == t.high else f"{_fmt(t.low)}-{_fmt(t.high)}"
-        print(f"{t.name:36s} {obs:>12s} {_fmt(result.measures[t.name]):>10s} {terms[t.name]:8.4f}")
+        sim = result.measures.get(t.name)
+        sim_text = "n/a" if sim is None else _fmt(sim)
+        term = f"{terms[t.name]:8.4f}" if t.name in terms else "held out"
+        print(f"{t.name:40s} {obs:>12s} {sim_text:>10s} {term:>8s}")
     print("\nfitted values:")
-    for f, start, value in zip(FREE_PARAMETERS, x0, result.x, strict=True):
+    for f, start, value in zip(free, x0, result.x, strict=True):
         print(f"  {f.label:40s} {start:.4f} -> {value:.4f}")
 
-    values = to_overrides(result.x, base)
+    values = to_overrides(result.x, base, free)
     comments = {}
     for name in values:
-        informs = [
-            t
-            for f in FREE_PARAMETERS
-            if name in (f.name, *(n for n, _ in f.tied))
-            for t in f.informs
-        ]
+        informs = [t for f in free if name in (f.name, *(n for n, _ in f.tied)) for t in f.informs]
         parts = []
         for tname in dict.fromkeys(informs):
             t = next(t for t in TARGETS if t.name == tname)
             obs = _fmt(t.observed) if t.low == t.high else f"{_fmt(t.low)}-{_fmt(t.high)}"
-            parts.append(f"{tname} {_fmt(result.measures[tname])} (obs {obs})")
+            sim = result.measures.get(tname)
+            parts.append(f"{tname} {'n/a' if sim is None else _fmt(sim)} (obs {obs})")
         comments[name] = f"fit {dt.date.today().isoformat()}: " + "; ".join(parts)
     header = [
         f"Fitted {dt.date.today().isoformat()} by `{command}`: seeds {list(args.seed_list)}, "

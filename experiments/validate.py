@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sim.fit.calibration import FREE_PARAMETERS, TARGETS
+from sim.fit.calibration import PATH_PREFIX, TARGETS, resolve_free_parameters
 from sim.fit.validation import replicate, summarise, verification_cases, write_report
 from sim.model.parameters import Parameters
 from sim.model.scenarios import load_scenario
@@ -27,14 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 REASONS = {
     "unqualified_ratio": (
         "The vmbo > havo > vwo gradient of unqualified teaching does not emerge: the ratios come "
-        "out close to 1. Stop-gaps go to lower-year lessons (vmbo and the lower years) before "
-        "exam classes, but in the model the scarce qualification is the first degree: upper "
-        "havo/vwo lessons can only be covered by first-degree teachers, and only about a third of "
-        "returners and in-migrants hold one, so those gaps stay large and take the stop-gaps the "
-        "lower years leave; nothing makes vmbo schools much harder to staff (the vmbo "
-        "attractiveness penalty moves the ratios by less than 0.1 over its whole range). The "
-        "observed 2023 shortage is larger for second-degree lessons than for first-degree ones, "
-        "so the first-degree pipeline is the assumption to revisit; no parameter value fixes it."
+        "out close to 1. In the model the scarce qualification is the first degree (upper "
+        "havo/vwo lessons), and nothing makes vmbo schools much harder to staff; the observed "
+        "2023 shortage is larger for second-degree lessons. No parameter value fixes it: it has "
+        "to come from who is qualified for what and where seekers choose to go."
+    ),
+    "unqualified_share": (
+        "Levels: the model's hidden shortage (side-entrants and stop-gaps) is wider than IPTO's "
+        "'unqualified' (it includes what IPTO calls benoembaar), and the school-type gradient "
+        "does not emerge (see the ratios)."
     ),
     "contract_share": (
         "Contract-size classes: the model draws a DUO class, then a size in 0.1-fte steps inside "
@@ -42,27 +43,65 @@ REASONS = {
         "a class edge."
     ),
     "age_share": (
-        "The age shares are observed as the 2013-16 average; the model starts in 2023 from that "
-        "distribution and ages it forward. In the first years teachers under 30 move up faster "
-        "than young starters replace them (graduates of part-time routes are hired at 27-50, "
-        "returners and in-migrants older still) and the 30-39 band moves into 40-49. No fitted "
-        "parameter sets the age of entrants."
+        "Observed as the 2013-16 average, a decade before the start (held out: the initial "
+        "state follows the 2022 structure). Entrants are older than the under-30 band they "
+        "replace (part-time routes hired at 27-50, returners and in-migrants older still)."
     ),
     "shortage_rate_technology_computing": (
         "Technology and computing starts at the regional scaling of its national rate (about "
         "13%), but the group draws only 3% of new students (graduate_subject_share, an "
         "assumption) and few returners and in-migrants teach it, so its gap grows in the first "
-        "years instead of holding the 2023 level."
+        "year instead of holding the 2023 level."
     ),
-    "shortage_rate": (
-        "The shortage targets are measured over the censuses 2023-2025: the initial census is "
-        "built to the observed rate, the following two years test whether the flows hold it."
+    "shortage_rate_dutch": (
+        "Dutch starts at the regional scaling of its national rate; its gap grows in the first "
+        "year: the subject's share of new students and seekers (assumptions) is below its share "
+        "of demand."
+    ),
+    "shortage_rate_2024": (
+        "The flows do not hold the 2023 level for a year: the year's exits exceed the hires the "
+        "model finds, so the shortage moves away from the level the sources measured in 2024."
+    ),
+    "shortage_ratio_2028_2023": (
+        "The baseline goes the wrong way: the sources expect the regional shortage to rise about "
+        "28% by 2028 (the national forecast's ratio carried to the region); the model's falls. "
+        "With the values in the scenario file, fitted under the previous objective (mean of "
+        "2023-25 only), the two inflows from outside the pipeline sit high (in-migrants 2.45 per "
+        "100 teachers against 1.2 out, returners 3.75% of a reserve without age or outflow) and "
+        "carry the fall; at the defaults of parameters.py the ratio is about 1.2 but the 2024 "
+        "level about 8.5% (one seed). Whether the level and the direction can both be met is for "
+        "the rerun of the calibration with the path targets, after the supply mechanisms of "
+        "issue 10 are merged."
     ),
     "hidden_shortage_rate": (
         "Hidden shortage (side-entrants and stop-gaps) is compared with the IPTO range between "
         "lessons by unqualified staff (3.7%) and all lessons without full qualification (12.1%)."
     ),
+    "fte_share_55_plus": (
+        "The initial state is not built from the 2022 structure (28% of fte aged 55+) yet."
+    ),
+    "mean_age_teachers": (
+        "The initial state is not built from the 2022 structure (mean age 43.1) yet."
+    ),
+    "shortage_second_over_first_degree": (
+        "The model is shorter of first-degree than of second-degree teachers: the upper "
+        "havo/vwo lessons need a first degree, and about a third of seekers hold one."
+    ),
+    "shortage_city_over_region": (
+        "City schools differ from the rest only through a random attractiveness, so the city's "
+        "shortage is not lower than the region's."
+    ),
+    "starter_attrition": (
+        "Starter attrition is pooled over cohorts that start during the run; the fitted starter "
+        "hazards hold it only as far as the other exit rules (temporary contracts, workload) allow."
+    ),
+    "exit_rate": (
+        "Exit rates by age combine the fitted hazards with the workload feedback and retirement "
+        "at the pension age, which the hazards cannot offset in every band at once."
+    ),
 }
+"""Reason for a miss, by a prefix of the target name (the longest matching prefix is used).
+Review after every model change: a reason that no longer holds must be rewritten, not kept."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -88,34 +127,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _miss_notes(summary) -> list[str]:
-    notes = []
-    missed = summary.index[~summary["inside"]].tolist()
-    used = set()
-    for name in missed:
-        key = next((k for k in REASONS if name.startswith(k)), None)
-        row = summary.loc[name]
-        if key and key not in used:
-            used.add(key)
-            names = [m for m in missed if m.startswith(key)]
-            notes.append(f"Missed: {', '.join(f'`{m}`' for m in names)}. {REASONS[key]}")
-        elif key is None:
-            notes.append(
-                f"Missed: `{name}` (simulated {row['median']:.3f}, observed "
-                f"{row['low']:.3f}-{row['high']:.3f}); no explanation recorded yet."
-            )
-    if "hidden_shortage_rate" not in missed:
-        notes.append(REASONS["hidden_shortage_rate"])
-    return notes
-
-
 def notes_for(summary, runs=None, scenario=None) -> list[str]:
     """Explanations for the targets the model misses, fitted values at a bound of the search,
     and the shortage beyond the fit window."""
-    notes = _miss_notes(summary)
+    notes = [REASONS["hidden_shortage_rate"]]
     if scenario is not None:
         p = scenario.parameters()
-        for f in FREE_PARAMETERS:
+        for f in resolve_free_parameters():
             value = f.start(p)
             for bound, side in ((f.lower, "lower"), (f.upper, "upper")):
                 if math.isclose(value, bound, rel_tol=0.02, abs_tol=1e-4):
@@ -142,15 +160,43 @@ def notes_for(summary, runs=None, scenario=None) -> list[str]:
                 "qualified staff in the model."
             )
         )
-    if runs is not None and "shortage_rate_end" in runs:
-        end = runs["shortage_rate_end"].astype(float)
+    path_cols = [] if runs is None else [c for c in runs.columns if c.startswith(PATH_PREFIX)]
+    if path_cols:
+        med = runs[path_cols].astype(float).median()
+        first, last = path_cols[0], path_cols[-1]
+        peak = max(path_cols, key=lambda c: med[c])
         notes.append(
-            f"Beyond the fit window: the median shortage at the last census is {end.median():.1%} "
-            f"(10-90%: {end.quantile(0.1):.1%}-{end.quantile(0.9):.1%}). No target constrains "
-            "the trend after 2025 (the reference has no observed shortage trend), so the "
-            "baseline's long-run path follows from the fitted flows, not from data."
+            f"Shortage path (median over the runs): {med[first]:.1%} in "
+            f"{first[len(PATH_PREFIX) :]}, highest {med[peak]:.1%} in {peak[len(PATH_PREFIX) :]}, "
+            f"{med[last]:.1%} in {last[len(PATH_PREFIX) :]}. The sources constrain it up to 2028 "
+            "(the 2028 point is the national forecast's direction carried to the region, a "
+            "forecast and not a measurement); after 2028 nothing does, so read later levels as "
+            "what the mechanisms imply."
         )
+    if runs is not None:
+        notes += supply_notes(runs)
     return notes
+
+
+def supply_notes(runs) -> list[str]:
+    """A line on the supply stocks and flows behind the shortage path, from the reporters the
+    model has (silent reserve; in- and out-migrants once they exist)."""
+    out = []
+    if {"silent_reserve_first", "silent_reserve_last"} <= set(runs.columns):
+        first = float(runs["silent_reserve_first"].median())
+        last = float(runs["silent_reserve_last"].median())
+        out.append(
+            f"Supply behind the path: the silent reserve goes from {first:,.0f} to {last:,.0f} "
+            "people (median over the runs, first to last census)."
+        )
+    if {"inmigrants_mean", "outmigrants_mean"} <= set(runs.columns):
+        inm = float(runs["inmigrants_mean"].median())
+        outm = float(runs["outmigrants_mean"].median())
+        out.append(
+            f"Moves between regions: {inm:,.0f} in and {outm:,.0f} out a year (median of the "
+            "yearly means)" + (f", in / out = {inm / outm:.2f}." if outm > 0 else ".")
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,9 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         "start_year": scenario.parameters().start_year,
         "runtime": f"replications took {t_runs:.0f} s on {args.workers} worker(s)",
     }
-    path = write_report(args.out, runs, checks, meta, notes_for(summary, runs, scenario))
+    path = write_report(
+        args.out, runs, checks, meta, notes_for(summary, runs, scenario), reasons=REASONS
+    )
     for name, row in summary.iterrows():
         med = row["median"]
+        if not row["available"]:
+            print(f"{name:40s} not available (no reporter)")
+            continue
         print(
             f"{name:36s} observed {row['low']:.3f}-{row['high']:.3f}  simulated "
             f"{med if math.isfinite(med) else float('nan'):.3f} ({row['p10']:.3f}-{row['p90']:.3f})"

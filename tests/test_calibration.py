@@ -8,21 +8,33 @@ import math
 import tomllib
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.fit.calibration import (
     BEGIN_MARK,
     END_MARK,
+    FITTED_TARGETS,
     FREE_PARAMETERS,
+    HELD_OUT_TARGETS,
     TARGETS,
     FreeParameter,
+    FreeParameterError,
+    Target,
+    TargetError,
+    available,
     coordinate_search,
+    measures_from_run,
     objective,
     objective_terms,
+    ratio_of_years,
+    resolve_free_parameters,
     simulate,
     starter_attrition,
+    target,
     to_overrides,
     unqualified_by_level,
+    value_in_year,
     write_calibrated_block,
 )
 from sim.model.model import RegionModel
@@ -42,16 +54,23 @@ def _at(measures, targets=TARGETS):
     """Targets moved onto the simulated values (those the tiny run can measure)."""
     out = []
     for t in targets:
-        v = measures[t.name]
+        v = measures.get(t.name, math.nan)
         if math.isfinite(v) and v != 0:
             out.append(dataclasses.replace(t, observed=v, low=v, high=v))
     return out
 
 
-def test_tiny_region_measures_every_target(tiny_measures):
+def test_tiny_region_measures_every_target_it_has_reporters_for(tiny_measures):
+    columns = RegionModel("rijnmond", rng=3, **TINY).series().columns
     missing = [t.name for t in TARGETS if t.name not in tiny_measures]
-    assert not missing
-    assert 0 < tiny_measures["shortage_rate"] < 1
+    # only targets whose reporter the model lacks may be missing
+    assert all(not available(target(n), columns) for n in missing), missing
+    assert all(t.name in tiny_measures for t in FITTED_TARGETS)
+    assert 0 < tiny_measures["shortage_rate_2024"] < 1
+    assert tiny_measures["path_shortage_rate_2024"] == tiny_measures["shortage_rate_2024"]
+    assert tiny_measures["shortage_ratio_2028_2023"] == pytest.approx(
+        tiny_measures["path_shortage_rate_2028"] / tiny_measures["path_shortage_rate_2023"]
+    )
     assert math.isclose(
         sum(
             tiny_measures[f"age_share_{b}"]
@@ -70,7 +89,7 @@ def test_objective_is_zero_at_targets_equal_to_the_simulated_values(tiny_measure
 
 def test_objective_grows_as_a_target_moves_away(tiny_measures):
     targets = _at(tiny_measures)
-    i = next(i for i, t in enumerate(targets) if t.name == "shortage_rate")
+    i = next(i for i, t in enumerate(targets) if t.name == "shortage_rate_2024")
     values = []
     for factor in (1.0, 1.1, 1.3, 1.6):
         moved = list(targets)
@@ -132,7 +151,7 @@ def test_to_overrides_sets_tuple_elements_and_tied_values():
 
 def test_free_parameters_start_inside_their_bounds():
     base = Parameters()
-    for f in FREE_PARAMETERS:
+    for f in resolve_free_parameters():
         assert f.lower <= f.start(base) <= f.upper, f.label
         info = Parameters.info()[f.name]
         assert info.ge is None or f.lower >= info.ge
@@ -155,6 +174,155 @@ def test_coordinate_search_finds_a_known_minimum_and_is_reproducible():
     assert a.value < a.start_value
     budget = coordinate_search(evaluate, [0, 0, 0], [-2, -2, -2], [3, 3, 3], max_evaluations=7)
     assert budget.evaluations == 7
+
+
+# ------------------------------------------------------------------ targets by year and ratio
+SERIES = pd.DataFrame(
+    {"shortage_rate": [0.07, 0.08, 0.06, 0.0], "rate_b": [0.02, 0.04, 0.0, 0.01]},
+    index=pd.Index([2023, 2024, 2028, 2030], name="year"),
+)
+"""A hand-made yearly series."""
+
+
+def _t(kind, **kw):
+    return Target("t", "t", 1.0, 1.0, 1.0, "src", "g", 0.0, 0.1, "w", fitted=False, kind=kind, **kw)
+
+
+def test_year_and_ratio_targets_read_a_hand_made_series():
+    assert value_in_year(SERIES, "shortage_rate", 2024) == 0.08
+    assert math.isnan(value_in_year(SERIES, "shortage_rate", 2025))  # year not in the run
+    assert ratio_of_years(SERIES, "shortage_rate", 2028, 2023) == pytest.approx(0.06 / 0.07)
+    assert math.isnan(ratio_of_years(SERIES, "shortage_rate", 2023, 2030))  # base 0
+    assert _t("year", column="shortage_rate", year=2024).measure(SERIES) == 0.08
+    ratio = _t("ratio", column="shortage_rate", year=2024, base_year=2023)
+    assert ratio.measure(SERIES) == pytest.approx(0.08 / 0.07)
+    cols = _t("column_ratio", column="rate_b", other="shortage_rate", year=2024)
+    assert cols.measure(SERIES) == pytest.approx(0.04 / 0.08)
+    with pytest.raises(KeyError, match="no_such"):
+        _t("year", column="no_such", year=2024).measure(SERIES)
+
+
+def test_shipped_path_targets_measure_what_they_say():
+    frame = SERIES.rename(columns={"rate_b": "hidden_shortage_rate"})
+    assert target("shortage_rate_2023").measure(frame) == 0.07
+    assert target("shortage_rate_2024").measure(frame) == 0.08
+    assert target("shortage_ratio_2028_2023").measure(frame) == pytest.approx(0.06 / 0.07)
+    assert target("hidden_shortage_rate").measure(frame) == 0.04
+
+
+def test_bad_target_definitions_are_refused():
+    with pytest.raises(TargetError, match="base_year"):
+        _t("ratio", column="shortage_rate", year=2028)
+    with pytest.raises(TargetError, match="kind"):
+        _t("slope", column="shortage_rate", year=2028)
+    with pytest.raises(TargetError, match="weight"):  # held out with a weight
+        Target("t", "t", 1.0, 1.0, 1.0, "s", "g", 1.0, 0.1, "w", fitted=False)
+    with pytest.raises(TargetError, match="weight"):  # fitted without one
+        Target("t", "t", 1.0, 1.0, 1.0, "s", "g", 0.0, 0.1, "w", fitted=True)
+
+
+def test_carrying_rule_for_2024_by_hand():
+    t = target("shortage_rate_2024")
+    demand_2023 = 3800 / 0.058
+    employment = (58441 / 60892) ** 0.2
+    national = 3800 / (demand_2023 * employment)
+    assert t.observed == pytest.approx(0.069 * national / 0.058, abs=1e-4)
+    assert t.low == pytest.approx(0.069)
+    assert t.high == pytest.approx(0.069 * (3800 / (demand_2023 * 930 / 952.1)) / 0.058, abs=1e-4)
+    ratio = target("shortage_ratio_2028_2023")
+    assert ratio.observed == pytest.approx(5.0 / 3.9, abs=1e-4)
+    assert ratio.low < ratio.observed < ratio.high and ratio.low > 1.0  # the direction is up
+
+
+def test_a_missing_reporter_leaves_the_target_out_and_extras_can_supply_it():
+    series = pd.DataFrame(
+        {
+            "shortage_rate": [0.07, 0.08, 0.07, 0.07, 0.07, 0.09],
+            "students_graduated": [0, 10, 10, 10, 10, 10],
+            "graduates_seeking": [0, 5, 5, 5, 5, 5],
+        },
+        index=pd.Index(range(2023, 2029), name="year"),
+    )
+    extras = pd.DataFrame(index=series.index)
+    out = measures_from_run(series, extras, {})
+    assert "fte_share_55_plus_2023" not in out  # no reporter, no value: "not available"
+    assert "hidden_shortage_rate" not in out
+    assert out["shortage_ratio_2028_2023"] == pytest.approx(0.09 / 0.07)
+    assert out["path_shortage_rate_2028"] == 0.09
+    assert "inmigrants_mean" not in out and "silent_reserve_last" not in out
+    extras["fte_share_55_plus"] = 0.3
+    assert measures_from_run(series, extras, {})["fte_share_55_plus_2023"] == 0.3
+    series["inmigrants"] = [0, 10, 20, 30, 40, 50]
+    out = measures_from_run(series, extras, {})
+    assert (out["inmigrants_first"], out["inmigrants_last"], out["inmigrants_mean"]) == (0, 50, 30)
+    # a fitted target the run cannot measure costs its weight in the objective
+    terms = objective_terms(out)
+    assert terms["hidden_shortage_rate"] == pytest.approx(target("hidden_shortage_rate").weight)
+
+
+# --------------------------------------------------------------------- fitted and held out
+MUST_BE_HELD_OUT = (
+    "unqualified_share_vmbo",
+    "unqualified_share_havo",
+    "unqualified_share_vwo",
+    "shortage_second_over_first_degree_2024",
+    "fte_share_55_plus_2023",
+    "mean_age_teachers_2023",
+    "shortage_city_over_region_2024",
+    "side_entrant_retention_5y",
+)
+MUST_BE_FITTED = ("shortage_rate_2023", "shortage_rate_2024", "shortage_ratio_2028_2023")
+
+
+def test_the_split_is_the_documented_one():
+    held = {t.name for t in HELD_OUT_TARGETS}
+    fitted = {t.name for t in FITTED_TARGETS}
+    assert not held & fitted and held | fitted == set(t.name for t in TARGETS)
+    assert set(MUST_BE_HELD_OUT) <= held
+    assert set(MUST_BE_FITTED) <= fitted
+    assert all(t.weight == 0 for t in HELD_OUT_TARGETS)
+    assert all(t.weight > 0 for t in FITTED_TARGETS)
+
+
+def test_held_out_targets_never_enter_the_objective(tiny_measures):
+    terms = objective_terms(tiny_measures)
+    assert set(terms) == {t.name for t in FITTED_TARGETS}
+    base = objective(tiny_measures)
+    for t in HELD_OUT_TARGETS:
+        for wild in (-1e6, 0.0, 1e6, math.nan):
+            assert objective({**tiny_measures, t.name: wild}) == base, t.name
+    # even a list made only of held-out targets scores nothing
+    assert objective({t.name: 1e6 for t in HELD_OUT_TARGETS}, HELD_OUT_TARGETS) == 0.0
+    # and a held-out target that claimed a weight is refused at definition
+    with pytest.raises(TargetError):
+        dataclasses.replace(HELD_OUT_TARGETS[0], weight=1.0)
+
+
+# ------------------------------------------------------------------------ free parameters
+def test_free_parameters_take_plausible_ranges_and_unknown_names_fail_at_start():
+    resolved = {f.label: f for f in resolve_free_parameters()}
+    info = Parameters.info()
+    for f in FREE_PARAMETERS:
+        if f.lower is None:
+            assert (resolved[f.label].lower, resolved[f.label].upper) == tuple(
+                map(float, info[f.name].plausible)
+            )
+    bad = (
+        FreeParameter("no_such_parameter", 0.0, 1.0),
+        FreeParameter.plausible("stopgap_fill_share", tied=(("gone_too", 1.0),)),
+        FreeParameter("starter_exit_hazard", 0.0, 0.1, (7,)),
+        FreeParameter("starter_exit_hazard", 0.0, 0.1),
+        FreeParameter.plausible("pupils_total"),
+    )
+    with pytest.raises(FreeParameterError) as info_:
+        resolve_free_parameters(bad)
+    text = str(info_.value)
+    for part in ("no_such_parameter", "gone_too", "index [7]", "needs an index", "pupils_total"):
+        assert part in text
+    with pytest.raises(FreeParameterError, match="twice"):
+        resolve_free_parameters(
+            (FreeParameter.plausible("returner_rate"), FreeParameter.plausible("returner_rate"))
+        )
 
 
 # --------------------------------------------------------------------------- file writing

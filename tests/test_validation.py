@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.fit.calibration import TARGETS, target
+from sim.fit.calibration import FITTED_TARGETS, HELD_OUT_TARGETS, TARGETS, target
 from sim.fit.validation import (
     Check,
     build_report,
     gradient_order_share,
+    reason_for,
     summarise,
     verify_closed_form,
     verify_falling_pupils,
@@ -28,6 +27,8 @@ def _synthetic_runs(n: int = 11) -> pd.DataFrame:
     for k in range(n):
         offset = (k - n // 2) / 1000  # -0.005 ... +0.005
         row = {t.name: t.observed + offset for t in TARGETS}
+        for year in range(2023, 2041):
+            row[f"path_shortage_rate_{year}"] = 0.069 - (year - 2023) * 0.002 + offset
         for y, v in zip(range(1, 6), (0.2, 0.22, 0.245, 0.27, 0.3), strict=True):
             row[f"starter_attrition_{y}y"] = v + offset
         row.update(
@@ -41,11 +42,11 @@ def _synthetic_runs(n: int = 11) -> pd.DataFrame:
 
 def test_summary_gives_median_band_and_tolerance_flags():
     runs = _synthetic_runs()
-    runs["shortage_rate"] = runs["shortage_rate"] + 0.05  # far outside ±1.5 pp
+    runs["shortage_rate_2023"] = runs["shortage_rate_2023"] + 0.05  # far outside ±1 pp
     runs["exit_rate_30_39"] = runs["exit_rate_30_39"] + 0.009  # inside ±1 pp
     summary = summarise(runs)
     assert list(summary.index) == [t.name for t in TARGETS]
-    row = summary.loc["shortage_rate"]
+    row = summary.loc["shortage_rate_2023"]
     assert row["median"] == pytest.approx(0.069 + 0.05)
     assert row["p10"] == pytest.approx(0.069 + 0.05 - 0.004)  # 10th percentile of 11 runs
     assert row["p90"] == pytest.approx(0.069 + 0.05 + 0.004)
@@ -81,36 +82,83 @@ def test_gradient_order_share_counts_ordered_runs():
     assert gradient_order_share(runs) == pytest.approx(0.5)
 
 
-def test_report_has_one_row_per_target_flags_misses_and_writes_charts(tmp_path):
+def _tables(text):
+    """The rows of the fitted and the held-out table of a report."""
+    fitted = text.split("## Fitted targets", 1)[1].split("## Held-out targets", 1)[0]
+    held = text.split("## Held-out targets", 1)[1].split("\n## ", 1)[0]
+
+    def rows(part):
+        return [line for line in part.splitlines() if line.startswith("| ") and "[`" in line]
+
+    return rows(fitted), rows(held)
+
+
+def test_report_has_a_fitted_and_a_held_out_table_with_reasons_and_charts(tmp_path):
     runs = _synthetic_runs()
     runs["exit_rate_60_plus"] = 0.30
+    runs["unqualified_share_havo"] = 0.06
     checks = [
         Check("case A", "set-up A", "expect A", True, "fine"),
         Check("case B", "set-up B", "expect B", False, "broken"),
     ]
+    reasons = {"exit_rate": "general exit reason", "exit_rate_60": "retirement reason"}
     path = write_report(
-        tmp_path / "out", runs, checks, {"scenario": "test", "date": "today"}, notes=["a note"]
+        tmp_path / "out",
+        runs,
+        checks,
+        {"scenario": "test", "date": "today"},
+        notes=["a note"],
+        reasons=reasons,
     )
     text = path.read_text(encoding="utf-8")
-    table = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
-    assert len(table) == len(TARGETS)
-    miss = [line for line in table if "`exit_rate_60_plus`" in line]
-    assert miss and miss[0].endswith("| **no** |")
-    assert sum(line.endswith("| yes |") for line in table) == len(TARGETS) - 1
-    assert f"**{len(TARGETS) - 1} of {len(TARGETS)} targets inside" in text
+    fitted, held = _tables(text)
+    assert len(fitted) == len(FITTED_TARGETS) and len(held) == len(HELD_OUT_TARGETS)
+    assert all(any(f"[`{t.name}`]" in r for r in fitted) for t in FITTED_TARGETS)
+    assert all(any(f"[`{t.name}`]" in r for r in held) for t in HELD_OUT_TARGETS)
+    assert not any(f"[`{t.name}`]" in r for t in HELD_OUT_TARGETS for r in fitted)
+    miss = next(r for r in fitted if "`exit_rate_60_plus`" in r)
+    assert miss.endswith("| **miss** | retirement reason |")  # the longest prefix wins
+    miss = next(r for r in held if "`unqualified_share_havo`" in r)
+    assert "| **miss** | no reason recorded yet |" in miss
+    assert f"**Fitted targets: {len(FITTED_TARGETS) - 1} of {len(FITTED_TARGETS)} inside" in text
+    assert "## Shortage path" in text and "](shortage_trend.png)" in text
     assert "| case B | set-up B | expect B | **no** | broken |" in text
     assert "- a note" in text
-    for name in ("attrition_curve.png", "exit_by_age.png", "age_pyramid.png"):
+    for name in ("shortage_trend.png", "attrition_curve.png", "exit_by_age.png", "age_pyramid.png"):
         chart = tmp_path / "out" / name
         assert chart.stat().st_size > 5_000
         assert f"]({name})" in text
 
 
-def test_build_report_marks_unfitted_targets_and_states_tolerances():
-    t = dataclasses.replace(target("contract_share_upto_0_5"))
+def test_a_target_without_a_reporter_is_reported_not_available(tmp_path):
+    runs = _synthetic_runs().drop(columns=["fte_share_55_plus_2023", "shortage_rate_2024"])
+    summary = summarise(runs)
+    assert not summary.loc["fte_share_55_plus_2023", "available"]
+    assert summary.loc["shortage_rate_2023", "available"]
+    text = build_report(summary, [], {}, {"scenario": "x"})
+    fitted, held = _tables(text)
+    row = next(r for r in held if "`fte_share_55_plus_2023`" in r)
+    assert "| not available | " in row and "no `fte_share_55_plus`" in row
+    row = next(r for r in fitted if "`shortage_rate_2024`" in r)
+    assert "not available" in row
+    assert f"{len(HELD_OUT_TARGETS) - 1} of {len(HELD_OUT_TARGETS) - 1} inside" in text
+    assert "; 1 not available" in text
+
+
+def test_reason_for_takes_the_longest_matching_prefix():
+    reasons = {"shortage_rate": "a", "shortage_rate_2024": "b"}
+    assert reason_for("shortage_rate_2024", reasons) == "b"
+    assert reason_for("shortage_rate_dutch_2024", reasons) == "a"
+    assert reason_for("exit_rate_30_39", reasons) == ""
+
+
+def test_build_report_puts_held_out_targets_in_their_table_with_why():
+    t = target("contract_share_upto_0_5")
     summary = summarise(pd.DataFrame({t.name: [0.08, 0.09, 0.10]}), [t])
     text = build_report(summary, [], {}, {"scenario": "x"}, targets=[t])
-    assert "(not fitted)" in text and "±5.0 pp" in text and t.source in text
+    fitted, held = _tables(text)
+    assert not fitted and len(held) == 1
+    assert "±5.0 pp" in held[0] and t.source in held[0] and t.why in held[0]
 
 
 # ------------------------------------------------------------------------- verification

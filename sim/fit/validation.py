@@ -2,14 +2,16 @@
 
 - :func:`replicate` runs a scenario over many seeds and returns one row of measures per run
   (the measures of :mod:`sim.fit.calibration`);
-- :func:`summarise` turns those rows into the report table: observed value and source, the
-  simulated median with its 10-90% band, and whether the median falls inside the tolerance;
+- :func:`summarise` turns those rows into the report tables: observed value and source, the
+  simulated median with its 10-90% band, whether the median falls inside the tolerance, and
+  whether the target is fitted or held out (or not available in this model version);
 - the verification cases check the model against cases whose answer is known without it:
   :func:`verify_closed_form` (constant rates, no inflow: the head count follows the closed-form
   stock-and-flow path), :func:`verify_stock_flow_identity` (feedbacks off, constant pupils: every
   year's change of the stock equals inflow minus outflow), :func:`verify_no_inflow` (the shortage
   only grows) and :func:`verify_falling_pupils` (the shortage falls);
-- :func:`write_report` draws the charts and writes ``report.md``.
+- :func:`write_report` draws the charts (the shortage path 2023-2040 with the sources' points
+  among them) and writes ``report.md``, with fitted and held-out targets in separate tables.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from sim.fit.calibration import TARGETS, MapFn, Target, simulate_many
+from sim.fit.calibration import (
+    PATH_PREFIX,
+    SOURCE_POINTS,
+    TARGETS,
+    MapFn,
+    Target,
+    simulate_many,
+)
 from sim.model.parameters import AGE_BANDS
 from sim.model.scenarios import Scenario
 
@@ -57,19 +67,24 @@ def _num(v: float) -> str:
 
 
 def _is_share(t: Target) -> bool:
-    return not t.name.startswith(("unqualified_ratio", "mean_contract"))
+    return t.kind not in ("ratio", "column_ratio") and not t.name.startswith(
+        ("unqualified_ratio", "mean_contract", "mean_age")
+    )
 
 
 def summarise(runs: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.DataFrame:
     """The report table: one row per target.
 
-    Columns: target, label, group, observed, low, high, source, window, median, p10, p90,
-    tolerance, inside (median within the tolerance around the observed range), band_covers
-    (the observed range meets the 10-90% band), replications (runs with a value).
+    Columns: target, label, group, fitted, available (the runs measure it: a target whose
+    reporter the model lacks is absent from the runs), observed, low, high, source, window,
+    median, p10, p90, tolerance, inside (median within the tolerance around the observed range),
+    band_covers (the observed range meets the 10-90% band), weight, replications (runs with a
+    value), why (why the target is fitted or held out).
     """
     rows = []
     for t in targets:
-        vals = runs[t.name].astype(float).to_numpy() if t.name in runs else np.array([])
+        present = t.name in runs.columns
+        vals = runs[t.name].astype(float).to_numpy() if present else np.array([])
         vals = vals[np.isfinite(vals)]
         if vals.size:
             med, p10, p90 = np.median(vals), np.percentile(vals, 10), np.percentile(vals, 90)
@@ -80,6 +95,8 @@ def summarise(runs: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.Dat
                 "target": t.name,
                 "label": t.label,
                 "group": t.group,
+                "fitted": t.fitted,
+                "available": present,
                 "observed": t.observed,
                 "low": t.low,
                 "high": t.high,
@@ -95,6 +112,7 @@ def summarise(runs: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.Dat
                 ),
                 "weight": t.weight,
                 "replications": int(vals.size),
+                "why": t.why,
             }
         )
     return pd.DataFrame(rows).set_index("target")
@@ -465,6 +483,64 @@ def plot_age_pyramid(runs: pd.DataFrame, path: Path, targets: Sequence[Target] =
     return _save(fig, path)
 
 
+def plot_shortage_trend(
+    runs: pd.DataFrame,
+    path: Path,
+    points: Sequence[tuple[int, float, float, float, str]] = SOURCE_POINTS,
+) -> Path:
+    """The shortage rate per census: simulated median and 10-90% band over the runs, with the
+    sources' points carried to the region on the same chart.
+
+    Args:
+        runs: One row per run with ``path_shortage_rate_<year>`` columns.
+        path: PNG file to write.
+        points: (year, value, low, high, kind) of each source point; a finite low/high draws
+            an error bar, kind ``earlier forecast`` an open marker.
+    """
+    cols = sorted((c for c in runs.columns if c.startswith(PATH_PREFIX)), key=_path_year)
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
+    if cols:
+        years = [_path_year(c) for c in cols]
+        med, p10, p90 = _band(runs, cols)
+        ax.fill_between(years, p10 * 100, p90 * 100, alpha=0.25, label="simulated 10–90%")
+        ax.plot(years, med * 100, label="simulated median")
+    styles = {
+        "measured": ("s", "black", "measured (Rijnmond 2023)"),
+        "measured, carried": ("s", "dimgrey", "measured 2024 (national, carried)"),
+        "forecast direction": ("D", "firebrick", "forecast 2028 (national ratio 1.28, carried)"),
+        "earlier forecast": ("o", "firebrick", "earlier forecast 2026 (other vintage)"),
+    }
+    for year, value, low, high, kind in points:
+        marker, color, label = styles.get(kind, ("o", "black", kind))
+        err = None
+        if math.isfinite(low) and math.isfinite(high) and high > low:
+            err = [[(value - low) * 100], [(high - value) * 100]]
+        ax.errorbar(
+            [year],
+            [value * 100],
+            yerr=err,
+            fmt=marker,
+            color=color,
+            mfc="none" if kind == "earlier forecast" else color,
+            capsize=5,
+            label=label,
+        )
+    ax.set(
+        xlabel="census year (October)",
+        ylabel="shortage (open + hidden), % of demand",
+        title="Shortage path: simulated baseline and the sources",
+        ylim=(0, None),
+    )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="best")
+    return _save(fig, path)
+
+
+def _path_year(column: str) -> int:
+    return int(column[len(PATH_PREFIX) :])
+
+
 def plot_closed_form(check: Check, path: Path) -> Path:
     """The closed-form verification: simulated head count and the closed-form path."""
     f = check.series
@@ -493,38 +569,91 @@ def _fmt_value(t_name: str, v: float, share: bool) -> str:
     return f"{v * 100:.1f}%" if share else f"{v:.2f}"
 
 
-def report_table(summary: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> list[str]:
-    """Markdown lines of the target table."""
+def reason_for(name: str, reasons: Mapping[str, str]) -> str:
+    """The reason recorded for ``name``: the entry with the longest key that starts the name."""
+    keys = sorted((k for k in reasons if name.startswith(k)), key=len, reverse=True)
+    return reasons[keys[0]] if keys else ""
+
+
+NOT_AVAILABLE = "not available"
+
+
+def _observed_cell(t: Target, share: bool) -> str:
+    if t.low == t.high:
+        return _fmt_value(t.name, t.observed, share)
+    if math.isinf(t.high):
+        return f"above {_fmt_value(t.name, t.low, share)}"
+    return f"{_fmt_value(t.name, t.low, share)}–{_fmt_value(t.name, t.high, share)}"
+
+
+def report_table(
+    summary: pd.DataFrame,
+    targets: Sequence[Target] = TARGETS,
+    reasons: Mapping[str, str] | None = None,
+    held_out: bool = False,
+) -> list[str]:
+    """Markdown lines of one target table (the rows of ``summary`` whose targets are given).
+
+    Every row has the observed value or range, the simulated median with its 10-90% band, the
+    tolerance, whether the median is inside it and, for a miss, the reason recorded in
+    ``reasons`` (keyed by a prefix of the target name). A target the runs do not measure (no
+    reporter in this model version) says *not available*. With ``held_out`` the table adds why
+    each target is held out.
+    """
     by_name = {t.name: t for t in targets}
-    lines = [
-        "| target | observed | source | simulated median (10–90%) | tolerance | inside |",
-        "|---|---|---|---|---|---|",
-    ]
+    reasons = reasons or {}
+    head = (
+        "| target | observed | source | simulated median (10–90%) | tolerance | inside | reason |"
+    )
+    rule = "|---|---|---|---|---|---|---|"
+    if held_out:
+        head += " why held out |"
+        rule += "---|"
+    lines = [head, rule]
     for name, row in summary.iterrows():
+        if name not in by_name:
+            continue
         t = by_name[name]
         share = _is_share(t)
-        obs = (
-            _fmt_value(name, t.observed, share)
-            if t.low == t.high
-            else f"{_fmt_value(name, t.low, share)}–{_fmt_value(name, t.high, share)}"
-        )
-        sim = (
-            f"{_fmt_value(name, row['median'], share)} "
-            f"({_fmt_value(name, row['p10'], share)}–{_fmt_value(name, row['p90'], share)})"
-        )
+        obs = _observed_cell(t, share)
         tol = f"±{row['tolerance'] * 100:.1f} pp" if share else f"±{row['tolerance']:.2f}"
-        mark = "yes" if row["inside"] else "**no**"
-        fitted = "" if row["weight"] > 0 else " (not fitted)"
-        lines.append(
-            f"| {t.label} [`{name}`]{fitted}; {t.window} | {obs} | {t.source} | {sim} "
-            f"| {tol} | {mark} |"
-        )
+        if not row["available"]:
+            sim, mark = NOT_AVAILABLE, NOT_AVAILABLE
+            cols = ", ".join(f"`{c}`" for c in t.columns) or f"`{name}`"
+            reason = f"the model reports no {cols} yet"
+        else:
+            sim = (
+                f"{_fmt_value(name, row['median'], share)} "
+                f"({_fmt_value(name, row['p10'], share)}–{_fmt_value(name, row['p90'], share)})"
+            )
+            mark = "yes" if row["inside"] else "**miss**"
+            reason = (
+                "" if row["inside"] else (reason_for(name, reasons) or "no reason recorded yet")
+            )
+        cells = [
+            f"{t.label} [`{name}`]; {t.window}",
+            obs,
+            t.source,
+            sim,
+            tol,
+            mark,
+            reason,
+            *([t.why] if held_out else []),
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return lines
 
 
 def _cell(text: str) -> str:
     """Text safe inside a markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _count_line(summary: pd.DataFrame, what: str) -> str:
+    avail = summary[summary["available"]]
+    n_na = len(summary) - len(avail)
+    text = f"**{what}: {int(avail['inside'].sum())} of {len(avail)} inside their tolerance"
+    return text + (f"; {n_na} not available.**" if n_na else ".**")
 
 
 def build_report(
@@ -535,19 +664,23 @@ def build_report(
     notes: Sequence[str] = (),
     targets: Sequence[Target] = TARGETS,
     gradient_share: float = math.nan,
+    reasons: Mapping[str, str] | None = None,
 ) -> str:
-    """The text of ``report.md``.
+    """The text of ``report.md``: fitted and held-out targets in separate tables.
 
     Args:
         summary: Output of :func:`summarise`.
         checks: Verification outcomes.
-        charts: Chart title to file name (relative to the report).
+        charts: Chart title to file name (relative to the report); a chart titled
+            "Shortage path" is shown right after the tables.
         meta: Facts about the run: scenario, seeds, command, date, runtime.
         notes: Paragraphs on what the model does or does not reproduce, and why.
         targets: The targets of ``summary``.
         gradient_share: Share of runs with the vmbo > havo > vwo ordering.
+        reasons: Reason for a miss, keyed by a prefix of target names.
     """
-    n_in = int(summary["inside"].sum())
+    fitted = summary[summary["fitted"]]
+    held = summary[~summary["fitted"]]
     lines = [
         f"# Validation report: {meta.get('scenario', '?')}",
         "",
@@ -556,16 +689,24 @@ def build_report(
         f"calibration seeds), policy `isolated`, {meta.get('years', '?')} years from "
         f"{meta.get('start_year', '?')}; {meta.get('runtime', '?')}.",
         "",
-        "Targets, sources and the objective are described in `docs/calibration.md`. *Inside* "
-        "means the simulated median lies within the tolerance around the observed value or range. "
-        "Targets marked *not fitted* have weight 0 in the calibration objective (no fitted "
-        "parameter moves them); they are reported here all the same.",
+        "Targets, sources, the objective and the split into fitted and held-out targets are "
+        "described in `docs/calibration.md`. *Fitted* targets are in the calibration objective; "
+        "*held-out* targets never are (a test fails if one enters it), so they test the model "
+        "out of the fit's sample. *Inside* means the simulated median lies within the tolerance "
+        "around the observed value or range; a miss gives its reason. *Not available* means the "
+        "model version that made the report has no reporter for the target.",
         "",
-        f"**{n_in} of {len(summary)} targets inside their tolerance.**",
+        _count_line(fitted, "Fitted targets"),
         "",
-        "## Targets",
+        _count_line(held, "Held-out targets"),
         "",
-        *report_table(summary, targets),
+        "## Fitted targets",
+        "",
+        *report_table(fitted, targets, reasons),
+        "",
+        "## Held-out targets",
+        "",
+        *report_table(held, targets, reasons, held_out=True),
         "",
     ]
     if math.isfinite(gradient_share):
@@ -573,14 +714,18 @@ def build_report(
             f"Runs with unqualified teaching ordered vmbo > havo > vwo: {gradient_share:.0%}.",
             "",
         ]
+    trend = {k: v for k, v in charts.items() if k.startswith("Shortage path")}
+    for title, file in trend.items():
+        lines += [f"## {title}", "", f"![{title}]({file})", ""]
     if notes:
         lines += ["## What the model does and does not reproduce", ""]
         for note in notes:
             lines += [f"- {note}"]
         lines.append("")
-    if charts:
+    others = {k: v for k, v in charts.items() if k not in trend}
+    if others:
         lines += ["## Charts", ""]
-        for title, file in charts.items():
+        for title, file in others.items():
             lines += [f"### {title}", "", f"![{title}]({file})", ""]
     if checks:
         lines += [
@@ -598,6 +743,9 @@ def build_report(
     return "\n".join(lines)
 
 
+TREND_CHART = "Shortage path 2023-2040: simulated and the sources"
+
+
 def write_report(
     out_dir: str | Path,
     runs: pd.DataFrame,
@@ -605,22 +753,28 @@ def write_report(
     meta: Mapping[str, Any],
     notes: Sequence[str] = (),
     targets: Sequence[Target] = TARGETS,
+    reasons: Mapping[str, str] | None = None,
 ) -> Path:
     """Draw the charts into ``out_dir`` and write ``out_dir/report.md``; returns its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(runs, targets)
-    charts = {
-        "Starter attrition curve": plot_attrition(runs, out / "attrition_curve.png", targets).name,
-        "Exit from education by age": plot_exit_by_age(runs, out / "exit_by_age.png", targets).name,
-        "Age pyramid": plot_age_pyramid(runs, out / "age_pyramid.png", targets).name,
-    }
+    charts = {TREND_CHART: plot_shortage_trend(runs, out / "shortage_trend.png").name}
+    charts["Starter attrition curve"] = plot_attrition(
+        runs, out / "attrition_curve.png", targets
+    ).name
+    charts["Exit from education by age"] = plot_exit_by_age(
+        runs, out / "exit_by_age.png", targets
+    ).name
+    charts["Age pyramid"] = plot_age_pyramid(runs, out / "age_pyramid.png", targets).name
     closed = [c for c in checks if c.name.startswith("closed-form") and not c.series.empty]
     if closed:
         charts["Verification: closed-form stock path"] = plot_closed_form(
             closed[0], out / "verification_closed_form.png"
         ).name
-    text = build_report(summary, checks, charts, meta, notes, targets, gradient_order_share(runs))
+    text = build_report(
+        summary, checks, charts, meta, notes, targets, gradient_order_share(runs), reasons
+    )
     path = out / "report.md"
     path.write_text(text + "\n", encoding="utf-8")
     return path
