@@ -176,7 +176,8 @@ class RegionModel(TableModel):
         self.pupils = np.array([s.pupils_by_type for s in self.schools], dtype=float)
         self.xy = np.array([(s.x_km, s.y_km) for s in self.schools], dtype=float)
         self.training_school = np.array([s.training_school for s in self.schools])
-        self.own_induction = np.array([s.own_induction for s in self.schools])
+        self.own_induction = np.array([s.own_induction for s in self.schools])  # the board's
+        self.board = np.array([s.board for s in self.schools], dtype=np.int64)
         self.attractiveness_base = np.array([s.attractiveness_base for s in self.schools])
         self.mentor_places = np.where(
             self.training_school, p.mentor_places_training_school, p.mentor_places_other_school
@@ -432,7 +433,10 @@ class RegionModel(TableModel):
     # 5 ----------------------------------------------------------- labour market
 
     def open_vacancies(self) -> Vacancies:
-        return Vacancies.from_open(self.pre_market.open_by_level, self.demand)
+        """This year's open vacancies, each with the board that recruits for it."""
+        return Vacancies.from_open(
+            self.pre_market.open_by_level, self.demand, board_of_school=self.board
+        )
 
     # 6 ------------------------------------------------------------ stop-gaps
 
