@@ -32,6 +32,7 @@ second-degree level (vmbo and lower years).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,7 +128,11 @@ def fits(seeker_fte: np.ndarray | float, open_fte: np.ndarray | float, tolerance
 
 class _Season:
     """The state of one hiring season: open fte per vacancy, who is placed where, who still
-    looks, and each unit's vacancies by subject group (for the placement rule)."""
+    looks, and each unit's vacancies by subject group (for the placement rule).
+
+    The placement loop runs one applicant at a time over short Python lists (a unit's
+    vacancies in one or two subject groups), which is cheaper than numpy for lists this short.
+    """
 
     def __init__(
         self,
@@ -138,63 +143,68 @@ class _Season:
         unit: np.ndarray,
     ) -> None:
         self.seekers = seekers
-        self.vac = vacancies
-        self.tolerance = tolerance
-        self.open = vacancies.fte.astype(float).copy()
+        self.tolerance = tolerance + 1e-9  # the same float guard as :func:`fits`
         self.result = np.full(len(seekers), -1, dtype=np.int64)
         self.looking = np.ones(len(seekers), dtype=bool)
-        self.attract = attractiveness[vacancies.school]
-        key = unit.astype(np.int64) * (int(vacancies.subject.max()) + 1) + vacancies.subject
+        self.open: list[float] = vacancies.fte.astype(float).tolist()
+        self.level: list[int] = vacancies.level.astype(int).tolist()
+        self.need: list[float] = vacancies.need.astype(float).tolist()
+        self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
+        self.n_subjects = int(vacancies.subject.max()) + 1
+        key = unit.astype(np.int64) * self.n_subjects + vacancies.subject
         order = np.argsort(key, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
-        n_subjects = int(vacancies.subject.max()) + 1
-        self.n_subjects = n_subjects
-        self.cells: dict[int, np.ndarray] = {
-            int(key[order[a]]): order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        sorted_key = key[order]
+        bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True])
+        self.cells: dict[int, list[int]] = {
+            int(sorted_key[a]): order[a:b].tolist() for a, b in itertools.pairwise(bounds.tolist())
         }
-
-    def candidates(self, i: int, unit: int) -> np.ndarray:
-        """The vacancies of ``unit`` in seeker ``i``'s subject groups."""
-        s = self.seekers
-        first = self.cells.get(unit * self.n_subjects + int(s.subject[i]))
-        g2 = int(s.subject2[i])
-        second = self.cells.get(unit * self.n_subjects + g2) if 0 <= g2 < self.n_subjects else None
-        if second is None or g2 == int(s.subject[i]):
-            return first if first is not None else np.empty(0, dtype=np.int64)
-        if first is None:
-            return second
-        return np.concatenate([first, second])
+        self.s_subject = seekers.subject.astype(int).tolist()
+        self.s_subject2 = seekers.subject2.astype(int).tolist()
+        self.s_first = (seekers.degree == 1).tolist()
+        self.s_fte = seekers.fte.astype(float).tolist()
+        self.s_floor = seekers.min_attractiveness.astype(float).tolist()
 
     def offer(self, i: int, unit: int) -> int:
         """Place seeker ``i`` at ``unit``'s fitting vacancy with the largest relative need
         (first-degree lessons first for a first-degree seeker); -1 when nothing fits."""
-        idx = self.candidates(i, unit)
-        if idx.size == 0:
-            return -1
-        s, vac = self.seekers, self.vac
-        level = vac.level[idx]
-        first_degree = s.degree[i] == 1
-        open_fte = self.open[idx]
-        ok = fits(s.fte[i], open_fte, self.tolerance) & (
-            self.attract[idx] > s.min_attractiveness[i]
-        )
-        if not first_degree:
-            ok &= level == 1
-        if not ok.any():
-            return -1
-        score = open_fte / vac.need[idx] + (1e9 * (level == 0) if first_degree else 0.0)
-        v = int(idx[np.argmax(np.where(ok, score, -np.inf))])
-        self.result[i] = v
-        self.open[v] -= s.fte[i]
-        return v
+        base = unit * self.n_subjects
+        cand = self.cells.get(base + self.s_subject[i], [])
+        g2 = self.s_subject2[i]
+        if 0 <= g2 < self.n_subjects and g2 != self.s_subject[i]:
+            cand = cand + self.cells.get(base + g2, [])
+        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+        room = f - self.tolerance  # fits when open >= contract - tolerance
+        open_fte, level, need, attract = self.open, self.level, self.need, self.attract
+        best, best_score = -1, -np.inf
+        for v in cand:
+            o = open_fte[v]
+            if o < room or attract[v] <= floor:
+                continue
+            if level[v] == 0:
+                if not first:
+                    continue
+                score = o / need[v] + 1e9
+            else:
+                score = o / need[v]
+            if score > best_score:
+                best, best_score = v, score
+        if best >= 0:
+            self.result[i] = best
+            open_fte[best] -= f
+        return best
 
     def take(self, who: np.ndarray, unit: np.ndarray, rng: np.random.Generator) -> int:
         """Applicants ``who`` to ``unit`` (one each), handled in random order; returns the
         number placed."""
         placed = 0
+        who_list, unit_list = who.tolist(), unit.tolist()
         for k in rng.permutation(who.size).tolist():
-            placed += self.offer(int(who[k]), int(unit[k])) >= 0
+            placed += self.offer(who_list[k], unit_list[k]) >= 0
         return placed
+
+    def open_fte(self) -> np.ndarray:
+        """Open fte per vacancy now."""
+        return np.asarray(self.open, dtype=float)
 
     def end_of_round(self, rng: np.random.Generator) -> None:
         """Unplaced seekers stop looking with their probability per round."""
@@ -204,6 +214,7 @@ class _Season:
             self.looking[todo[rng.random(todo.size) < quit_p[todo]]] = False
 
     def todo(self) -> np.ndarray:
+        """Seekers still looking and not yet placed."""
         return np.flatnonzero(self.looking & (self.result < 0))
 
 
@@ -251,11 +262,18 @@ class BoardRecruitment:
                 if todo.size == 0:
                     break
                 choice = np.full(todo.size, -1, dtype=np.int64)
+                open_now = season.open_fte()
                 for has, group, floor in groups:  # second subject group when the first has none
                     again = np.flatnonzero((choice < 0) & has[todo])
                     if again.size:
                         choice[again] = self._apply(
-                            todo[again], group, floor, cand, season.open, weight_base, rng,
+                            todo[again],
+                            group,
+                            floor,
+                            cand,
+                            open_now,
+                            weight_base,
+                            rng,
                             smallest - self.tolerance,
                         )
                 applied = choice >= 0

@@ -188,6 +188,9 @@ class RegionModel(TableModel):
             p.internship_places_other_school,
         ).astype(np.int64)
         self.neighbour_cache: dict[int, tuple[set[int], list[int]]] = {}  # site -> neighbours
+        self.other_boards_cache: dict[
+            int, tuple[set[int], list[int]]
+        ] = {}  # site -> near, other boards
         self.neighbour_pairs: tuple[np.ndarray, np.ndarray] | None = None  # found on demand
         self.workload = np.zeros(n)
         self.attractiveness = (
