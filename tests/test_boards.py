@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SMALL, run_model
 from sim.model.agents import UNQUALIFIED
 from sim.model.model import STAGES, RegionModel
 from sim.model.region import board_sizes, build_layout
 from sim.model.scenarios import load_scenario
 from sim.model.stages import market, vacancies
+
+from conftest import SMALL, run_model
 
 
 def test_board_sizes_follow_the_rank_size_rule():
@@ -57,7 +58,7 @@ def _empty_site_in_subject(model: RegionModel, g: int) -> tuple[int, int, np.nda
 def test_a_board_moves_its_own_surplus_staff_before_it_hires(same_board):
     g = 0
     model = RegionModel(rng=3, **SMALL)
-    gap_site, surplus_site, rows = _empty_site_in_subject(model, g)
+    gap_site, _surplus_site, rows = _empty_site_in_subject(model, g)
     assert rows.size >= 2
     gap = model.demand[gap_site, g].sum()
     if not same_board:  # the two sites belong to different boards: no board can move anyone

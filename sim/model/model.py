@@ -11,11 +11,13 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    move up a year; graduates decide whether to seek a teaching job in the region;
    side-entrants drop out or qualify; teachers on a second-subject course progress and new
    courses start.
-4. **Vacancies** — schools compare staff with demand; shared appointments move surplus hours
-   to partner schools; the rest of the gap is posted as vacancies.
-5. **Labour market** — teachers looking for another school move (poaching, or release under a
-   no-poaching agreement); graduates, returners from the silent reserve, teachers from other
-   regions and released teachers meet the vacancies; career changers are then placed as
+4. **Vacancies** — schools compare staff with demand; each board moves surplus staff between
+   its own sites (before it hires); shared appointments move surplus hours to sites of other
+   boards; the rest of the gap is posted as vacancies.
+5. **Labour market** — a hiring season of rounds: teachers looking for another school move
+   (poaching, or release under a no-poaching agreement); graduates, returners from the silent
+   reserve, teachers from other regions and released teachers apply to boards (or the regional
+   pool) and are placed where their contract fits; career changers are then placed as
    side-entrants in the vacancies still open, where mentor places allow.
 6. **Stop-gaps** — what stays open is covered in part by staff without the required
    qualification, up to a cap per school (hidden shortage); the rest stays open (open
