@@ -258,3 +258,22 @@ def test_unplaced_seekers_stop_looking_after_a_round():
     ).sum()
     assert n_leave == n_one
     assert n_stay > n_leave
+
+
+def test_a_board_places_only_at_its_own_sites():
+    """A seeker whose first subject group has no vacancies applies, through their second, to
+    the far more attractive board 0 and is placed there, never at board 1's needier site."""
+    vac = Vacancies(
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([1, 1]),
+        np.array([1.0, 1.0]),
+        np.array([10.0, 2.0]),  # site 1 (board 1) has the larger relative need
+        np.array([0, 1]),
+    )
+    attract = np.array([8.0, 0.0])
+    for seed in range(20):
+        placed = BoardRecruitment(1, 1, TOL).place(
+            _seekers([1], [2], subject2=[0]), vac, attract, np.random.default_rng(seed)
+        )
+        assert placed[0] == 0

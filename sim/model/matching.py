@@ -150,7 +150,16 @@ class _Season:
         self.level: list[int] = vacancies.level.astype(int).tolist()
         self.need: list[float] = vacancies.need.astype(float).tolist()
         self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
-        self.n_subjects = int(vacancies.subject.max()) + 1
+        # one key per unit and subject group: the span covers every subject a vacancy or a
+        # seeker has, so a key never runs into the next unit's
+        self.n_subjects = (
+            max(
+                int(vacancies.subject.max()),
+                int(seekers.subject.max()),
+                int(seekers.subject2.max()),
+            )
+            + 1
+        )
         key = unit.astype(np.int64) * self.n_subjects + vacancies.subject
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
