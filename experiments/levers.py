@@ -175,8 +175,8 @@ def analyse(batch: BatchResult, command: str) -> Path:
             "lever cost (MEUR)": eff["lever_meur"].map(lambda v: f"{v:,.2f}"),
             "cost with staff (fte-years)": eff["cost_fte_years"].map(lambda v: f"{v:,.1f}"),
             "cost with staff (MEUR)": eff["cost_meur"].map(lambda v: f"{v:,.2f}"),
-            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no staff time")),
-            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no cost")),
+            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no net cost")),
+            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no net cost")),
         }
     )
 
@@ -231,8 +231,8 @@ def analyse(batch: BatchResult, command: str) -> Path:
         note="*extra staff*: staff fte-years employed beyond the paired reference run; *cost "
         "with staff*: lever cost plus the wages of that extra staff; *avoided per fte*: "
         "fte-years of shortage avoided per fte-year of that cost; *avoided per MEUR*: per "
-        "million euro of it. A lever removed from the package 'avoids' what the package loses "
-        "without it.",
+        "million euro of it (*no net cost* where the lever's cost is at most the wages it saves). "
+        "A lever removed from the package 'avoids' what the package loses without it.",
     )
     rep.heading("Charts")
     rep.image(
