@@ -127,5 +127,8 @@ def test_qualification_experiment_turns_open_into_hidden_shortage():
 @pytest.mark.parametrize("policy", ["collaborative"])
 def test_collaboration_lowers_shortage(policy):
     collab = totals(policy)
-    assert collab["end_shortage_rate"] < base()["end_shortage_rate"] - 0.01
+    assert collab["end_shortage_rate"] < base()["end_shortage_rate"] - 0.005
+    assert (collab["vacancy_fte"] + collab["unqualified_fte"]) < 0.9 * (
+        base()["vacancy_fte"] + base()["unqualified_fte"]
+    )
     assert collab["lever_cost_eur"] > 0

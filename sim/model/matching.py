@@ -265,13 +265,24 @@ class BoardRecruitment:
             group = cand.group(np.maximum(subj, 0), seekers.degree)
             groups.append((subj >= 0, group, cand.floor_code(group, seekers.min_attractiveness)))
         smallest = float(seekers.fte.min())
+        n_groups = max(int(cand.key.max()), *(int(g.max()) for _, g, _ in groups)) + 1
         for _ in range(self.rounds):
             for _ in range(self.applications_per_round):
-                todo = season.todo()
-                if todo.size == 0:
-                    break
-                choice = np.full(todo.size, -1, dtype=np.int64)
                 open_now = season.open_fte()
+                # a seeker whose contract fits no open vacancy of their groups anywhere would
+                # only be turned down: they keep looking but send no application
+                largest = np.zeros(n_groups)
+                np.maximum.at(largest, cand.key, open_now[cand.entry])
+                todo = season.todo()
+                hopeful = np.zeros(todo.size, dtype=bool)
+                for has, group, _ in groups:
+                    hopeful |= has[todo] & fits(
+                        seekers.fte[todo], largest[group[todo]], self.tolerance
+                    )
+                todo = todo[hopeful]
+                if todo.size == 0:
+                    continue
+                choice = np.full(todo.size, -1, dtype=np.int64)
                 for has, group, floor in groups:  # second subject group when the first has none
                     again = np.flatnonzero((choice < 0) & has[todo])
                     if again.size:
