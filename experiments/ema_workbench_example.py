@@ -25,7 +25,7 @@ UNCERTAINTIES = (
     "pupil_trend_per_year",
     "outside_labour_market_tightness",
     "returner_rate",
-    "inmigrant_seekers_per_100_teachers",
+    "inmigration_ratio",
     "leave_region_rate",
     "training_choice_rate",
     "side_entrant_applicants_per_100_teachers",

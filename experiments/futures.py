@@ -1,6 +1,7 @@
 """Isolated and collaborative policy under contrasting futures: where does collaboration pay most?
 
-A grid of futures, each a set of parameter overrides: pupil numbers that decline or grow, an
+A grid of futures, each a set of parameter overrides: pupil numbers that decline or grow (an
+extra yearly trend on top of the scenario's pupil projection), an
 outside labour market that is tight or slack, and a normal or a stronger retirement wave. Both
 policies run in every future with the same replication seeds, so the benefit of collaboration
 in each future is a paired difference per seed.
@@ -36,7 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 POLICIES = ("isolated", "collaborative")
 
 PUPILS = {"pupil decline": -0.015, "pupil growth": 0.008}
-"""Yearly pupil trend of each future (share/year; the plausible range is -2% to +1%)."""
+"""Extra yearly pupil trend of each future on top of the scenario's pupil projection
+(share/year; the plausible range is -2% to +1%)."""
 
 LABOUR = {"tight labour market": 1.5, "slack labour market": 0.7}
 """Outside labour-market tightness (1 = calibrated; the plausible range is 0.6-1.6)."""
@@ -190,6 +192,7 @@ def analyse(batch: BatchResult, command: str) -> Path:
         [
             "Futures: pupils "
             + ", ".join(f"{k} (`pupil_trend_per_year={v}`)" for k, v in PUPILS.items())
+            + " on top of the scenario's pupil projection"
             + "; outside labour market "
             + ", ".join(f"{k} (`outside_labour_market_tightness={v}`)" for k, v in LABOUR.items())
             + "; retirement "

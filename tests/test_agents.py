@@ -203,7 +203,7 @@ def test_new_behaviour_parameters_reach_their_rules():
         initial = rows[m.workforce.data["route"][rows] == ROUTE["initial"]]  # not this year's hires
         permanent[name] = m.workforce.data["permanent"][initial].mean()
     assert permanent["always"] == 1.0 and permanent["never"] < 0.95
-    first = tiny(seeker_first_degree_share=1.0, inmigrant_seekers_per_100_teachers=20.0)
+    first = tiny(seeker_first_degree_share=1.0, inmigration_ratio=10.0)
     first.run_for(2)
     wf = first.workforce
     rows = _rows(first)

@@ -57,7 +57,10 @@ def test_shared_appointments_use_surplus_hours_under_pupil_decline():
     lever = totals("isolated+shared_appointments", **decline)
     alone = totals("isolated", **decline)
     assert lever["shared_appointments"] > 20 and alone["shared_appointments"] == 0
-    # the surplus hours left after the boards' own moves are put to use at other boards
+    # the lever puts surplus hours to use: those left after the boards' own moves go to other
+    # boards. (Until issue 10 this line read "vacancies fall"; over 12 paired seeds the vacancy
+    # difference was -0.6 +- 4.4 fte before the supply rework and +6.4 +- 5.4 after it: no
+    # effect above noise, the old pass came from two lucky seeds.)
     assert lever["surplus_fte"] < 0.5 * alone["surplus_fte"]
 
 
@@ -101,27 +104,40 @@ def test_slow_finisher_help_raises_graduation():
 
 def test_qualification_experiment_turns_open_into_hidden_shortage():
     # the initial census: the staff it counts are the same with and without the lever, so
-    # open shortage turns into hidden shortage one for one
+    # open shortage turns into hidden shortage one for one. The cap is set at the low end of its
+    # plausible range (0.05) so that it binds at most schools: how often the fitted cap binds in
+    # the small region depends on its pupil mix, not on the lever. The size of the cut still
+    # varies by seed, so it is checked on the two seeds together, like the totals below.
+    binding = {**SMALL, "unqualified_cap_share": 0.05}
+    open_first = open_lever = 0.0
     for seed in SEEDS:
-        first = RegionModel(rng=seed, **SMALL).series().iloc[0]
+        first = RegionModel(rng=seed, **binding).series().iloc[0]
         lever = (
-            RegionModel(policy="isolated+qualification_experiment", rng=seed, **SMALL)
+            RegionModel(policy="isolated+qualification_experiment", rng=seed, **binding)
             .series()
             .iloc[0]
         )
-        assert lever.vacancy_fte < 0.9 * first.vacancy_fte
+        open_first += first.vacancy_fte
+        open_lever += lever.vacancy_fte
+        assert lever.vacancy_fte <= first.vacancy_fte
         assert lever.unqualified_fte > first.unqualified_fte
         assert lever.vacancy_fte + lever.unqualified_fte == pytest.approx(
             first.vacancy_fte + first.unqualified_fte
         )
+    assert open_lever < 0.9 * open_first
     # and over the years, after the paths part
-    lever = totals("isolated+qualification_experiment")
-    assert lever["vacancy_fte"] < 0.95 * base()["vacancy_fte"]
+    lever = totals("isolated+qualification_experiment", unqualified_cap_share=0.05)
+    alone = totals("isolated", unqualified_cap_share=0.05)
+    assert lever["vacancy_fte"] < alone["vacancy_fte"]
+    assert lever["unqualified_fte"] > alone["unqualified_fte"]
 
+    # the shortage shifts from open to hidden: the hidden share of it rises by 3 points or
+    # more (until issue 10 this read "hidden shortage 10% higher", a size that depended on the
+    # baseline's level)
     def hidden_share(t: dict[str, float]) -> float:
         return t["unqualified_fte"] / (t["unqualified_fte"] + t["vacancy_fte"])
 
-    assert hidden_share(lever) > hidden_share(base())
+    assert hidden_share(lever) > hidden_share(alone) + 0.03
 
 
 @pytest.mark.parametrize("policy", ["collaborative"])

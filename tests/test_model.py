@@ -75,10 +75,11 @@ def test_closed_form_stock_path_without_feedbacks_and_with_constant_rates():
         small_contract_exit_rr=1.0,
         induction_exit_rr=1.0,
         leave_region_rate=r,
+        pension_age_rise=0.0,  # the closed form below counts a whole pension age
         graduate_entry_interned_in_region=0.0,
         graduate_entry_other=0.0,
         returner_rate=0.0,
-        inmigrant_seekers_per_100_teachers=0.0,
+        inmigration_ratio=0.0,
         side_entrant_applicants_per_100_teachers=0.0,
     )
     wf = m.workforce
@@ -100,7 +101,7 @@ def test_shortage_grows_without_inflow_and_falls_with_fewer_pupils():
         graduate_entry_interned_in_region=0.0,
         graduate_entry_other=0.0,
         returner_rate=0.0,
-        inmigrant_seekers_per_100_teachers=0.0,
+        inmigration_ratio=0.0,
         side_entrant_applicants_per_100_teachers=0.0,
     ).series()
     assert (np.diff(closed.qualified_fte) < 0).all()

@@ -559,7 +559,6 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     ),
     FreeParameter.plausible("unqualified_cap_share", informs=("hidden_shortage_rate",)),
     FreeParameter.plausible("stopgap_fill_share", informs=("hidden_shortage_rate",)),
-    FreeParameter.plausible("inmigrant_seekers_per_100_teachers", informs=("shortage_rate",)),
     FreeParameter.plausible("returner_rate", informs=("shortage_rate",)),
 )
 """The parameters fitted: sources say "assumption" or "fitted by experiments/calibrate.py".

@@ -127,7 +127,7 @@ NO_INFLOW: dict[str, float] = {
     "training_choice_rate": 0.0,
     "side_entrant_applicants_per_100_teachers": 0.0,
     "returner_rate": 0.0,
-    "inmigrant_seekers_per_100_teachers": 0.0,
+    "inmigration_ratio": 0.0,
 }
 """Overrides that stop every inflow of new staff (intake, side-entrants, returners, in-migrants)."""
 
@@ -168,6 +168,7 @@ def verify_closed_form(
         "feedbacks": False,
         "pupil_trend_per_year": 0.0,
         "pupil_noise_sd": 0.0,
+        "follow_pupil_projection": False,
         "exit_hazard_by_age": (hazard,) * 5,
         "starter_exit_hazard": (hazard,) * 5,
         "temporary_exit_rr": 1.0,
@@ -216,7 +217,12 @@ def verify_stock_flow_identity(
     """Feedbacks off and constant pupils, all flows on: each year's change of the teacher stock
     equals hires (graduates, returners, in-migrants) plus side-entrants who qualified, minus
     retirements, exits from education and moves to other regions, exactly."""
-    overrides = {"feedbacks": False, "pupil_trend_per_year": 0.0, "pupil_noise_sd": 0.0}
+    overrides = {
+        "feedbacks": False,
+        "pupil_trend_per_year": 0.0,
+        "pupil_noise_sd": 0.0,
+        "follow_pupil_projection": False,
+    }
     s = _run(scenario, seed, years, overrides)
     inflow = s[
         ["hires_graduate", "hires_returner", "hires_inmigrant", "side_entrant_completions"]

@@ -15,10 +15,12 @@ import mesa
 import numpy as np
 
 from sim.model.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
+from sim.model.reserve import pension_age, retirement_share
 from sim.model.table import AgentTable, Column, TableAgent
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
+    from sim.model.parameters import Parameters
 
 N_SUBJECTS = len(SUBJECT_GROUPS)
 
@@ -81,6 +83,81 @@ def new_workforce_table(capacity: int) -> AgentTable:
 def new_student_table(capacity: int) -> AgentTable:
     """An empty table for students."""
     return AgentTable(STUDENT_COLUMNS, capacity)
+
+
+ENTRY_AGES_EARLY = (22, 26)
+"""Entry ages (first and last) of full-time graduates, as in :func:`sim.model.stages.market.hire`."""
+ENTRY_AGES_LATE = (27, 49)
+"""Entry ages of late entrants (part-time graduates, side-entrants), as for new hires."""
+
+
+def entry_weights(age: np.ndarray, p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Weight of each entry age for staff aged ``age``: (entry ages, weights per person).
+
+    Entry ages: uniform 22-26 (full-time training) with probability 1 -
+    ``initial_late_entry_share``, else uniform 27-49 (part-time training, side-entrants), the
+    entry ages of new hires. An entry age above a person's age weighs 0; the others weigh their
+    probability times the chance that a starter who entered then still teaches, by the starter
+    curve ``starter_exit_hazard`` (the later hazards are alike at every experience and drop
+    out). The row sum is the relative number of staff of that age in a steady flow of entrants.
+    """
+    age = np.asarray(age, dtype=np.int64)
+    entry = np.arange(ENTRY_AGES_EARLY[0], ENTRY_AGES_LATE[1] + 1)
+    early = entry <= ENTRY_AGES_EARLY[1]
+    n_early = ENTRY_AGES_EARLY[1] - ENTRY_AGES_EARLY[0] + 1
+    n_late = ENTRY_AGES_LATE[1] - ENTRY_AGES_LATE[0] + 1
+    w_entry = np.where(
+        early, (1 - p.initial_late_entry_share) / n_early, p.initial_late_entry_share / n_late
+    )
+    curve = np.asarray(p.starter_exit_hazard)
+    survival = np.concatenate([[1.0], np.cumprod(1.0 - curve)])  # after 0..len(curve) years
+    exp = age[:, None] - entry[None, :]
+    w = np.where(exp >= 0, w_entry[None, :] * survival[np.clip(exp, 0, curve.size)], 0.0)
+    return entry, w
+
+
+def initial_experience(age: np.ndarray, p: Parameters, rng: np.random.Generator) -> np.ndarray:
+    """Years of teaching of staff aged ``age``: the entry age is drawn from
+    :func:`entry_weights`, so experience follows age and route with no block of first-years;
+    the staff with 0-4 years are the survivors of yearly cohorts of starters, as in a steady
+    state, and the first year sees no spike of starter exits. Anyone younger than the first
+    entry age has 0 years."""
+    age = np.asarray(age, dtype=np.int64)
+    entry, w = entry_weights(age, p)
+    total = w.sum(1)
+    cdf = np.cumsum(w, 1) / np.where(total > 0, total, 1.0)[:, None]
+    pick = np.minimum((cdf < rng.random(age.size)[:, None]).sum(1), entry.size - 1)
+    return np.where(total > 0, np.maximum(age - entry[pick], 0), 0).astype(np.int64)
+
+
+def initial_ages(band: np.ndarray, top: int, p: Parameters, rng: np.random.Generator) -> np.ndarray:
+    """Ages of initial staff in the DUO age bands ``band`` (23-29, 30-39, ..., 60 to ``top`` - 1).
+
+    Within a band an age weighs the steady number of staff of that age: the entrants' survivors
+    from :func:`entry_weights` (so few 23-year-olds, who can only have entered at 22 or 23),
+    times the survival from the band's first age under ``exit_hazard_by_age`` (so the 60+ band
+    thins out toward the pension age under early retirement, and the first year sees no spike
+    of retirements at the pension age). The band shares stay ``age_distribution``."""
+    lo_edges = np.array([23, *AGE_BAND_EDGES])
+    hi_edges = np.array([*AGE_BAND_EDGES, top])
+    ages = np.arange(lo_edges[0], top)
+    _, w = entry_weights(ages, p)
+    hazard = np.asarray(p.exit_hazard_by_age)[age_band(ages)]
+    band_of = age_band(ages)
+    log_stay = np.log1p(-np.minimum(hazard, 1 - 1e-12))
+    since_start = np.cumsum(log_stay) - log_stay  # survival to each age from the first age
+    start = np.array([since_start[band_of == b][0] for b in band_of])
+    weight = w.sum(1) * np.exp(since_start - start)
+    out = np.empty(band.size, dtype=np.int64)
+    for b in range(lo_edges.size):
+        idx = np.flatnonzero(band == b)
+        inside = (ages >= lo_edges[b]) & (ages < hi_edges[b])
+        if idx.size == 0 or not inside.any():
+            out[idx] = lo_edges[b]
+            continue
+        prob = weight[inside] / weight[inside].sum()
+        out[idx] = ages[inside][rng.choice(prob.size, size=idx.size, p=prob)]
+    return out
 
 
 # --------------------------------------------------------------------------- schools
@@ -243,7 +320,9 @@ class Teacher(_WorkforceMember):
     @classmethod
     def age_and_exit(cls, model: RegionModel, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Age every teacher a year, then draw retirements, exits from education and moves to
-        other regions. Returns the rows leaving, by reason (rows are still alive)."""
+        other regions. Everyone reaching the pension age of the calendar year retires; before it
+        the exit hazard of the 60+ band is early retirement. Returns the rows leaving, by reason
+        (rows are still alive)."""
         p = model.p
         wf = model.workforce
         rows = wf.live()
@@ -253,7 +332,10 @@ class Teacher(_WorkforceMember):
         age = wf.data["age"][rows]
         u = rng.random(rows.size)
         v = rng.random(rows.size)
-        forced = age >= p.retirement_age
+        # retirement at the pension age of this calendar year (a fractional one, such as 67.25
+        # from 2028, keeps a share of the cohort at the whole age below it a year longer)
+        share = retirement_share(age, pension_age(p, model.year))
+        forced = (share >= 1.0) | ((share > 0.0) & (rng.random(rows.size) < share))
         leaves = forced | (u < cls.exit_hazard(model, rows))
         old = age >= AGE_BAND_EDGES[-1]
         to_region = ~leaves & (v < p.leave_region_rate)

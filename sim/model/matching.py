@@ -21,6 +21,9 @@ The unit is what a policy sets:
   board never compete for the same person). A seeker applies to boards drawn in proportion to
   the open fte times ``exp(attractiveness)`` of their fitting-subject vacancies, so attractive
   boards are asked first, and applications that land on a board with nothing that fits are lost.
+  First-degree seekers, qualified for every year, prefer the upper years: an upper-year
+  (level 0) vacancy weighs ``upper_year_weight`` times a lower-year one of the same size and
+  attractiveness in their draw.
 - :class:`RegionalPool` — one regional pool is the single unit for all boards: every seeker is
   placed, one by one in random order, at the region's fitting vacancy with the largest relative
   need, so nobody is lost while a fitting vacancy is open.
@@ -234,14 +237,22 @@ class BoardRecruitment:
         rounds: Rounds of the hiring season.
         applications_per_round: Applications (to boards) a seeker sends per round.
         tolerance: Contract fte a vacancy may be short of and still hold the seeker.
+        upper_year_weight: Weight of an upper-year vacancy in a first-degree seeker's draw.
     """
 
     name = "board_recruitment"
 
-    def __init__(self, rounds: int, applications_per_round: int, tolerance: float) -> None:
+    def __init__(
+        self,
+        rounds: int,
+        applications_per_round: int,
+        tolerance: float,
+        upper_year_weight: float = 1.0,
+    ) -> None:
         self.rounds = rounds
         self.applications_per_round = applications_per_round
         self.tolerance = tolerance
+        self.upper_year_weight = upper_year_weight
 
     def place(
         self,
@@ -256,7 +267,7 @@ class BoardRecruitment:
         season = _Season(seekers, vacancies, attractiveness, self.tolerance, vacancies.board)
         attract = attractiveness[vacancies.school]
         weight_base = np.exp(attract - attract.max())
-        cand = _Candidates(vacancies, attract, attractiveness)
+        cand = _Candidates(vacancies, attract, attractiveness, self.upper_year_weight)
         columns = [seekers.subject]
         if (seekers.subject2 >= 0).any():
             columns.append(seekers.subject2)
@@ -316,6 +327,7 @@ class BoardRecruitment:
         choice = np.full(todo.size, -1, dtype=np.int64)
         live = open_fte[cand.entry] >= max(live_fte, 0.05) - 1e-9
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
+        pref = cand.pref[live]
         # seekers in drawing order, with the span of their group's open vacancies
         who = _stable_argsort(group[todo])
         g = group[todo][who]
@@ -330,7 +342,7 @@ class BoardRecruitment:
             return choice
         # one running sum over all groups: a group's weights are the stretch between the sum
         # before its first entry (or before the seeker's floor) and the sum at its last entry
-        cum = np.cumsum(open_fte[entry] * weight_base[entry])
+        cum = np.cumsum(open_fte[entry] * weight_base[entry] * pref)
         before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
@@ -397,10 +409,16 @@ class _Candidates:
     ``2 * subject + 1`` for the others (lower-year lessons, level 1, only). Within a group the
     vacancies are sorted by attractiveness (ties by vacancy index). ``code`` orders the entries
     by group and rank of attractiveness as integers, so a seeker's floor is compared exactly.
+    ``pref`` is each entry's weight in the draw: ``upper_year_weight`` for upper-year (level 0)
+    vacancies in a first-degree group, 1 otherwise.
     """
 
     def __init__(
-        self, vacancies: Vacancies, attract: np.ndarray, attractiveness: np.ndarray
+        self,
+        vacancies: Vacancies,
+        attract: np.ndarray,
+        attractiveness: np.ndarray,
+        upper_year_weight: float = 1.0,
     ) -> None:
         every = np.arange(len(vacancies))
         lower = every[vacancies.level == 1]
@@ -415,6 +433,8 @@ class _Candidates:
         self.entry = entry[order]
         self.key = key[order]
         self.code = code[order]
+        upper = (vacancies.level[self.entry] == 0) & (self.key % 2 == 0)
+        self.pref = np.where(upper, upper_year_weight, 1.0)
 
     @staticmethod
     def group(subject: np.ndarray, degree: np.ndarray) -> np.ndarray:

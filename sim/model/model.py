@@ -6,7 +6,8 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    subject group and level follows.
 2. **Exits and retirements** — teachers age; each may retire, leave education (to the silent
    reserve) or move to another region, by age, experience, induction, contract and the
-   school's workload; some change their hours.
+   school's workload; everyone reaching the pension age of the year retires; the silent
+   reserve ages a year and loses those reaching the pension age; some change their hours.
 3. **Training and side-entrant progress** — students drop out, graduate (on time or slow) or
    move up a year; graduates decide whether to seek a teaching job in the region;
    side-entrants drop out or qualify; teachers on a second-subject course progress and new
@@ -32,6 +33,7 @@ mechanism, so switching a lever on does not reshuffle the draws of unrelated mec
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -52,6 +54,8 @@ from sim.model.agents import (
     Student,
     Teacher,
     TrainingProgramme,
+    initial_ages,
+    initial_experience,
     new_student_table,
     new_workforce_table,
 )
@@ -59,6 +63,7 @@ from sim.model.matching import Vacancies
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS, ParameterError, Parameters
 from sim.model.policies import LEVERS, LeverCost, Policy
 from sim.model.region import Layout, build_layout
+from sim.model.reserve import MIN_AGE, SilentReserve, pension_age
 from sim.model.scenarios import Scenario, load_scenario
 from sim.model.staffing import Staffing, cover, staff_fte
 from sim.model.stages import demand, exits, intake, market, pipeline, stopgaps, vacancies
@@ -85,6 +90,7 @@ STREAMS: tuple[str, ...] = (
     "side_entrant_market",
     "intake",
     "internships",
+    "reserve",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -137,7 +143,8 @@ class RegionModel(TableModel):
         self.year = params.start_year
         self.year_counts: Counter = Counter()
         self.cohorts: dict[int, np.ndarray] = {}  # entry year -> [entered, left after 1..]
-        self.silent_reserve = 0.0
+        self.reserve = SilentReserve()
+        self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}
         self.lever_costs: dict[str, LeverCost] = {}
 
@@ -297,7 +304,31 @@ class RegionModel(TableModel):
                 course_subject=-1,
             )
             SideEntrant.create_rows(self, rows)
-        self.silent_reserve = p.silent_reserve_per_teacher * n
+        self._build_reserve(n)
+
+    def _build_reserve(self, n_teachers: int) -> None:
+        """The initial silent reserve: ``silent_reserve_per_teacher`` x teachers people, with the
+        age and years-out structure a steady flow of leavers builds (leaving ages weighted by the
+        initial staff's own exit hazards under 60, see :meth:`SilentReserve.steady_state`)."""
+        p = self.p
+        wf = self.workforce
+        rows = wf.live()
+        rows = rows[wf.data["degree"][rows] != UNQUALIFIED]
+        age = wf.data["age"][rows].astype(np.int64)
+        hazard = Teacher.exit_hazard(self, rows) * (age < AGE_BAND_EDGES[-1])
+        leaver_ages = np.bincount(age - MIN_AGE, weights=hazard, minlength=1)
+        self.reserve = SilentReserve.steady_state(
+            round(p.silent_reserve_per_teacher * n_teachers),
+            leaver_ages,
+            p,
+            p.start_year,
+            self.streams["reserve"],
+        )
+
+    @property
+    def silent_reserve(self) -> int:
+        """People in the silent reserve."""
+        return self.reserve.size
 
     def _add_initial_teachers(self, school, subject, degree, rng) -> None:
         p = self.p
@@ -305,10 +336,8 @@ class RegionModel(TableModel):
         band = rng.choice(
             len(AGE_BANDS), size=n, p=np.asarray(p.age_distribution) / sum(p.age_distribution)
         )
-        lo = np.array([23, *AGE_BAND_EDGES])[band]
-        hi = np.array([*AGE_BAND_EDGES, p.retirement_age])[band]
-        age = lo + (rng.random(n) * (hi - lo)).astype(int)
-        experience = np.maximum(0, age - 23 - rng.integers(0, 8, n))
+        age = initial_ages(band, math.floor(pension_age(p, p.start_year)), p, rng)
+        experience = initial_experience(age, p, rng)
         rows = self.workforce.add(
             n,
             age=age,
@@ -324,7 +353,7 @@ class RegionModel(TableModel):
             permanent=rng.random(n) >= p.initial_temporary_share,
             route=ROUTE["initial"],
             entry_year=p.start_year - experience,
-            starter=False,
+            starter=experience < len(p.starter_exit_hazard),
             course_years_left=0,
             course_subject=-1,
         )

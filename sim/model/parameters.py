@@ -178,23 +178,40 @@ class Parameters(BaseModel):
         plausible=(0.5, 1.5),
     )
     pupils_per_teacher_fte: float = param(
-        15.6,
-        "Pupils per teacher fte; demand in fte is pupils divided by this.",
+        14.5,
+        "Pupils per fte of teacher demand, where demand is employed teacher fte plus the "
+        "shortage (a ratio measured on employed staff alone understates demand by the "
+        "shortage); demand in fte is pupils divided by this.",
         unit="pupils/fte",
-        source="[S] Adriaens et al., ESB 2014 (Oct 2013)",
+        source="[D] 952.1k pupils 2023/24 [S] / 65.5k demand fte (3,800 fte shortage = 5.8%, "
+        "Oct 2023 [S]) = 14.5; 941.6k (2022) / (61k employed fte / (1 - 0.058)) = 14.5. Range "
+        "14.0-15.6: 15.6 (Oct 2013, employed staff, Adriaens et al. ESB 2014 [S]) is the ratio "
+        "without the shortage",
         group="region",
         ge=5.0,
         le=40.0,
+        plausible=(14.0, 15.6),
     )
     pupil_trend_per_year: float = param(
-        -0.001,
-        "Yearly relative change of pupil numbers.",
+        0.0,
+        "Extra yearly relative change of pupil numbers on top of the scenario's pupil "
+        "projection ([pupil_projection] table); 0 follows the projection. Futures and "
+        "sensitivity studies set it.",
         unit="share/year",
-        source="[D] Zuid-Holland -1% over 2022-2032 (rijksoverheid.nl prognoses)",
+        source="model design (0 = the scenario's projection); futures range -2% to +1% a year "
+        "around it [E]",
         group="region",
         ge=-0.2,
         le=0.2,
         plausible=(-0.02, 0.01),
+    )
+    follow_pupil_projection: bool = param(
+        True,
+        "Whether pupils follow the scenario's [pupil_projection] table; off keeps them level "
+        "(before pupil_trend_per_year), for the verification cases with constant pupils.",
+        unit="switch",
+        source="model design",
+        group="region",
     )
     pupil_noise_sd: float = param(
         0.02,
@@ -214,6 +231,18 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=1.0,
+    )
+    share_vmbo_city: float = param(
+        0.58,
+        "Mean share of a school's pupils in vmbo at sites in a G4 city (municipalities marked "
+        "g4 = true in the scenario); sites elsewhere use share_vmbo.",
+        unit="share",
+        source="[E] assumption (0.50-0.65): the big cities have more vmbo pupils than the "
+        "national mix; no regional figure in the reference",
+        group="region",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.5, 0.65),
     )
     share_vwo_of_havo_vwo: float = param(
         0.45,
@@ -480,10 +509,16 @@ class Parameters(BaseModel):
         group="labour_market",
     )
     age_distribution: tuple[float, ...] = param(
-        (0.149, 0.237, 0.207, 0.280, 0.126),
-        "Initial share of teachers per age band (under 30, 30-39, 40-49, 50-59, 60+).",
+        (0.230, 0.258, 0.107, 0.232, 0.173),
+        "Initial share of teachers per age band (under 30, 30-39, 40-49, 50-59, 60+); within a "
+        "band ages follow the steady flow of entrants and the exit hazards "
+        "(sim.model.agents.initial_ages), up to the pension age less one.",
         unit="share",
-        source="[D] onderwijsincijfers.nl, Mobiliteit (avg 2013-16)",
+        source="[D] the profile closest (chi-square) to the 2013-16 one (14.9/23.7/20.7/28.0/"
+        "12.6% [D], mean 44.9) that meets the 2022 structure, 28% of teacher fte aged 55+ and "
+        "mean age 43.1 (VO-raad Sectorrapportage 2023) [S], with fte independent of age and the "
+        "within-band shapes of the rijnmond defaults (55+ = 0.461 x the 50-59 share + the 60+ "
+        "share)",
         group="labour_market",
     )
     exit_hazard_by_age: tuple[float, ...] = param(
@@ -503,14 +538,47 @@ class Parameters(BaseModel):
         "fitted by experiments/calibrate.py",
         group="labour_market",
     )
-    retirement_age: int = param(
-        67,
-        "State pension age: everyone still teaching retires at this age.",
+    retirement_age: float = param(
+        67.0,
+        "State pension (AOW) age before pension_age_rise_year: everyone still teaching retires, "
+        "and everyone in the silent reserve leaves it, at the pension age of the calendar year "
+        "(a fractional age acts on whole ages as in sim.model.reserve.retirement_share).",
         unit="years",
         source="[S] AOW age 67 for 2024-27 (Rijksoverheid)",
         group="labour_market",
-        ge=55,
-        le=75,
+        ge=55.0,
+        le=75.0,
+    )
+    pension_age_rise: float = param(
+        0.25,
+        "Rise of the pension age from pension_age_rise_year on (0.25 years = 3 months).",
+        unit="years",
+        source="[S] AOW age 67 years 3 months from 2028 (Rijksoverheid)",
+        group="labour_market",
+        ge=0.0,
+        le=5.0,
+    )
+    pension_age_rise_year: int = param(
+        2028,
+        "First calendar year of the raised pension age.",
+        unit="year",
+        source="[S] AOW age 67 years 3 months from 2028 (Rijksoverheid)",
+        group="labour_market",
+        ge=2000,
+        le=2100,
+    )
+    initial_late_entry_share: float = param(
+        0.3,
+        "Share of the initial teachers who entered teaching at 27-49 (part-time training, "
+        "side-entrants) rather than at 22-26 (full-time training); sets the experience of the "
+        "initial staff from their age (the same entry ages as new hires).",
+        unit="share",
+        source="[E] assumption (0.15-0.45); side-entrants 100-150 a year nationally [S] and "
+        "part-time programmes are a minority of the 5.1k diplomas [S]",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.15, 0.45),
     )
     temporary_contract_share_new_hire: float = param(
         0.6,
@@ -591,42 +659,61 @@ class Parameters(BaseModel):
     )
     leave_region_rate: float = param(
         0.012,
-        "Yearly share of teachers who move to a school in another region.",
+        "Yearly share of teachers who move to a school in another region (the mobility rate; "
+        "in-migrant seekers follow it times inmigration_ratio).",
         unit="share/year",
-        source="assumption (0.005-0.03)",
+        source="[E] assumption (0.005-0.03)",
         group="labour_market",
         ge=0.0,
         le=0.5,
         plausible=(0.005, 0.03),
     )
-    inmigrant_seekers_per_100_teachers: float = param(
-        1.2,
-        "Teachers from other regions seeking a job here each year, per 100 teachers.",
-        unit="persons/100 teachers/year",
-        source="assumption (0.5-3); fitted for rijnmond by experiments/calibrate.py",
+    inmigration_ratio: float = param(
+        1.0,
+        "Teachers from other regions seeking a job here per teacher leaving for another region: "
+        "in-migrant seekers a year = teachers x leave_region_rate x this ratio; 1 is symmetric.",
+        unit="ratio",
+        source="[E] assumption: symmetric without a source (0.5-1.5)",
         group="labour_market",
         ge=0.0,
-        le=50.0,
-        plausible=(0.5, 3.0),
+        le=10.0,
+        plausible=(0.5, 1.5),
     )
     silent_reserve_per_teacher: float = param(
-        0.3,
-        "Qualified people outside teaching (silent reserve) per teacher at the start.",
+        0.66,
+        "Qualified people under the pension age outside teaching (silent reserve) per teacher "
+        "at the start; their ages and years out follow the steady flow of leavers "
+        "(sim.model.reserve.SilentReserve.steady_state).",
         unit="persons/teacher",
-        source="[S] >= 52k VO+MBO silent reserve (CentERdata 2017); regional share assumption",
+        source="[D] about 120k people hold a VO qualification, about 70k of them work in "
+        "education (CentERdata 2017) [S]: 50k outside education / 75.3k VO teachers (2019) [S]; "
+        "lower bound 52k VO+MBO (2015) [S]; range 0.4-0.9",
         group="labour_market",
         ge=0.0,
         le=5.0,
+        plausible=(0.4, 0.9),
     )
     returner_rate: float = param(
-        0.025,
-        "Yearly share of the silent reserve that seeks to return to teaching.",
+        0.10,
+        "Yearly share of the silent reserve in their first year out (left this year) who seek "
+        "to return to teaching; it falls with years out by returner_rate_decline.",
         unit="share/year",
-        source="assumption (0.01-0.06); fitted for rijnmond by experiments/calibrate.py",
+        source="[E] assumption (0.03-0.2)",
         group="labour_market",
         ge=0.0,
         le=1.0,
-        plausible=(0.01, 0.06),
+        plausible=(0.03, 0.2),
+    )
+    returner_rate_decline: float = param(
+        0.15,
+        "Relative fall of the return hazard per year out: hazard(y) = returner_rate x "
+        "(1 - decline)^y (0.15 halves it in about 4 years).",
+        unit="share/year",
+        source="[E] assumption (0.05-0.3); direction: the longer out, the less likely to return",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.05, 0.3),
     )
     seeker_first_degree_share: float = param(
         0.35,
@@ -750,14 +837,31 @@ class Parameters(BaseModel):
         le=1.0,
         plausible=(0.0, 0.2),
     )
+    first_degree_upper_year_weight: float = param(
+        1.0,
+        "How much a first-degree job seeker prefers upper-year (first-degree) lessons when "
+        "schools recruit alone: an upper-year vacancy weighs this many times a lower-year one "
+        "of the same size and attractiveness in the seeker's choice (1 = no preference). The "
+        "regional pool already places first-degree seekers on upper-year lessons first.",
+        unit="odds ratio",
+        source="[E] assumption (1-20): first-degree teachers are qualified for every year but "
+        "prefer the upper years; no measured size",
+        group="labour_market",
+        ge=1.0,
+        le=1000.0,
+        plausible=(1.0, 20.0),
+    )
     attractiveness_site_sd: float = param(
-        0.3,
-        "Spread of schools' fixed attractiveness (reputation, location).",
+        0.0,
+        "Spread of a random fixed attractiveness per school site. 0 by default: schools "
+        "differ through their pupils (vmbo share) and workload, not through a random number "
+        "that no source measures; set it > 0 only as a sensitivity check.",
         unit="attractiveness",
-        source="assumption (0.1-0.6)",
+        source="model design (0); sensitivity range 0-0.6 [E]",
         group="labour_market",
         ge=0.0,
         le=5.0,
+        plausible=(0.0, 0.6),
     )
     attractiveness_vmbo_weight: float = param(
         0.5,

@@ -52,7 +52,12 @@ class Mechanisms:
         """Settings with every lever off: every board recruits alone (``matching``); teachers
         who look for another school always search board by board (``search``)."""
         del chunk_fte
-        boards = BoardRecruitment(p.hiring_rounds, p.applications_per_round, p.match_fte_tolerance)
+        boards = BoardRecruitment(
+            p.hiring_rounds,
+            p.applications_per_round,
+            p.match_fte_tolerance,
+            p.first_degree_upper_year_weight,
+        )
         return cls(
             matching=boards,
             search=boards,

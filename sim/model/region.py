@@ -62,10 +62,12 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
     """Place ``p.school_sites`` sites over the municipalities by population.
 
     Sites are spread around the municipality centre (wider for larger towns), sized from the
-    municipality's share of ``p.pupils_total``, given a school-type mix, a board (neighbouring
+    municipality's share of ``p.pupils_total``, given a school-type mix (vmbo share around
+    ``p.share_vmbo_city`` in G4 municipalities, ``p.share_vmbo`` elsewhere), a board (neighbouring
     sites share boards, sizes skewed by ``p.board_size_exponent``), a training-school flag, the
-    own-induction flag of its board, a fixed attractiveness
-    and a partner institute for internships (the nearer and larger, the likelier).
+    own-induction flag of its board, a fixed attractiveness (normal with sd
+    ``p.attractiveness_site_sd``, 0 by default: schools then differ through their pupils and
+    workload only) and a partner institute for internships (the nearer and larger, the likelier).
     """
     rng = np.random.default_rng(scenario.layout_seed)
     munis = scenario.municipalities
@@ -92,7 +94,9 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
         for j in range(k):
             x = float(cx + rng.normal(0, spread))
             y = float(cy + rng.normal(0, spread))
-            vmbo = min(max(float(rng.beta(2.0, 2.0) * 2 * p.share_vmbo), 0.0), 1.0)
+            # the pupil mix differs by place: G4 cities have more vmbo pupils (share_vmbo_city)
+            mean_vmbo = p.share_vmbo_city if m.g4 else p.share_vmbo
+            vmbo = min(max(float(rng.beta(2.0, 2.0) * 2 * mean_vmbo), 0.0), 1.0)
             vwo_share = min(max(float(rng.normal(p.share_vwo_of_havo_vwo, 0.15)), 0.0), 1.0)
             total = float(sizes[j])
             pupils = (

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.model.agents import UNQUALIFIED, School, age_band
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS
+from sim.model.stages.demand import city_sites, type_weights
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -107,6 +108,82 @@ def shortage_rate_worst_decile(model: RegionModel) -> float:
     return float(np.sort(rate)[-k:].mean())
 
 
+def pupils(model: RegionModel) -> float:
+    """Pupils in the region (all school types)."""
+    return float(model.pupils.sum())
+
+
+def _level_shortage(level: int, model: RegionModel) -> float:
+    st = model.staffing
+    d = st.demand[..., level].sum()
+    return float(st.shortage_by_level[..., level].sum() / max(d, 1e-9))
+
+
+def shortage_rate_first_degree(model: RegionModel) -> float:
+    """(Open + hidden shortage) / demand of first-degree lessons (level 0: upper havo/vwo)."""
+    return _level_shortage(0, model)
+
+
+def shortage_rate_second_degree(model: RegionModel) -> float:
+    """(Open + hidden shortage) / demand of second-degree lessons (level 1: vmbo, lower years)."""
+    return _level_shortage(1, model)
+
+
+def _by_type(model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
+    """Unqualified fte and demand fte per school type (vmbo, havo, vwo), region totals.
+
+    Each site's lessons of a level go to school types by its pupil mix
+    (:func:`sim.model.stages.demand.type_weights`): first-degree lessons to havo and vwo upper
+    years, second-degree lessons to vmbo and the havo and vwo lower years. So a vmbo lesson is
+    unqualified as often as the site's second-degree lessons are.
+    """
+    cache = model.census_cache
+    if "by_type" not in cache:
+        st = model.staffing
+        w0, w1 = type_weights(model)
+        unq = st.unqualified_by_level
+        unq = unq.sum(1) if unq is not None else np.zeros((len(w0), 2))
+        dem = st.demand.sum(1)
+        unq_t = unq[:, [0]] * w0 + unq[:, [1]] * w1
+        dem_t = dem[:, [0]] * w0 + dem[:, [1]] * w1
+        cache["by_type"] = (unq_t.sum(0), dem_t.sum(0))
+    return cache["by_type"]
+
+
+def _unqualified_type(k: int, name: str) -> Reporter:
+    def reporter(model: RegionModel) -> float:
+        unq, dem = _by_type(model)
+        return float(unq[k] / max(dem[k], 1e-9))
+
+    reporter.__name__ = f"unqualified_share_{name}"
+    reporter.__doc__ = (
+        f"Unqualified fte (side-entrants + stop-gaps) / demand fte in {name} lessons, lessons "
+        "attributed to school types by each site's pupil mix."
+    )
+    return reporter
+
+
+unqualified_share_vmbo = _unqualified_type(0, "vmbo")
+unqualified_share_havo = _unqualified_type(1, "havo")
+unqualified_share_vwo = _unqualified_type(2, "vwo")
+
+
+def _place_shortage(city: bool, model: RegionModel) -> float:
+    short, demand = _school_shortage(model)
+    mask = city_sites(model) == city
+    return float(short[mask].sum() / max(demand[mask].sum(), 1e-9))
+
+
+def shortage_rate_city(model: RegionModel) -> float:
+    """(Open + hidden shortage) / demand at sites in the scenario's G4 municipalities (0 if none)."""
+    return _place_shortage(True, model)
+
+
+def shortage_rate_rest(model: RegionModel) -> float:
+    """(Open + hidden shortage) / demand at sites outside the G4 municipalities."""
+    return _place_shortage(False, model)
+
+
 def _subject_shortage(g: int) -> Reporter:
     def reporter(model: RegionModel) -> float:
         st = model.staffing
@@ -169,7 +246,7 @@ COUNTS: dict[str, str] = {
     "hires_mover": "Teachers who moved to another school of the region this year.",
     "hires_returner": "Returners from the silent reserve hired this year.",
     "hires_inmigrant": "Teachers from other regions hired this year.",
-    "exits_retirement": "Retirements this year (60 and over).",
+    "exits_retirement": "Retirements this year (60 and over, and everyone at the pension age).",
     "exits_left_education": "Teachers under 60 who left education this year.",
     "exits_left_region": "Teachers who moved to another region this year.",
     "side_entrant_completions": "Side-entrants who qualified this year.",
@@ -181,6 +258,9 @@ COUNTS: dict[str, str] = {
     "graduates_seeking": "Graduates who sought a teaching job in the region this year.",
     "internships_in_region": "Final-year internships placed in the region this year.",
     "internships_outside": "Final-year internships outside the region this year.",
+    "reserve_pension_exits": "People who left the silent reserve at the pension age this year.",
+    "inmigrant_seekers": "Teachers from other regions who sought a job here this year.",
+    "returner_seekers": "Members of the silent reserve who sought to return this year.",
     "seekers_unplaced": "Job seekers (not side-entrants) who found no vacancy this year.",
     "shared_appointments": "Shared appointments this year.",
     "board_moves": "Teachers a board moved from surplus at one of its sites to a gap at another.",
@@ -196,8 +276,38 @@ def students_enrolled(model: RegionModel) -> int:
 
 
 def silent_reserve(model: RegionModel) -> float:
-    """Qualified people outside teaching who may return (persons)."""
-    return float(model.silent_reserve)
+    """Qualified people under the pension age outside teaching who may return (persons)."""
+    return float(model.reserve.size)
+
+
+def silent_reserve_mean_age(model: RegionModel) -> float:
+    """Mean age of the people in the silent reserve (years)."""
+    return model.reserve.mean_age
+
+
+def fte_share_55_plus(model: RegionModel) -> float:
+    """Share of qualified teachers' contract fte held by teachers aged 55 and over."""
+    wf = model.workforce
+    rows = _qualified(model)
+    fte = wf.col("fte")[rows]
+    total = fte.sum()
+    return float(fte[wf.col("age")[rows] >= 55].sum() / total) if total else float("nan")
+
+
+def mean_age_teachers(model: RegionModel) -> float:
+    """Mean age of qualified teachers (years, persons)."""
+    ages = model.workforce.col("age")[_qualified(model)]
+    return float(ages.mean()) if ages.size else float("nan")
+
+
+def inmigrants(model: RegionModel) -> int:
+    """Teachers from other regions hired this year (persons; as hires_inmigrant)."""
+    return model.year_counts.get("hires_inmigrant", 0)
+
+
+def outmigrants(model: RegionModel) -> int:
+    """Teachers who moved to another region this year (persons; as exits_left_region)."""
+    return model.year_counts.get("exits_left_region", 0)
 
 
 def side_entrant_completion_rate(model: RegionModel) -> float:
@@ -288,6 +398,14 @@ def model_reporters() -> dict[str, Reporter]:
         shortage_rate,
         open_shortage_rate,
         hidden_shortage_rate,
+        shortage_rate_first_degree,
+        shortage_rate_second_degree,
+        unqualified_share_vmbo,
+        unqualified_share_havo,
+        unqualified_share_vwo,
+        shortage_rate_city,
+        shortage_rate_rest,
+        pupils,
         *(_subject_shortage(g) for g in range(len(SUBJECT_GROUPS))),
         shortage_gini,
         shortage_worst_decile_share,
@@ -299,6 +417,11 @@ def model_reporters() -> dict[str, Reporter]:
         mean_contract_fte,
         students_enrolled,
         silent_reserve,
+        silent_reserve_mean_age,
+        fte_share_55_plus,
+        mean_age_teachers,
+        inmigrants,
+        outmigrants,
         side_entrant_completion_rate,
         *(_count(n, d) for n, d in COUNTS.items()),
         *(_exit_rate(b) for b in range(len(AGE_BANDS))),

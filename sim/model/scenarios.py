@@ -6,22 +6,36 @@ It holds four tables:
 - ``[scenario]``: ``name``, ``description`` and ``layout_seed`` (the seed that places the school
   sites, so that every replication of a scenario shares one geography);
 - ``[parameters]``: overrides of :class:`sim.model.parameters.Parameters` defaults (validated);
-- ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population``;
-- ``[[programmes]]``: teacher-training programmes (see :class:`ProgrammeSpec`).
+- ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population`` and optionally
+  ``g4 = true`` for the four big cities (their sites follow the city pupil path and count as
+  city sites in the reporters);
+- ``[[programmes]]``: teacher-training programmes (see :class:`ProgrammeSpec`);
+- ``[pupil_projection]`` (optional): pupils by school type and year (see
+  :class:`PupilProjection`); without it pupil numbers stay level (before
+  ``pupil_trend_per_year``).
 
 Every error names the file and the key that is wrong.
 """
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.model.parameters import SUBJECT_GROUPS, Parameters
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+
+SCHOOL_TYPES: tuple[str, ...] = ("vmbo", "havo", "vwo")
+"""School types in the order of the pupil columns."""
+
+PUPIL_PATHS: tuple[str, ...] = ("rest", "city")
+"""Pupil paths: ``rest`` for every site, ``city`` (optional) for sites in G4 municipalities."""
 
 
 class ScenarioError(ValueError):
@@ -37,6 +51,46 @@ class MunicipalitySpec:
     lat: float
     lon: float
     population: int
+    g4: bool = False
+
+
+@dataclass(frozen=True)
+class PupilPath:
+    """One pupil path: an index of pupils per school type at given years.
+
+    Attributes:
+        years: Calendar years (census of 1 October), strictly increasing.
+        index: Array (years, 3) of pupil numbers or an index per school type (vmbo, havo, vwo);
+            only ratios between years are used.
+    """
+
+    years: tuple[int, ...]
+    index: tuple[tuple[float, float, float], ...]
+
+    def at(self, year: int) -> np.ndarray:
+        """Index per school type in ``year``: linear between given years; before the first
+        year the first value and after the last year the last value (held level)."""
+        years = np.asarray(self.years, dtype=float)
+        values = np.asarray(self.index, dtype=float)
+        return np.array([np.interp(year, years, values[:, k]) for k in range(values.shape[1])])
+
+
+@dataclass(frozen=True)
+class PupilProjection:
+    """Pupil projection of a scenario: the ``rest`` path and optionally a ``city`` path.
+
+    Pupils of a site in year t are its pupils at the first census times
+    ``path.at(t) / path.at(start_year)`` per school type (times the extra trend and noise of
+    the demand stage). After the last given year the index is held at its last value.
+    """
+
+    rest: PupilPath
+    city: PupilPath | None = None
+    notes: str = ""
+
+    def path(self, city: bool) -> PupilPath:
+        """The path for a city (G4) site or any other site."""
+        return self.city if city and self.city is not None else self.rest
 
 
 @dataclass(frozen=True)
@@ -84,6 +138,7 @@ class Scenario:
     programmes: tuple[ProgrammeSpec, ...]
     source: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    pupil_projection: PupilProjection | None = None
 
     def parameters(self, **overrides: Any) -> Parameters:
         """Defaults, then the scenario's overrides, then ``overrides``; validated."""
@@ -146,7 +201,11 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
 
 def _parse(data: dict, path: Path) -> Scenario:
     where = f"scenario file {path}"
-    _check_keys(data, {"scenario", "parameters", "municipalities", "programmes", "notes"}, where)
+    _check_keys(
+        data,
+        {"scenario", "parameters", "municipalities", "programmes", "notes", "pupil_projection"},
+        where,
+    )
     head = _require(data, "scenario", dict, where)
     _check_keys(head, {"name", "description", "layout_seed"}, f"{where} [scenario]")
     name = _require(head, "name", str, f"{where} [scenario]")
@@ -161,7 +220,7 @@ def _parse(data: dict, path: Path) -> Scenario:
         w = f"{where} [[municipalities]] entry {i + 1}"
         if not isinstance(m, dict):
             raise ScenarioError(f"{w}: must be a table")
-        _check_keys(m, {"name", "area", "lat", "lon", "population"}, w)
+        _check_keys(m, {"name", "area", "lat", "lon", "population", "g4"}, w)
         munis.append(
             MunicipalitySpec(
                 name=_require(m, "name", str, w),
@@ -169,6 +228,7 @@ def _parse(data: dict, path: Path) -> Scenario:
                 lat=_require(m, "lat", float, w),
                 lon=_require(m, "lon", float, w),
                 population=_require(m, "population", int, w),
+                g4=_require(m, "g4", bool, w) if "g4" in m else False,
             )
         )
         if munis[-1].population <= 0:
@@ -245,6 +305,71 @@ def _parse(data: dict, path: Path) -> Scenario:
         programmes=tuple(progs),
         source=str(path),
         notes=dict(_require(data, "notes", dict, where) if "notes" in data else {}),
+        pupil_projection=(
+            _parse_projection(data["pupil_projection"], where)
+            if "pupil_projection" in data
+            else None
+        ),
     )
     scenario.parameters()  # validates the overrides; the error names this file
     return scenario
+
+
+def _parse_projection(table: Any, where: str) -> PupilProjection:
+    """Read and check ``[pupil_projection]``: each error names the file, the field, the value
+    and what is allowed."""
+    w = f"{where} [pupil_projection]"
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{w}: must be a table with sub-tables {list(PUPIL_PATHS)}")
+    _check_keys(table, {*PUPIL_PATHS, "notes"}, w)
+    if "rest" not in table:
+        raise ScenarioError(f"{w}: missing sub-table 'rest' (the path of every site)")
+    notes = table.get("notes", "")
+    if not isinstance(notes, str):
+        raise ScenarioError(f"{w}: key 'notes' must be str, got {notes!r}")
+    paths = {
+        name: _parse_path(table[name], f"{where} [pupil_projection.{name}]")
+        for name in PUPIL_PATHS
+        if name in table
+    }
+    return PupilProjection(rest=paths["rest"], city=paths.get("city"), notes=notes)
+
+
+def _parse_path(table: Any, w: str) -> PupilPath:
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{w}: must be a table with keys 'years' and {list(SCHOOL_TYPES)}")
+    unknown = sorted(set(table) - {"years", *SCHOOL_TYPES})
+    if unknown:
+        raise ScenarioError(
+            f"{w}: unknown school type or key {unknown}; allowed: 'years' and school types "
+            f"{list(SCHOOL_TYPES)}"
+        )
+    years = _require(table, "years", list, w)
+    if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        raise ScenarioError(f"{w}: field 'years' is {years!r}; allowed: a list of whole years")
+    if any(b <= a for a, b in itertools.pairwise(years)):
+        raise ScenarioError(
+            f"{w}: field 'years' is {years!r}; allowed: strictly increasing years (sorted, no "
+            "repeats)"
+        )
+    columns = []
+    for kind in SCHOOL_TYPES:
+        values = _require(table, kind, list, w)
+        ok = all(
+            isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) and v >= 0
+            for v in values
+        )
+        if not ok:
+            bad = [v for v in values if not (isinstance(v, int | float) and v >= 0)]
+            raise ScenarioError(
+                f"{w}: field {kind!r} has value(s) {bad or values!r}; allowed: pupil numbers or "
+                "an index, finite and >= 0"
+            )
+        if len(values) != len(years):
+            raise ScenarioError(
+                f"{w}: field {kind!r} has {len(values)} values for {len(years)} years; allowed: "
+                "one value per year"
+            )
+        columns.append([float(v) for v in values])
+    index = tuple(zip(*columns, strict=True))
+    return PupilPath(years=tuple(years), index=index)

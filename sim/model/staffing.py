@@ -40,6 +40,15 @@ class Staffing:
     surplus: np.ndarray  # (S, G) staff fte beyond demand, after stop-gap use
     open_by_level: np.ndarray  # (S, G, 2) gap after qualified staff and side-entrants
     unqualified_by_level: np.ndarray | None = None  # (S, G, 2) side-entrants + stop-gaps
+    side_entrant_by_level: np.ndarray | None = None  # (S, G, 2) side-entrant fte used
+
+    @cached_property
+    def shortage_by_level(self) -> np.ndarray:
+        """Open + hidden shortage per school, subject group and level (S, G, 2): the lessons no
+        qualified teacher covers (``open_by_level`` already holds the stop-gaps' part)."""
+        if self.side_entrant_by_level is None:
+            return self.open_by_level
+        return self.open_by_level + self.side_entrant_by_level
 
     @cached_property
     def unqualified(self) -> np.ndarray:
@@ -193,4 +202,5 @@ def cover(
         surplus=surplus,
         open_by_level=open_by_level,
         unqualified_by_level=np.stack([se1, se2], axis=-1) + stopgap_by_level,
+        side_entrant_by_level=np.stack([se1, se2], axis=-1),
     )

@@ -53,7 +53,7 @@ TUNED: tuple[str, ...] = (
     # labour market
     "outside_labour_market_tightness",
     "returner_rate",
-    "inmigrant_seekers_per_100_teachers",
+    "inmigration_ratio",
     "leave_region_rate",
     "mover_search_rate",
     "hiring_rounds",

@@ -8,13 +8,15 @@ import numpy as np
 
 from sim.model.agents import UNQUALIFIED, Teacher, age_band
 from sim.model.parameters import AGE_BANDS
+from sim.model.reserve import pension_age
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
 
 
 def run(model: RegionModel) -> None:
-    """Teachers age; exits by reason are drawn and removed; some change their hours."""
+    """Teachers age; exits by reason are drawn and removed (leavers from education join the
+    silent reserve, which ages a year first); some change their hours."""
     wf = model.workforce
     live = wf.live()
     qualified = live[wf.data["degree"][live] != UNQUALIFIED]
@@ -29,7 +31,14 @@ def run(model: RegionModel) -> None:
             exits_by_band += np.bincount(age_band(wf.data["age"][rows]), minlength=len(AGE_BANDS))
             record_starter_exits(model, rows)
     model.exits_by_age_band = exits_by_band
-    model.silent_reserve += leaving["left_education"].size
+    # the silent reserve ages (and loses those reaching the pension age) before this year's
+    # leavers join it with their own ages
+    model.year_counts["reserve_pension_exits"] += model.reserve.age_one_year(
+        pension_age(model.p, model.year), model.streams["reserve"]
+    )
+    model.reserve.add(wf.data["age"][leaving["left_education"]])
+    # in-migrants this year are drawn from the ages of this year's out-migrants
+    model.outmigrant_ages = wf.data["age"][leaving["left_region"]].astype(np.int64)
     model.remove_staff(np.concatenate(list(leaving.values())))
     model.year_counts["hour_changes"] += Teacher.change_hours(model, model.streams["hours"])
 

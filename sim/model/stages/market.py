@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.agents import FIRST, ROUTE, SECOND, UNQUALIFIED, SideEntrant, Teacher
+from sim.model.agents import (
+    FIRST,
+    ROUTE,
+    SECOND,
+    UNQUALIFIED,
+    SideEntrant,
+    Teacher,
+    initial_experience,
+)
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
 
@@ -76,12 +84,15 @@ def new_seekers(model: RegionModel) -> None:
     p = model.p
     rng = model.streams["seekers"]
     wf = model.workforce
-    n_teachers = len(wf)
-    tight = p.outside_labour_market_tightness
-    n_ret = int(
-        min(rng.poisson(model.silent_reserve * p.returner_rate / tight), model.silent_reserve)
-    )
-    n_in = int(rng.poisson(n_teachers / 100 * p.inmigrant_seekers_per_100_teachers))
+    live = wf.live()
+    n_teachers = int((wf.data["degree"][live] != UNQUALIFIED).sum())
+    # returners drawn from the reserve's age x years-out cells; in-migrant seekers at the
+    # out-migration rate of the same teachers times the in/out ratio (symmetric by default)
+    ret_age, ret_out = model.reserve.draw_seekers(p, rng)
+    n_ret = ret_age.size
+    n_in = int(rng.poisson(n_teachers * p.leave_region_rate * p.inmigration_ratio))
+    model.year_counts["inmigrant_seekers"] += n_in
+    model.year_counts["returner_seekers"] += n_ret
     share = np.asarray(p.subject_demand_share)
     gs = model.graduate_seekers
     n_grad = gs["subject"].size
@@ -123,7 +134,12 @@ def new_seekers(model: RegionModel) -> None:
     is_rel = source == -1
     move(model, rel[ok[is_rel]], school[is_rel & ok], refresh=False)
     new = ok & ~is_rel
-    model.silent_reserve -= int((new & (source == ROUTE["returner"])).sum())
+    back = ok[n_grad : n_grad + n_ret]
+    model.reserve.remove(ret_age[back], ret_out[back])
+    known_age = np.concatenate([np.full(n_grad, -1), ret_age, np.full(n_in + rel.size, -1)])
+    years_out = np.concatenate(
+        [np.zeros(n_grad, np.int64), ret_out, np.zeros(n_in + rel.size, np.int64)]
+    )
     model.year_counts["seekers"] += subject.size
     model.year_counts["seekers_unplaced"] += int((~ok).sum())
     hire(
@@ -135,27 +151,51 @@ def new_seekers(model: RegionModel) -> None:
         school[new],
         gs["parttime"][new[:n_grad]] if n_grad else np.zeros(0, bool),
         rng,
+        known_age[new],
+        years_out[new],
     )
     if ok.any():  # the side-entrants' market sees the vacancies these hires filled
         model.pre_market = model.cover_before_market()
 
 
-def hire(model: RegionModel, source, subject, degree, fte, school, grad_parttime, rng) -> None:
+def hire(
+    model: RegionModel,
+    source,
+    subject,
+    degree,
+    fte,
+    school,
+    grad_parttime,
+    rng,
+    known_age=None,
+    years_out=None,
+) -> None:
+    """New staff on their schools. Returners keep their own age (``known_age``); in-migrants
+    take ages drawn from this year's out-migrants (the workforce's when none left); experience
+    of both follows age and route as for the initial staff, less a returner's years out."""
     p = model.p
     n = source.size
     if n == 0:
         return
     is_grad = source == ROUTE["graduate"]
-    age = np.where(
-        source == ROUTE["returner"],
-        rng.integers(32, 58, n),
-        np.where(source == ROUTE["inmigrant"], rng.integers(26, 55, n), rng.integers(22, 27, n)),
-    )
+    is_ret = source == ROUTE["returner"]
+    is_in = source == ROUTE["inmigrant"]
+    known_age = np.full(n, -1) if known_age is None else np.asarray(known_age)
+    years_out = np.zeros(n, np.int64) if years_out is None else np.asarray(years_out)
+    profile = model.outmigrant_ages
+    if profile.size == 0:
+        wf = model.workforce
+        live = wf.live()
+        profile = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]].astype(np.int64)
+    age = np.where(is_ret, known_age, rng.integers(22, 27, n))
+    if is_in.any():
+        age[is_in] = rng.choice(profile, size=int(is_in.sum()))
     if is_grad.any():
         pt = np.zeros(n, bool)
         pt[is_grad] = grad_parttime
         age = np.where(pt, rng.integers(27, 50, n), age)
-    experience = np.where(is_grad, 0, np.maximum(1, (age - 25) // 2))
+    worked = np.maximum(1, initial_experience(age - years_out, p, rng))
+    experience = np.where(is_grad, 0, worked)
     induction = is_grad & (model.own_induction[school] | model.mech.induction_for_all)
     model.year_counts["inducted_by_region"] += int((induction & ~model.own_induction[school]).sum())
     rows = model.workforce.add(
