@@ -7,6 +7,17 @@ runs are finished it only rebuilds the report.
 
     python experiments/compare_policies.py              # 50 paired replications, 2 workers
     python experiments/compare_policies.py --quick      # 6 replications, for a first look
+    python experiments/compare_policies.py --search-sweep   # plus the search-process sweep
+
+Costs: every cost and cost-effectiveness figure counts the levers' own cost *and* the wages of
+the staff collaboration employs beyond the paired isolated run (``staff_cost_eur``, staff beyond
+demand included).
+
+``--search-sweep`` adds a section on how the isolated-versus-collaborative difference in the
+last year depends on the search process of the isolated arm (``hiring_rounds`` x
+``applications_per_round``): a separate small batch (``--search-sweep-replications`` paired
+seeds per cell, 4 by default; 9 cells x 2 arms) stored under
+``results/compare_policies_search/``. The committed report is built with it.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from sim.batch.runner import (
     Design,
     overrides_from_args,
     replications_from_args,
+    run_from_args,
     run_study,
     study_parser,
 )
@@ -44,12 +56,33 @@ OUTCOMES: dict[str, tuple[str, float, int]] = {
     "shortage_gini": ("Gini of school shortage rates (0-1)", 1, 3),
     "teachers": ("qualified teachers (persons)", 1, 0),
     "side_entrants": ("side-entrants in training (persons)", 1, 0),
+    "surplus_fte": ("staff beyond demand (fte)", 1, 1),
+    "staff_fte": ("staff employed (fte)", 1, 0),
     "lever_cost_eur": ("lever cost in the last year (kEUR/year)", 1e-3, 0),
+    "staff_cost_eur": ("staff wages in the last year (MEUR/year)", 1e-6, 1),
 }
+
+SEARCH_ROUNDS: tuple[int, ...] = (1, 4, 8)
+"""Hiring rounds of the search sweep (the plausible range of ``hiring_rounds`` and its default)."""
+SEARCH_APPLICATIONS: tuple[int, ...] = (1, 2, 4)
+"""Applications per round of the search sweep (``applications_per_round``: range and default)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    return study_parser(__doc__, REPO / "results", 50, 6)
+    parser = study_parser(__doc__, REPO / "results", 50, 6)
+    parser.add_argument(
+        "--search-sweep",
+        action="store_true",
+        help="add the section on how the difference between the arms depends on the search "
+        "process (hiring rounds x applications per round)",
+    )
+    parser.add_argument(
+        "--search-sweep-replications",
+        type=int,
+        default=4,
+        help="paired replications per cell of the search sweep (default 4)",
+    )
+    return parser
 
 
 def design_from_args(args: argparse.Namespace) -> Design:
@@ -88,8 +121,9 @@ def _direction(iv: analysis.Interval, lower: str, higher: str) -> str:
     return "does not clearly change"
 
 
-def analyse(batch: BatchResult, command: str) -> Path:
-    """Charts, table and report of a finished (or partly finished) comparison."""
+def analyse(batch: BatchResult, command: str, sweep: pd.DataFrame | None = None) -> Path:
+    """Charts, table and report of a finished (or partly finished) comparison, with the
+    search sweep's table when given."""
     res = Results.open(batch.folder)
     folder = batch.folder
     series = res.series()
@@ -102,8 +136,19 @@ def analyse(batch: BatchResult, command: str) -> Path:
 
     base, treat = ARMS
     diff = paired_differences(series, "shortage_rate", treat, base, on=["year"])
+    series["total_cost_eur"] = series["lever_cost_eur"] + series["staff_cost_eur"]
     tot = analysis.totals(
-        series, ["shortage_fte", "lever_cost_eur", "lever_cost_fte", *plotting.HIRE_SOURCES]
+        series,
+        [
+            "shortage_fte",
+            "lever_cost_eur",
+            "lever_cost_fte",
+            "staff_fte",
+            "surplus_fte",
+            "staff_cost_eur",
+            "total_cost_eur",
+            *plotting.HIRE_SOURCES,
+        ],
     )
     maps = {arm: analysis.school_medians(schools, arm) for arm in ARMS}
 
@@ -139,7 +184,11 @@ def analyse(batch: BatchResult, command: str) -> Path:
         tot,
         {
             "shortage_fte": (f"shortage over {years} years (fte-years)", 1, 0),
+            "staff_fte": (f"staff employed over {years} years (fte-years)", 1, 0),
+            "surplus_fte": (f"staff beyond demand over {years} years (fte-years)", 1, 0),
             "lever_cost_eur": (f"lever cost over {years} years (MEUR)", 1e-6, 2),
+            "staff_cost_eur": (f"staff wages over {years} years (MEUR)", 1e-6, 1),
+            "total_cost_eur": (f"lever cost + staff wages over {years} years (MEUR)", 1e-6, 1),
         },
         ARMS,
         treat,
@@ -156,7 +205,9 @@ def analyse(batch: BatchResult, command: str) -> Path:
         paired_differences(end, "hidden_shortage_rate", treat, base)["difference"]
     )
     avoided = -paired_differences(tot, "shortage_fte", treat, base)["difference"]
-    extra_cost = paired_differences(tot, "lever_cost_eur", treat, base)["difference"]
+    lever_cost = paired_differences(tot, "lever_cost_eur", treat, base)["difference"]
+    extra_cost = paired_differences(tot, "total_cost_eur", treat, base)["difference"]
+    extra_staff = paired_differences(tot, "staff_fte", treat, base)["difference"]
     lower_share = (paired_differences(end, "shortage_rate", treat, base)["difference"] < 0).mean()
     first_year = int(series["year"].min())
     start_rate = series.loc[series["year"] == first_year, "shortage_rate"].mean()
@@ -178,16 +229,21 @@ def analyse(batch: BatchResult, command: str) -> Path:
         f"(Gini {gini[base]:.2f} isolated, {gini[treat]:.2f} collaborative), while the worst "
         f"tenth of schools goes from {worst[base]:.1%} to {worst[treat]:.1%} shortage."
     )
+    cost_words = (
+        f"{extra_cost.mean() / 1e6:,.1f} MEUR: {lever_cost.mean() / 1e6:,.1f} MEUR of lever "
+        f"cost plus the wages of {extra_staff.mean():,.0f} staff fte-years employed beyond the "
+        f"paired isolated run ({(extra_cost.mean() - lever_cost.mean()) / 1e6:,.1f} MEUR)"
+    )
     if avoided.mean() > 0 and extra_cost.mean() > 0:
         reading.append(
             f"Over {years} years collaboration avoids {avoided.mean():,.0f} fte-years of "
-            f"shortage for {extra_cost.mean() / 1e6:,.1f} MEUR of lever cost, about "
-            f"{extra_cost.mean() / avoided.mean():,.0f} EUR per fte-year avoided."
+            f"shortage for {cost_words}, about {extra_cost.mean() / avoided.mean():,.0f} EUR "
+            "per fte-year avoided."
         )
     else:
         reading.append(
             f"Over {years} years the shortage changes by {-avoided.mean():+,.0f} fte-years for "
-            f"{extra_cost.mean() / 1e6:,.1f} MEUR of extra lever cost."
+            f"{cost_words}."
         )
 
     rep = Report("Isolated versus collaborative policy", folder)
@@ -210,7 +266,12 @@ def analyse(batch: BatchResult, command: str) -> Path:
         "mean paired difference per seed; *seeds where lower* is the share of seeds where "
         f"`{treat}` is below `{base}`.",
     )
-    rep.table(cum, note=f"Totals over {first_year + 1}-{last}.")
+    rep.table(
+        cum,
+        note=f"Totals over {first_year + 1}-{last}. Staff wages are all staff fte paid (staff "
+        "beyond demand included) at `staff_cost_eur_per_fte`; the effect on *lever cost + staff "
+        "wages* is what collaboration costs net of the paired isolated run.",
+    )
     rep.heading("Charts")
     captions = {
         "over_time": "Shortage rate per arm over time: median and 10-90% band over replications.",
@@ -223,11 +284,90 @@ def analyse(batch: BatchResult, command: str) -> Path:
     }
     for key, path in files.items():
         rep.image(path, captions[key])
+    if sweep is not None:
+        _search_section(rep, sweep, last)
     return rep.write()
 
 
+def search_design(args: argparse.Namespace) -> Design:
+    """The search sweep: both arms in every cell of hiring rounds x applications per round."""
+    arms = tuple(
+        Arm(
+            f"{arm}-r{r}-a{a}",
+            arm,
+            {"hiring_rounds": r, "applications_per_round": a},
+        )
+        for r in SEARCH_ROUNDS
+        for a in SEARCH_APPLICATIONS
+        for arm in ARMS
+    )
+    return Design(
+        experiment="compare_policies_search",
+        arms=arms,
+        replications=args.search_sweep_replications,
+        horizon=args.horizon,
+        scenario=args.scenario,
+        overrides=overrides_from_args(args),
+        base_seed=args.seed,
+    )
+
+
+def search_table(batch: BatchResult) -> pd.DataFrame:
+    """Per cell of the sweep: each arm's shortage in the last year and the paired difference."""
+    res = Results.open(batch.folder)
+    end = analysis.end_state(res.series(["shortage_rate"]))
+    rows = []
+    for r in SEARCH_ROUNDS:
+        for a in SEARCH_APPLICATIONS:
+            base, treat = (f"{arm}-r{r}-a{a}" for arm in ARMS)
+            if not {base, treat} <= set(end["arm"]):
+                continue
+            diff = paired_differences(end, "shortage_rate", treat, base)
+            iv = mean_interval(diff["difference"] * 100)
+            rows.append(
+                {
+                    "hiring rounds": r,
+                    "applications per round": a,
+                    "isolated (%)": f"{diff['baseline'].mean() * 100:.2f}",
+                    "collaborative (%)": f"{diff['treatment'].mean() * 100:.2f}",
+                    "difference (pp)": iv.format(1, 2),
+                    "seeds": iv.n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _search_section(rep: Report, sweep: pd.DataFrame, last: int) -> None:
+    rep.heading("How the difference depends on the search process")
+    if sweep.empty:
+        rep.paragraph("The search sweep has no finished cell.")
+        return
+    rep.paragraph(
+        "Isolated boards recruit through a hiring season of `hiring_rounds` rounds with "
+        "`applications_per_round` applications per seeker per round (both [E], no source); "
+        "the regional pool does not depend on them. The table repeats the comparison for "
+        f"each cell of {list(SEARCH_ROUNDS)} rounds x {list(SEARCH_APPLICATIONS)} applications "
+        f"(the defaults are 4 x 2), with few paired seeds per cell: the shortage in {last} per "
+        "arm and the paired difference, collaborative minus isolated (mean [95% interval])."
+    )
+    rep.table(sweep, note="Search sweep: `--search-sweep`, `--search-sweep-replications` seeds.")
+
+
 def main(argv: list[str] | None = None) -> int:
-    outcome = run_study(build_parser(), argv, design_from_args, analyse, __file__)
+    given: dict[str, argparse.Namespace] = {}
+
+    def make_design(args: argparse.Namespace) -> Design:
+        given["args"] = args
+        return design_from_args(args)
+
+    def analyse_all(batch: BatchResult, command: str) -> Path:
+        args = given["args"]
+        sweep = None
+        if args.search_sweep:
+            sweep = search_table(run_from_args(search_design(args), args))
+        return analyse(batch, command, sweep)
+
+    outcome = run_study(build_parser(), argv, make_design, analyse_all, __file__)
     return outcome.emit(sys.stdout, sys.stderr)
 
 

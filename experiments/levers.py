@@ -3,7 +3,9 @@
 Each lever is added alone to ``isolated`` and removed alone from ``collaborative``; every arm
 runs with the same replication seeds, so each lever's effect is a paired difference per seed.
 Cost-effectiveness is the shortage avoided over the horizon (fte-years) per fte-year of staff
-time and per million euro the lever costs.
+time and per million euro the lever costs, where the cost is the lever's own cost plus the wages
+of the staff the arm employs beyond its paired reference run (``staff_cost_eur``, surplus staff
+included): a lever that fills gaps by hiring pays those wages.
 
     python experiments/levers.py            # 20 paired replications of 21 arms, 2 workers
     python experiments/levers.py --quick    # 3 replications
@@ -66,8 +68,9 @@ def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
     """One row per lever and direction: shortage avoided, its cost, and the ratios.
 
     Added alone: avoided = shortage(isolated) - shortage(isolated+lever), cost = the arm's
-    lever cost. Removed alone: avoided = shortage(collaborative-lever) - shortage(collaborative),
-    the part of the package's benefit the lever carries; cost = the cost it saves.
+    lever cost plus the wages of the staff it employs beyond the paired isolated run. Removed
+    alone: avoided = shortage(collaborative-lever) - shortage(collaborative), the part of the
+    package's benefit the lever carries; cost = the lever and staff cost it saves.
     """
     rows = []
     present = set(tot["arm"])
@@ -80,8 +83,12 @@ def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
                 continue
             sign = 1 if direction == ADDED else -1
             avoided = -sign * paired_differences(tot, "shortage_fte", arm, ref)["difference"]
-            cost_eur = sign * paired_differences(tot, "lever_cost_eur", arm, ref)["difference"]
-            cost_fte = sign * paired_differences(tot, "lever_cost_fte", arm, ref)["difference"]
+            lever_eur = sign * paired_differences(tot, "lever_cost_eur", arm, ref)["difference"]
+            lever_fte = sign * paired_differences(tot, "lever_cost_fte", arm, ref)["difference"]
+            staff_eur = sign * paired_differences(tot, "staff_cost_eur", arm, ref)["difference"]
+            staff_fte = sign * paired_differences(tot, "staff_fte", arm, ref)["difference"]
+            cost_eur = lever_eur + staff_eur
+            cost_fte = lever_fte + staff_fte
             pp = -sign * paired_differences(end, "shortage_rate", arm, ref)["difference"]
             iv = mean_interval(avoided)
             rows.append(
@@ -96,6 +103,8 @@ def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
                     "end_pp": mean_interval(pp * 100),
                     "cost_meur": cost_eur.mean() / 1e6,
                     "cost_fte_years": cost_fte.mean(),
+                    "lever_meur": lever_eur.mean() / 1e6,
+                    "extra_staff_fte_years": staff_fte.mean(),
                 }
             )
     out = pd.DataFrame(rows)
@@ -117,11 +126,21 @@ def analyse(batch: BatchResult, command: str) -> Path:
     """Charts, table and report of the lever study."""
     res = Results.open(batch.folder)
     series = res.series(
-        ["vacancy_fte", "unqualified_fte", "shortage_rate", "lever_cost_eur", "lever_cost_fte"]
+        [
+            "vacancy_fte",
+            "unqualified_fte",
+            "shortage_rate",
+            "lever_cost_eur",
+            "lever_cost_fte",
+            "staff_cost_eur",
+            "staff_fte",
+        ]
     )
     series["shortage_fte"] = series["vacancy_fte"] + series["unqualified_fte"]
     end = analysis.end_state(series)
-    tot = analysis.totals(series, ["shortage_fte", "lever_cost_eur", "lever_cost_fte"])
+    tot = analysis.totals(
+        series, ["shortage_fte", "lever_cost_eur", "lever_cost_fte", "staff_cost_eur", "staff_fte"]
+    )
     last, first = int(end["year"].max()), int(series["year"].min())
     years = last - first
     eff = lever_effects(tot, end)
@@ -138,7 +157,7 @@ def analyse(batch: BatchResult, command: str) -> Path:
             eff,
             charts / "cost_effectiveness.png",
             title=f"What each lever costs and what it avoids over {years} years",
-            xlabel=f"lever cost over {years} years (MEUR)",
+            xlabel=f"lever cost plus extra staff wages over {years} years (MEUR)",
             ylabel="shortage avoided (fte-years)",
         ),
     }
@@ -152,10 +171,12 @@ def analyse(batch: BatchResult, command: str) -> Path:
                 analysis.Interval(r.mean, r.low, r.high, r.n).format(1, 0) for r in eff.itertuples()
             ],
             f"avoided in {last} (pp)": [iv.format(1, 2) for iv in eff["end_pp"]],
-            "cost (fte-years)": eff["cost_fte_years"].map(lambda v: f"{v:,.1f}"),
-            "cost (MEUR)": eff["cost_meur"].map(lambda v: f"{v:,.2f}"),
-            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no staff time")),
-            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no cost")),
+            "extra staff (fte-years)": eff["extra_staff_fte_years"].map(lambda v: f"{v:,.1f}"),
+            "lever cost (MEUR)": eff["lever_meur"].map(lambda v: f"{v:,.2f}"),
+            "cost with staff (fte-years)": eff["cost_fte_years"].map(lambda v: f"{v:,.1f}"),
+            "cost with staff (MEUR)": eff["cost_meur"].map(lambda v: f"{v:,.2f}"),
+            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no net cost")),
+            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no net cost")),
         }
     )
 
@@ -197,7 +218,9 @@ def analyse(batch: BatchResult, command: str) -> Path:
             "of the collaborative preset removed alone from `collaborative`.",
             "Shortage avoided is summed over the simulated years (fte-years of open plus hidden "
             "shortage); costs are the levers' staff time (fte-years) and euros (staff time priced "
-            "in) over the same years. 95% intervals of the mean paired difference per seed.",
+            "in) plus the staff the arm employs beyond its paired reference run (extra staff "
+            "fte-years, surplus included, at `staff_cost_eur_per_fte`), over the same years. 95% "
+            "intervals of the mean paired difference per seed.",
         ],
     )
     rep.heading("Reading")
@@ -205,9 +228,11 @@ def analyse(batch: BatchResult, command: str) -> Path:
     rep.heading("Levers")
     rep.table(
         table,
-        note="*avoided per fte*: fte-years of shortage avoided per fte-year of "
-        "staff time the lever costs; *avoided per MEUR*: per million euro. A lever "
-        "removed from the package 'avoids' what the package loses without it.",
+        note="*extra staff*: staff fte-years employed beyond the paired reference run; *cost "
+        "with staff*: lever cost plus the wages of that extra staff; *avoided per fte*: "
+        "fte-years of shortage avoided per fte-year of that cost; *avoided per MEUR*: per "
+        "million euro of it (*no net cost* where the lever's cost is at most the wages it saves). "
+        "A lever removed from the package 'avoids' what the package loses without it.",
     )
     rep.heading("Charts")
     rep.image(

@@ -76,6 +76,23 @@ def test_compare_policies_quick_study_and_rerun(tmp_path, capsys):
     assert (folder / "report.md").exists()
 
 
+def test_compare_policies_search_sweep_section(tmp_path):
+    """--search-sweep adds a section with one row per cell of rounds x applications, and the
+    cost reading counts the extra staff's wages."""
+    module = load("compare_policies")
+    args = ["--replications", "1", "--search-sweep", "--search-sweep-replications", "1"]
+    assert module.main([*args, "--results-dir", str(tmp_path), *TINY]) == 0
+    folder = only_folder(tmp_path / "compare_policies")
+    text = (folder / "report.md").read_text()
+    assert "\n## How the difference depends on the search process\n" in text
+    rows = re.findall(r"^\| (\d+) \| (\d+) \| [0-9.]+ \| [0-9.]+ \|", text, flags=re.M)
+    want = [(str(r), str(a)) for r in module.SEARCH_ROUNDS for a in module.SEARCH_APPLICATIONS]
+    assert rows == want
+    assert "lever cost + staff wages" in text
+    sweep = only_folder(tmp_path / "compare_policies_search")
+    assert (sweep / "manifest.json").exists() or any(sweep.iterdir())
+
+
 def test_bad_parameter_stops_the_study_before_any_run(tmp_path, capsys):
     code = load("compare_policies").main(
         ["--quick", "--results-dir", str(tmp_path), *TINY, "--set", "pupil_trend=0.01"]

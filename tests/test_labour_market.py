@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sim.model.matching import RegionalPool, SchoolRecruitment, Seekers, Vacancies
+from sim.model.matching import BoardRecruitment, RegionalPool, Seekers, Vacancies
 
 
 def _vac(school, subject, level, fte, need):
@@ -25,7 +27,16 @@ def _seekers(subject, degree, fte=None, subject2=None, floor=None):
     )
 
 
-STRATEGIES = [SchoolRecruitment(applications=50), RegionalPool(chunk_fte=0.8)]
+TOL = 0.1
+STRATEGIES = [
+    BoardRecruitment(rounds=50, applications_per_round=1, tolerance=TOL),
+    RegionalPool(tolerance=TOL),
+]
+
+
+def SchoolRecruitment(applications: int) -> BoardRecruitment:  # noqa: N802
+    """Each site its own board (the vacancies' default), ``applications`` one per round."""
+    return BoardRecruitment(rounds=applications, applications_per_round=1, tolerance=TOL)
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.name)
@@ -52,14 +63,14 @@ def test_no_vacancy_is_overfilled(strategy):
     seekers = _seekers(rng.integers(0, 3, 200), rng.integers(1, 3, 200), rng.uniform(0.4, 1.0, 200))
     placed = strategy.place(seekers, vac, rng.normal(size=20), rng)
     filled = np.bincount(placed[placed >= 0], weights=seekers.fte[placed >= 0], minlength=20)
-    assert (filled <= vac.fte + 1.0).all()  # at most one contract beyond the open fte
+    assert (filled <= vac.fte + TOL + 1e-9).all()  # at most the tolerance beyond the open fte
     assert (placed >= 0).sum() > 0
 
 
 def test_pool_places_where_relative_need_is_largest():
     # equal open fte; school 1 is much smaller, so its relative need is larger
     vac = _vac([0, 1], [0, 0], [1, 1], [1.0, 1.0], [20.0, 4.0])
-    placed = RegionalPool(0.8).place(_seekers([0], [2]), vac, np.zeros(2), np.random.default_rng(1))
+    placed = RegionalPool(TOL).place(_seekers([0], [2]), vac, np.zeros(2), np.random.default_rng(1))
     assert placed[0] == 1
 
 
@@ -82,7 +93,7 @@ def test_pool_loses_fewer_seekers_than_recruiting_alone():
     seekers = _seekers([0] * 30, [2] * 30)
     attract = rng.normal(size=30)
     alone = SchoolRecruitment(3).place(seekers, vac, attract, np.random.default_rng(1))
-    pool = RegionalPool(0.8).place(seekers, vac, attract, np.random.default_rng(1))
+    pool = RegionalPool(TOL).place(seekers, vac, attract, np.random.default_rng(1))
     assert (pool >= 0).sum() == 30
     assert (alone >= 0).sum() < 30  # collisions: some applications land on filled vacancies
 
@@ -106,7 +117,7 @@ def test_vacancies_from_open_skips_tiny_gaps():
 
 
 def test_applications_follow_open_fte_times_attractiveness_within_each_group():
-    """One application each, to a vacancy of the seeker's subject (a second-degree seeker only
+    """One application each, to the board of a vacancy of the seeker's subject (a second-degree seeker only
     at the lower-years level), drawn with weight open fte x exp(attractiveness) among the
     vacancies above the seeker's floor; vacancies are large, so every application is taken."""
     school = [0, 1, 2, 0, 1, 2, 1]
@@ -126,6 +137,143 @@ def test_applications_follow_open_fte_times_attractiveness_within_each_group():
         seekers = _seekers([subj] * n, [degree] * n, [0.001] * n, floor=[floor] * n)
         placed = SchoolRecruitment(1).place(seekers, vac, attract, np.random.default_rng(3))
         assert (placed >= 0).all()
-        got = np.bincount(placed, minlength=7) / n
-        want = np.array(weights, float) / sum(weights)
+        # the application goes to the school's board (here each school is its own board),
+        # which then places the seeker at its own vacancy with the largest relative need
+        got = np.bincount(vac.school[placed], minlength=3) / n
+        want = np.bincount(vac.school, weights=np.array(weights, float), minlength=3)
+        want /= want.sum()
         np.testing.assert_allclose(got, want, atol=0.025)
+
+
+# ---------------------------------------------------------------- matching that fits
+
+_sizes = st.integers(3, 10).map(lambda k: k / 10)  # contracts of 0.3-1.0 fte
+
+
+@st.composite
+def _market(draw):
+    """Random vacancies (with boards), seekers and a search process."""
+    n_vac = draw(st.integers(1, 25))
+    n_seek = draw(st.integers(1, 40))
+    n_sub = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    school = rng.integers(0, 8, n_vac)
+    board_of_school = rng.integers(0, 3, 8)
+    vac = Vacancies(
+        school,
+        rng.integers(0, n_sub, n_vac),
+        rng.integers(0, 2, n_vac),
+        np.round(rng.uniform(0.05, 2.5, n_vac), 2),
+        rng.uniform(0.5, 20, n_vac),
+        board_of_school[school],
+    )
+    seekers = Seekers(
+        rng.integers(0, n_sub, n_seek),
+        np.where(rng.random(n_seek) < 0.3, rng.integers(0, n_sub, n_seek), -1),
+        rng.integers(0, 3, n_seek),
+        np.array(draw(st.lists(_sizes, min_size=n_seek, max_size=n_seek))),
+        np.where(rng.random(n_seek) < 0.3, rng.normal(size=n_seek), -np.inf),
+        rng.uniform(0, 1, n_seek),
+    )
+    tol = draw(st.sampled_from([0.0, 0.05, 0.1, 0.2]))
+    strategy = draw(
+        st.sampled_from(
+            [
+                BoardRecruitment(draw(st.integers(1, 4)), draw(st.integers(1, 3)), tol),
+                RegionalPool(tol),
+            ]
+        )
+    )
+    return vac, seekers, rng.normal(size=8), strategy, tol, seed
+
+
+@settings(max_examples=300, deadline=None)
+@given(_market())
+def test_no_seeker_is_placed_where_they_do_not_fit(market):
+    """Property: every placement is one the vacancy can hold within the tolerance, in the
+    seeker's subject, at a level their degree allows, above their floor; and no vacancy takes
+    more than its open fte plus the tolerance."""
+    vac, seekers, attract, strategy, tol, seed = market
+    placed = strategy.place(seekers, vac, attract, np.random.default_rng(seed))
+    ok = np.flatnonzero(placed >= 0)
+    v = placed[ok]
+    assert (seekers.fte[ok] <= vac.fte[v] + tol + 1e-9).all()
+    assert (
+        (vac.subject[v] == seekers.subject[ok]) | (vac.subject[v] == seekers.subject2[ok])
+    ).all()
+    assert ((vac.level[v] == 1) | (seekers.degree[ok] == 1)).all()
+    assert (attract[vac.school[v]] > seekers.min_attractiveness[ok]).all()
+    filled = np.bincount(v, weights=seekers.fte[ok], minlength=len(vac))
+    # the last one placed fitted what was left, so the total exceeds the open fte by at most tol
+    assert (filled <= vac.fte + tol + 1e-9).all()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.name)
+def test_a_whole_contract_never_fills_a_sliver(strategy):
+    vac = _vac([0, 1], [0, 0], [1, 1], [0.06, 0.45], [10, 10])
+    placed = strategy.place(
+        _seekers([0, 0], [2, 2], fte=[1.0, 0.5]), vac, np.zeros(2), np.random.default_rng(0)
+    )
+    assert placed[0] == -1  # 1.0 fte fits neither 0.06 nor 0.45 open
+    assert placed[1] == 1  # 0.5 fte fits 0.45 open within the 0.1 tolerance
+    strict = type(strategy)(*((1, 1, 0.0) if strategy.name == "board_recruitment" else (0.0,)))
+    again = strict.place(_seekers([0], [2], fte=[0.5]), vac, np.zeros(2), np.random.default_rng(0))
+    assert again[0] == -1  # without tolerance 0.45 cannot hold 0.5
+
+
+def test_sites_of_one_board_do_not_compete():
+    """A seeker who applies to a board is placed at its site with the largest relative need
+    that fits, however attractive its other sites are; alone, the attractive site wins."""
+    school, subject, level = [0, 1], [0, 0], [1, 1]
+    fte, need = [1.0, 1.0], [20.0, 4.0]  # site 1: larger relative need
+    attract = np.array([3.0, 0.0])  # site 0: far more attractive
+    one_board = Vacancies(*map(np.array, (school, subject, level, fte, need)), np.array([0, 0]))
+    alone = _vac(school, subject, level, fte, need)  # each site its own board
+    recruit = BoardRecruitment(1, 1, TOL)
+    at_board, at_sites = np.zeros(2), np.zeros(2)
+    for seed in range(200):
+        seeker = _seekers([0], [2])
+        at_board[recruit.place(seeker, one_board, attract, np.random.default_rng(seed))[0]] += 1
+        at_sites[recruit.place(seeker, alone, attract, np.random.default_rng(seed))[0]] += 1
+    assert at_board[1] == 200
+    assert at_sites[0] > 150  # exp(3) : 1 weights when the sites recruit alone
+
+
+def test_unplaced_seekers_stop_looking_after_a_round():
+    """With the search going on for many rounds, seekers who never quit find more jobs than
+    seekers who all quit after the first round (who get exactly one round)."""
+    rng = np.random.default_rng(5)
+    vac = _vac(range(40), np.zeros(40, int), np.ones(40, int), np.full(40, 0.8), np.full(40, 10.0))
+    attract = rng.normal(size=40) * 2
+    recruit = BoardRecruitment(6, 1, TOL)
+    stay = _seekers([0] * 40, [2] * 40)
+    leave = Seekers(
+        stay.subject, stay.subject2, stay.degree, stay.fte, stay.min_attractiveness, np.ones(40)
+    )
+    n_stay = (recruit.place(stay, vac, attract, np.random.default_rng(1)) >= 0).sum()
+    n_leave = (recruit.place(leave, vac, attract, np.random.default_rng(1)) >= 0).sum()
+    n_one = (
+        BoardRecruitment(1, 1, TOL).place(stay, vac, attract, np.random.default_rng(1)) >= 0
+    ).sum()
+    assert n_leave == n_one
+    assert n_stay > n_leave
+
+
+def test_a_board_places_only_at_its_own_sites():
+    """A seeker whose first subject group has no vacancies applies, through their second, to
+    the far more attractive board 0 and is placed there, never at board 1's needier site."""
+    vac = Vacancies(
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([1, 1]),
+        np.array([1.0, 1.0]),
+        np.array([10.0, 2.0]),  # site 1 (board 1) has the larger relative need
+        np.array([0, 1]),
+    )
+    attract = np.array([8.0, 0.0])
+    for seed in range(20):
+        placed = BoardRecruitment(1, 1, TOL).place(
+            _seekers([1], [2], subject2=[0]), vac, attract, np.random.default_rng(seed)
+        )
+        assert placed[0] == 0

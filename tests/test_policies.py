@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from sim.model.matching import RegionalPool, SchoolRecruitment
+from sim.model.matching import BoardRecruitment, RegionalPool
 from sim.model.parameters import Parameters
 from sim.model.policies import LEVERS, PRESETS, Mechanisms, Policy, PolicyError
 
@@ -48,16 +48,19 @@ def test_typo_gets_a_suggestion():
 
 def test_each_lever_switches_only_its_own_mechanism():
     base = Mechanisms.isolated(P, 0.8)
-    assert isinstance(base.matching, SchoolRecruitment)
+    assert isinstance(base.matching, BoardRecruitment)
     changed_by = {}
     for name, cls in LEVERS.items():
         mech = Policy.parse([name]).mechanisms(P, 0.8)
         diff = [
             f.name
             for f in dataclasses.fields(Mechanisms)
-            if f.name != "matching" and getattr(mech, f.name) != getattr(base, f.name)
+            if f.name not in ("matching", "search")
+            and getattr(mech, f.name) != getattr(base, f.name)
         ]
-        if not isinstance(mech.matching, SchoolRecruitment):
+        # teachers looking for another school search board by board under every policy
+        assert isinstance(mech.search, BoardRecruitment)
+        if not isinstance(mech.matching, BoardRecruitment):
             diff.append("matching")
         assert diff, f"{name} changes nothing"
         changed_by[name] = diff

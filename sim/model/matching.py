@@ -1,19 +1,33 @@
-"""The labour market: job seekers meet vacancies.
+"""The labour market: job seekers meet vacancies in a hiring season.
 
-Two ways of matching, each a small strategy object (a policy lever picks one):
+One search process and one placement rule, used by every matching of the model (graduates,
+returners, teachers from other regions, released and poaching movers, side-entrants):
 
-- :class:`SchoolRecruitment` — every school recruits alone. A seeker applies to
-  ``applications`` schools one after another, drawn in proportion to the school's open fte times
-  ``exp(attractiveness)``; each school takes its applicants in random order until its vacancy
-  is filled. Attractive schools fill first, and a seeker whose applications all land on filled
-  vacancies is lost to the region. First-degree seekers, qualified for every year, prefer the
-  upper years: an upper-year (level 0) vacancy weighs ``upper_year_weight`` times a lower-year
-  one of the same size and attractiveness in their draw.
-- :class:`RegionalPool` — one regional vacancy pool places every seeker at the vacancy where the
-  relative need is largest (water-filling over chunks of a vacancy), so nobody is lost while a
-  fitting vacancy is open.
+- **Search.** A hiring season has ``rounds`` rounds. In each round a seeker who is still looking
+  sends ``applications_per_round`` applications, one after another, each to a recruiting *unit*.
+  After every round an unplaced seeker stops looking with their own probability
+  (``Seekers.quit_per_round``: a graduate takes a job outside the region or outside education, a
+  returner goes back to the silent reserve, a teacher from another region does not come).
+- **Placement.** A unit places an applicant at the vacancy, among its own, with the largest
+  relative need (open fte / the school's demand in the subject) that the applicant *fits*:
+  their subject group (or second subject group), a level their degree allows, a school above
+  their attractiveness floor, and open hours that hold their contract within the tolerance
+  (``contract <= open + tolerance``). First-degree applicants take first-degree lessons first.
+  A unit with no fitting vacancy turns the applicant down.
 
-Both are linear-logarithmic in the number of seekers and vacancies (sorting), never quadratic.
+The unit is what a policy sets:
+
+- :class:`BoardRecruitment` — every school board recruits alone for all its sites (sites of one
+  board never compete for the same person). A seeker applies to boards drawn in proportion to
+  the open fte times ``exp(attractiveness)`` of their fitting-subject vacancies, so attractive
+  boards are asked first, and applications that land on a board with nothing that fits are lost.
+  First-degree seekers, qualified for every year, prefer the upper years: an upper-year
+  (level 0) vacancy weighs ``upper_year_weight`` times a lower-year one of the same size and
+  attractiveness in their draw.
+- :class:`RegionalPool` — one regional pool is the single unit for all boards: every seeker is
+  placed, one by one in random order, at the region's fitting vacancy with the largest relative
+  need, so nobody is lost while a fitting vacancy is open.
+
 Eligibility: a seeker fits a vacancy of their subject group (or second subject group); a
 first-degree seeker fits both levels, a second-degree seeker or side-entrant only the
 second-degree level (vmbo and lower years).
@@ -21,26 +35,47 @@ second-degree level (vmbo and lower years).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 
 import numpy as np
 
 
 @dataclass
 class Vacancies:
-    """Open positions: one entry per school, subject group and level, in fte."""
+    """Open positions: one entry per school, subject group and level, in fte.
+
+    ``board`` is the recruiting board of the entry's school (each school its own board when not
+    given).
+    """
 
     school: np.ndarray
     subject: np.ndarray
     level: np.ndarray  # 0 first-degree lessons, 1 second-degree lessons
     fte: np.ndarray
     need: np.ndarray  # school's demand in that subject group, for relative need
+    board: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.board is None:
+            self.board = np.asarray(self.school, dtype=np.int64)
 
     @classmethod
     def from_open(
-        cls, open_by_level: np.ndarray, demand: np.ndarray, min_fte: float = 0.05
+        cls,
+        open_by_level: np.ndarray,
+        demand: np.ndarray,
+        min_fte: float = 0.05,
+        board_of_school: np.ndarray | None = None,
     ) -> Vacancies:
-        """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored."""
+        """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored.
+
+        Args:
+            open_by_level: Open fte by school, subject group and level.
+            demand: Demand fte (S, G, 2), for the relative need.
+            min_fte: Smallest open fte posted.
+            board_of_school: Board of each school (each school alone when None).
+        """
         s, g, lv = np.nonzero(open_by_level > min_fte)
         return cls(
             school=s,
@@ -48,6 +83,7 @@ class Vacancies:
             level=lv,
             fte=open_by_level[s, g, lv].astype(float),
             need=np.maximum(demand.sum(-1)[s, g], 1e-9),
+            board=None if board_of_school is None else np.asarray(board_of_school)[s],
         )
 
     def __len__(self) -> int:
@@ -57,36 +93,165 @@ class Vacancies:
         """A subset of the vacancies, optionally with their fte capped."""
         fte = self.fte[keep] if cap_fte is None else np.minimum(self.fte[keep], cap_fte[keep])
         return Vacancies(
-            self.school[keep], self.subject[keep], self.level[keep], fte, self.need[keep]
+            self.school[keep],
+            self.subject[keep],
+            self.level[keep],
+            fte,
+            self.need[keep],
+            self.board[keep],
         )
 
 
 @dataclass
 class Seekers:
-    """Job seekers: subject group(s), degree (1, 2 or 0 for side-entrants), fte sought and the
-    lowest attractiveness of a school they would move to (-inf for people without a job)."""
+    """Job seekers: subject group(s), degree (1, 2 or 0 for side-entrants), fte sought, the
+    lowest attractiveness of a school they would move to (-inf for people without a job), and
+    the probability that they stop looking after a round without a job (0 when not given)."""
 
     subject: np.ndarray
     subject2: np.ndarray
     degree: np.ndarray
     fte: np.ndarray
     min_attractiveness: np.ndarray
+    quit_per_round: np.ndarray | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.quit_per_round is None:
+            self.quit_per_round = np.zeros(len(self.subject))
 
     def __len__(self) -> int:
         return int(self.subject.size)
 
 
-class SchoolRecruitment:
-    """Each school recruits alone; attractive schools fill first (see module docstring).
+def fits(seeker_fte: np.ndarray | float, open_fte: np.ndarray | float, tolerance: float):
+    """Whether a contract of ``seeker_fte`` fits ``open_fte`` within ``tolerance`` (the rule
+    every matching uses)."""
+    return np.asarray(seeker_fte) <= np.asarray(open_fte) + tolerance + 1e-9
 
-    Args:
-        applications: Schools each seeker applies to.
+
+class _Season:
+    """The state of one hiring season: open fte per vacancy, who is placed where, who still
+    looks, and each unit's vacancies by subject group (for the placement rule).
+
+    The placement loop runs one applicant at a time over short Python lists (a unit's
+    vacancies in one or two subject groups), which is cheaper than numpy for lists this short.
     """
 
-    name = "school_recruitment"
+    def __init__(
+        self,
+        seekers: Seekers,
+        vacancies: Vacancies,
+        attractiveness: np.ndarray,
+        tolerance: float,
+        unit: np.ndarray,
+    ) -> None:
+        self.seekers = seekers
+        self.tolerance = tolerance + 1e-9  # the same float guard as :func:`fits`
+        self.result = np.full(len(seekers), -1, dtype=np.int64)
+        self.looking = np.ones(len(seekers), dtype=bool)
+        self.open: list[float] = vacancies.fte.astype(float).tolist()
+        self.level: list[int] = vacancies.level.astype(int).tolist()
+        self.need: list[float] = vacancies.need.astype(float).tolist()
+        self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
+        # one key per unit and subject group: the span covers every subject a vacancy or a
+        # seeker has, so a key never runs into the next unit's
+        self.n_subjects = (
+            max(
+                int(vacancies.subject.max()),
+                int(seekers.subject.max()),
+                int(seekers.subject2.max()),
+            )
+            + 1
+        )
+        key = unit.astype(np.int64) * self.n_subjects + vacancies.subject
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True])
+        self.cells: dict[int, list[int]] = {
+            int(sorted_key[a]): order[a:b].tolist() for a, b in itertools.pairwise(bounds.tolist())
+        }
+        self.s_subject = seekers.subject.astype(int).tolist()
+        self.s_subject2 = seekers.subject2.astype(int).tolist()
+        self.s_first = (seekers.degree == 1).tolist()
+        self.s_fte = seekers.fte.astype(float).tolist()
+        self.s_floor = seekers.min_attractiveness.astype(float).tolist()
 
-    def __init__(self, applications: int, upper_year_weight: float = 1.0) -> None:
-        self.applications = applications
+    def offer(self, i: int, unit: int) -> int:
+        """Place seeker ``i`` at ``unit``'s fitting vacancy with the largest relative need
+        (first-degree lessons first for a first-degree seeker); -1 when nothing fits."""
+        base = unit * self.n_subjects
+        cand = self.cells.get(base + self.s_subject[i], [])
+        g2 = self.s_subject2[i]
+        if 0 <= g2 < self.n_subjects and g2 != self.s_subject[i]:
+            cand = cand + self.cells.get(base + g2, [])
+        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+        room = f - self.tolerance  # fits when open >= contract - tolerance
+        open_fte, level, need, attract = self.open, self.level, self.need, self.attract
+        best, best_score = -1, -np.inf
+        for v in cand:
+            o = open_fte[v]
+            if o < room or attract[v] <= floor:
+                continue
+            if level[v] == 0:
+                if not first:
+                    continue
+                score = o / need[v] + 1e9
+            else:
+                score = o / need[v]
+            if score > best_score:
+                best, best_score = v, score
+        if best >= 0:
+            self.result[i] = best
+            open_fte[best] -= f
+        return best
+
+    def take(self, who: np.ndarray, unit: np.ndarray, rng: np.random.Generator) -> int:
+        """Applicants ``who`` to ``unit`` (one each), handled in random order; returns the
+        number placed."""
+        placed = 0
+        who_list, unit_list = who.tolist(), unit.tolist()
+        for k in rng.permutation(who.size).tolist():
+            placed += self.offer(who_list[k], unit_list[k]) >= 0
+        return placed
+
+    def open_fte(self) -> np.ndarray:
+        """Open fte per vacancy now."""
+        return np.asarray(self.open, dtype=float)
+
+    def end_of_round(self, rng: np.random.Generator) -> None:
+        """Unplaced seekers stop looking with their probability per round."""
+        quit_p = self.seekers.quit_per_round
+        todo = np.flatnonzero(self.looking & (self.result < 0) & (quit_p > 0))
+        if todo.size:
+            self.looking[todo[rng.random(todo.size) < quit_p[todo]]] = False
+
+    def todo(self) -> np.ndarray:
+        """Seekers still looking and not yet placed."""
+        return np.flatnonzero(self.looking & (self.result < 0))
+
+
+class BoardRecruitment:
+    """Every school board recruits alone for all its sites (see the module docstring).
+
+    Args:
+        rounds: Rounds of the hiring season.
+        applications_per_round: Applications (to boards) a seeker sends per round.
+        tolerance: Contract fte a vacancy may be short of and still hold the seeker.
+        upper_year_weight: Weight of an upper-year vacancy in a first-degree seeker's draw.
+    """
+
+    name = "board_recruitment"
+
+    def __init__(
+        self,
+        rounds: int,
+        applications_per_round: int,
+        tolerance: float,
+        upper_year_weight: float = 1.0,
+    ) -> None:
+        self.rounds = rounds
+        self.applications_per_round = applications_per_round
+        self.tolerance = tolerance
         self.upper_year_weight = upper_year_weight
 
     def place(
@@ -97,39 +262,70 @@ class SchoolRecruitment:
         rng: np.random.Generator,
     ) -> np.ndarray:
         """Return, per seeker, the index of the vacancy they fill, or -1."""
-        result = np.full(len(seekers), -1, dtype=np.int64)
         if len(seekers) == 0 or len(vacancies) == 0:
-            return result
-        open_fte = vacancies.fte.copy()
+            return np.full(len(seekers), -1, dtype=np.int64)
+        season = _Season(seekers, vacancies, attractiveness, self.tolerance, vacancies.board)
         attract = attractiveness[vacancies.school]
         weight_base = np.exp(attract - attract.max())
         cand = _Candidates(vacancies, attract, attractiveness, self.upper_year_weight)
-        subjects = [seekers.subject]
+        columns = [seekers.subject]
         if (seekers.subject2 >= 0).any():
-            subjects.append(seekers.subject2)
-        for subj in subjects:
-            group = cand.group(subj, seekers.degree)
-            floor = cand.floor_code(group, seekers.min_attractiveness)
-            for _ in range(self.applications):
-                todo = np.flatnonzero((result < 0) & (subj >= 0))
+            columns.append(seekers.subject2)
+        groups = []
+        for subj in columns:
+            group = cand.group(np.maximum(subj, 0), seekers.degree)
+            groups.append((subj >= 0, group, cand.floor_code(group, seekers.min_attractiveness)))
+        smallest = float(seekers.fte.min())
+        n_groups = max(int(cand.key.max()), *(int(g.max()) for _, g, _ in groups)) + 1
+        for _ in range(self.rounds):
+            for _ in range(self.applications_per_round):
+                open_now = season.open_fte()
+                # a seeker whose contract fits no open vacancy of their groups anywhere would
+                # only be turned down: they keep looking but send no application
+                largest = np.zeros(n_groups)
+                np.maximum.at(largest, cand.key, open_now[cand.entry])
+                todo = season.todo()
+                hopeful = np.zeros(todo.size, dtype=bool)
+                for has, group, _ in groups:
+                    hopeful |= has[todo] & fits(
+                        seekers.fte[todo], largest[group[todo]], self.tolerance
+                    )
+                todo = todo[hopeful]
                 if todo.size == 0:
-                    break
-                choice = self._apply(todo, group, floor, cand, open_fte, weight_base, rng)
-                self._accept(todo, choice, seekers, open_fte, result, rng)
-        return result
+                    continue
+                choice = np.full(todo.size, -1, dtype=np.int64)
+                for has, group, floor in groups:  # second subject group when the first has none
+                    again = np.flatnonzero((choice < 0) & has[todo])
+                    if again.size:
+                        choice[again] = self._apply(
+                            todo[again],
+                            group,
+                            floor,
+                            cand,
+                            open_now,
+                            weight_base,
+                            rng,
+                            smallest - self.tolerance,
+                        )
+                applied = choice >= 0
+                season.take(todo[applied], vacancies.board[choice[applied]], rng)
+            season.end_of_round(rng)
+        return season.result
 
     @staticmethod
-    def _apply(todo, group, floor, cand, open_fte, weight_base, rng) -> np.ndarray:
-        """Each seeker in ``todo`` picks one open vacancy (or -1 if none fits).
+    def _apply(todo, group, floor, cand, open_fte, weight_base, rng, live_fte) -> np.ndarray:
+        """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
+        where they apply.
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
-        proportional to its open fte times ``weight_base``, among the open vacancies at or
-        above their attractiveness floor. The random numbers are drawn group by group (subject
-        ascending, first-degree seekers first), in the seekers' order, for the groups that
-        have open vacancies.
+        proportional to its open fte times ``weight_base``, among the vacancies above their
+        attractiveness floor whose open fte could hold the smallest contract sought
+        (``live_fte``). The random numbers are drawn group by group (subject ascending,
+        first-degree seekers first), in the seekers' order, for the groups that have open
+        vacancies.
         """
         choice = np.full(todo.size, -1, dtype=np.int64)
-        live = open_fte[cand.entry] > 0.05
+        live = open_fte[cand.entry] >= max(live_fte, 0.05) - 1e-9
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
         pref = cand.pref[live]
         # seekers in drawing order, with the span of their group's open vacancies
@@ -158,26 +354,39 @@ class SchoolRecruitment:
         choice[who[ok]] = entry[pick[ok]]
         return choice
 
-    @staticmethod
-    def _accept(todo, choice, seekers, open_fte, result, rng) -> None:
-        """Each vacancy takes its applicants in random order until filled."""
-        applied = choice >= 0
-        if not applied.any():
-            return
-        who = todo[applied]
-        vac = choice[applied]
-        # by vacancy, applicants in random order (as np.lexsort((random, vac)), faster)
-        order = np.argsort(rng.random(who.size), kind="stable")  # ties: in index order
-        order = order[_stable_argsort(vac[order], open_fte.size)]
-        who, vac = who[order], vac[order]
-        fte = seekers.fte[who]
-        cum = np.cumsum(fte)
-        new = np.concatenate([[True], vac[1:] != vac[:-1]])
-        group_start = np.maximum.accumulate(np.where(new, np.arange(vac.size), 0))
-        before = cum - fte - np.where(group_start > 0, cum[group_start - 1], 0.0)
-        take = before + 0.5 * fte <= open_fte[vac]
-        result[who[take]] = vac[take]
-        np.subtract.at(open_fte, vac[take], fte[take])
+
+class RegionalPool:
+    """One regional vacancy pool for all boards, placing every seeker where the need is largest.
+
+    The pool is the single recruiting unit: in random order, each seeker is placed at the
+    region's fitting vacancy with the largest relative need. A seeker it cannot place in the
+    first round has no fitting vacancy anywhere (open fte only falls during the season), so
+    later rounds change nothing and are not run.
+
+    Args:
+        tolerance: Contract fte a vacancy may be short of and still hold the seeker.
+    """
+
+    name = "regional_pool"
+
+    def __init__(self, tolerance: float) -> None:
+        self.tolerance = tolerance
+
+    def place(
+        self,
+        seekers: Seekers,
+        vacancies: Vacancies,
+        attractiveness: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Return, per seeker, the index of the vacancy they fill, or -1."""
+        if len(seekers) == 0 or len(vacancies) == 0:
+            return np.full(len(seekers), -1, dtype=np.int64)
+        unit = np.zeros(len(vacancies), dtype=np.int64)
+        season = _Season(seekers, vacancies, attractiveness, self.tolerance, unit)
+        todo = season.todo()
+        season.take(todo, np.zeros(todo.size, dtype=np.int64), rng)
+        return season.result
 
 
 def _stable_argsort(keys: np.ndarray, bound: int | None = None) -> np.ndarray:
@@ -185,10 +394,10 @@ def _stable_argsort(keys: np.ndarray, bound: int | None = None) -> np.ndarray:
     they fit (numpy radix-sorts those, many times faster than its stable sort of int64);
     ``bound``, when given, is known to exceed every key."""
     if bound is not None:
-        fits = bound <= 2**16
+        fits_16 = bound <= 2**16
     else:
-        fits = keys.size and keys.min() >= 0 and keys.max() < 2**16
-    if fits:
+        fits_16 = keys.size and keys.min() >= 0 and keys.max() < 2**16
+    if fits_16:
         keys = keys.astype(np.uint16)
     return np.argsort(keys, kind="stable")
 
@@ -240,60 +449,3 @@ class _Candidates:
     def _code(self, group: np.ndarray, value: np.ndarray) -> np.ndarray:
         rank = np.searchsorted(self.values, value, side="right")  # distinct values <= value
         return group * (self.values.size + 1) + rank
-
-
-class RegionalPool:
-    """One regional vacancy pool that places job seekers where the need is largest.
-
-    Args:
-        chunk_fte: Size of the pieces a vacancy is split into for water-filling (the mean
-            contract).
-    """
-
-    name = "regional_pool"
-
-    def __init__(self, chunk_fte: float) -> None:
-        self.chunk_fte = chunk_fte
-
-    def place(
-        self,
-        seekers: Seekers,
-        vacancies: Vacancies,
-        attractiveness: np.ndarray,
-        rng: np.random.Generator,
-    ) -> np.ndarray:
-        """Return, per seeker, the index of the vacancy they fill, or -1."""
-        result = np.full(len(seekers), -1, dtype=np.int64)
-        if len(seekers) == 0 or len(vacancies) == 0:
-            return result
-        open_fte = vacancies.fte.copy()
-        order = rng.permutation(len(seekers))
-        subjects = [seekers.subject]
-        if (seekers.subject2 >= 0).any():
-            subjects.append(seekers.subject2)
-        # first-degree seekers take first-degree lessons first, then everyone the rest
-        levels = ((0, (1,)), (1, (1, 2, 0)))
-        fits = [np.isin(seekers.degree[order], degrees) for _, degrees in levels]
-        at_level = [vacancies.level == level for level, _ in levels]
-        for subj in subjects:
-            subj_in_order = subj[order]
-            for g in np.unique(subj[subj >= 0]):
-                of_subject = subj_in_order == g
-                vacancy_of_subject = vacancies.subject == g
-                for fit, level_mask in zip(fits, at_level, strict=True):
-                    who = order[of_subject & (result[order] < 0) & fit]
-                    cand = np.flatnonzero(vacancy_of_subject & level_mask & (open_fte > 0.05))
-                    if who.size == 0 or cand.size == 0:
-                        continue
-                    # as many contracts as fit with at least half of each still open
-                    n_chunks = np.maximum(
-                        1, np.floor(open_fte[cand] / self.chunk_fte + 0.5)
-                    ).astype(np.int64)
-                    owner = np.repeat(cand, n_chunks)
-                    j = np.arange(owner.size) - np.repeat(np.cumsum(n_chunks) - n_chunks, n_chunks)
-                    priority = (open_fte[owner] - j * self.chunk_fte) / vacancies.need[owner]
-                    ranked = owner[np.argsort(-priority, kind="stable")]
-                    k = min(who.size, ranked.size)
-                    result[who[:k]] = ranked[:k]
-                    np.subtract.at(open_fte, ranked[:k], seekers.fte[who[:k]])
-        return result

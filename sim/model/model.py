@@ -12,11 +12,13 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    move up a year; graduates decide whether to seek a teaching job in the region;
    side-entrants drop out or qualify; teachers on a second-subject course progress and new
    courses start.
-4. **Vacancies** — schools compare staff with demand; shared appointments move surplus hours
-   to partner schools; the rest of the gap is posted as vacancies.
-5. **Labour market** — teachers looking for another school move (poaching, or release under a
-   no-poaching agreement); graduates, returners from the silent reserve, teachers from other
-   regions and released teachers meet the vacancies; career changers are then placed as
+4. **Vacancies** — schools compare staff with demand; each board moves surplus staff between
+   its own sites (before it hires); shared appointments move surplus hours to sites of other
+   boards; the rest of the gap is posted as vacancies.
+5. **Labour market** — a hiring season of rounds: teachers looking for another school move
+   (poaching, or release under a no-poaching agreement); graduates, returners from the silent
+   reserve, teachers from other regions and released teachers apply to boards (or the regional
+   pool) and are placed where their contract fits; career changers are then placed as
    side-entrants in the vacancies still open, where mentor places allow.
 6. **Stop-gaps** — what stays open is covered in part by staff without the required
    qualification, up to a cap per school (hidden shortage); the rest stays open (open
@@ -183,7 +185,8 @@ class RegionModel(TableModel):
         self.pupils = np.array([s.pupils_by_type for s in self.schools], dtype=float)
         self.xy = np.array([(s.x_km, s.y_km) for s in self.schools], dtype=float)
         self.training_school = np.array([s.training_school for s in self.schools])
-        self.own_induction = np.array([s.own_induction for s in self.schools])
+        self.own_induction = np.array([s.own_induction for s in self.schools])  # the board's
+        self.board = np.array([s.board for s in self.schools], dtype=np.int64)
         self.attractiveness_base = np.array([s.attractiveness_base for s in self.schools])
         self.mentor_places = np.where(
             self.training_school, p.mentor_places_training_school, p.mentor_places_other_school
@@ -194,6 +197,9 @@ class RegionModel(TableModel):
             p.internship_places_other_school,
         ).astype(np.int64)
         self.neighbour_cache: dict[int, tuple[set[int], list[int]]] = {}  # site -> neighbours
+        self.other_boards_cache: dict[
+            int, tuple[set[int], list[int]]
+        ] = {}  # site -> near, other boards
         self.neighbour_pairs: tuple[np.ndarray, np.ndarray] | None = None  # found on demand
         self.workload = np.zeros(n)
         self.attractiveness = (
@@ -461,7 +467,10 @@ class RegionModel(TableModel):
     # 5 ----------------------------------------------------------- labour market
 
     def open_vacancies(self) -> Vacancies:
-        return Vacancies.from_open(self.pre_market.open_by_level, self.demand)
+        """This year's open vacancies, each with the board that recruits for it."""
+        return Vacancies.from_open(
+            self.pre_market.open_by_level, self.demand, board_of_school=self.board
+        )
 
     # 6 ------------------------------------------------------------ stop-gaps
 

@@ -161,6 +161,21 @@ class Parameters(BaseModel):
         group="region",
         ge=1,
         le=1_000,
+        plausible=(12, 20),
+    )
+    board_size_exponent: float = param(
+        1.0,
+        "Skew of board sizes: the board of rank r (1 the largest) holds sites in proportion to "
+        "r ** -this (0: equal boards; 1: with 16 boards and 70 sites the largest three hold "
+        "about half the sites). Boards take neighbouring sites, largest first, so the large "
+        "boards sit in the largest municipality.",
+        unit="1",
+        source="[E] a few large boards (BOOR, LMC-VO, CVO in Rotterdam) and many small ones; "
+        "assumption (0.5-1.5)",
+        group="region",
+        ge=0.0,
+        le=5.0,
+        plausible=(0.5, 1.5),
     )
     pupils_per_teacher_fte: float = param(
         14.5,
@@ -302,7 +317,8 @@ class Parameters(BaseModel):
     )
     own_induction_share: float = param(
         0.5,
-        "Share of schools that run an induction programme of their own.",
+        "Share of school boards that run an induction programme of their own (for all their "
+        "sites).",
         unit="share",
         source="assumption (0.3-0.7)",
         group="region",
@@ -740,15 +756,86 @@ class Parameters(BaseModel):
         ge=0.0,
         le=10.0,
     )
-    applications_per_seeker: int = param(
-        3,
-        "Schools a job seeker applies to when each school recruits alone.",
-        unit="applications",
-        source="assumption (1-6)",
+    hiring_rounds: int = param(
+        4,
+        "Rounds of the yearly hiring season: in each round a job seeker still looking sends "
+        "applications_per_round applications (to boards, or to the regional pool).",
+        unit="rounds/year",
+        source="[E] the VO hiring season runs from about March to the summer holidays; one round "
+        "a month of posting, applying and interviewing; assumption (2-8)",
         group="labour_market",
         ge=1,
-        le=50,
-        plausible=(1, 6),
+        le=20,
+        plausible=(2, 8),
+    )
+    applications_per_round: int = param(
+        2,
+        "Applications a job seeker sends per round of the hiring season, each to one school "
+        "board (isolated recruitment).",
+        unit="applications/round",
+        source="[E] no source for VO applicants; assumption (1-4)",
+        group="labour_market",
+        ge=1,
+        le=20,
+        plausible=(1, 4),
+    )
+    graduate_quit_per_round: float = param(
+        0.15,
+        "Probability that a graduate still without a job after a round stops looking in the "
+        "region (takes a job outside the region or outside education).",
+        unit="share/round",
+        source="[E] 52% of VO teacher-training graduates work in education a year later "
+        "(Stamos 2016) bounds the total loss; per round an assumption (0.05-0.3)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.05, 0.3),
+    )
+    returner_quit_per_round: float = param(
+        0.3,
+        "Probability that a returner still without a job after a round goes back to the "
+        "silent reserve (stays in their job outside teaching).",
+        unit="share/round",
+        source="[E] assumption (0.1-0.5): returners hold a job or stay at home and look "
+        "less persistently",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.1, 0.5),
+    )
+    inmigrant_quit_per_round: float = param(
+        0.3,
+        "Probability that a teacher from another region still without a job here after a round "
+        "gives up (does not come).",
+        unit="share/round",
+        source="[E] assumption (0.1-0.5): they keep their job elsewhere",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.1, 0.5),
+    )
+    side_entrant_quit_per_round: float = param(
+        0.3,
+        "Probability that a career changer still without a side-entrant place after a round "
+        "gives up (stays in their current job).",
+        unit="share/round",
+        source="[E] assumption (0.1-0.5)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.1, 0.5),
+    )
+    match_fte_tolerance: float = param(
+        0.1,
+        "How much a vacancy's open hours may fall short of a seeker's contract and still hold "
+        "them (the school absorbs the difference in task hours): a seeker fits a vacancy when "
+        "contract <= open + this. Used by every matching and by the boards' own moves.",
+        unit="fte",
+        source="[E] one step of contract size (0.1 fte, about 4 hours a week); assumption (0-0.2)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.0, 0.2),
     )
     first_degree_upper_year_weight: float = param(
         1.0,

@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from sim.model.matching import RegionalPool, SchoolRecruitment
+from sim.model.matching import BoardRecruitment, RegionalPool
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -35,6 +35,7 @@ class Mechanisms:
     """
 
     matching: object
+    search: object = None
     poaching: bool = True
     shared_appointments: bool = False
     induction_for_all: bool = False
@@ -48,10 +49,18 @@ class Mechanisms:
 
     @classmethod
     def isolated(cls, p: Parameters, chunk_fte: float) -> Mechanisms:
-        """Settings with every lever off."""
+        """Settings with every lever off: every board recruits alone (``matching``); teachers
+        who look for another school always search board by board (``search``)."""
         del chunk_fte
+        boards = BoardRecruitment(
+            p.hiring_rounds,
+            p.applications_per_round,
+            p.match_fte_tolerance,
+            p.first_degree_upper_year_weight,
+        )
         return cls(
-            matching=SchoolRecruitment(p.applications_per_seeker, p.first_degree_upper_year_weight),
+            matching=boards,
+            search=boards,
             unqualified_cap_share=p.unqualified_cap_share,
         )
 
@@ -89,12 +98,13 @@ class RegionalMatching(Lever):
     name = "regional_matching"
     mechanism = "labour market"
     effect = (
-        "One regional vacancy pool places every job seeker where the relative need is "
-        "largest, instead of each school recruiting alone with the attractive ones first."
+        "One regional vacancy pool for all boards places every job seeker at the fitting "
+        "vacancy where the relative need is largest, instead of each board recruiting alone "
+        "with the attractive ones asked first."
     )
 
     def apply(self, mech, p, chunk_fte):
-        mech.matching = RegionalPool(chunk_fte)
+        mech.matching = RegionalPool(p.match_fte_tolerance)
 
     def yearly_cost(self, model):
         return self._fte(model, model.p.pool_coordination_fte)
@@ -104,9 +114,9 @@ class NoPoaching(Lever):
     name = "no_poaching"
     mechanism = "mobility between schools"
     effect = (
-        "Partner schools do not hire each other's teachers away: a teacher who looks for "
-        "another school is only released where their own school has surplus in their "
-        "subject."
+        "Boards do not hire each other's teachers away: a teacher who looks for another "
+        "school is only released where their own school has surplus in their subject "
+        "(moves within a board are the board's own, in the vacancies stage)."
     )
 
     def apply(self, mech, p, chunk_fte):
@@ -121,8 +131,8 @@ class SharedAppointments(Lever):
     mechanism = "vacancies"
     effect = (
         "A teacher with surplus hours at one school takes part of an appointment at a "
-        "school within reach that has a vacancy in the same subject group; each shared "
-        "appointment loses some time to travel."
+        "school of another board within reach that has a vacancy in the same subject group; "
+        "each shared appointment loses some time to travel."
     )
 
     def apply(self, mech, p, chunk_fte):
@@ -142,7 +152,7 @@ class JointInduction(Lever):
     mechanism = "exits (starter hazard)"
     effect = (
         "Every starter and side-entrant gets induction (mentor, lower starter exit "
-        "hazard), not only those at schools that run their own."
+        "hazard), not only those at boards that run their own."
     )
 
     def apply(self, mech, p, chunk_fte):

@@ -64,10 +64,10 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
     Sites are spread around the municipality centre (wider for larger towns), sized from the
     municipality's share of ``p.pupils_total``, given a school-type mix (vmbo share around
     ``p.share_vmbo_city`` in G4 municipalities, ``p.share_vmbo`` elsewhere), a board (neighbouring
-    sites share boards), a training-school flag, an own-induction flag, a fixed attractiveness
-    (normal with sd ``p.attractiveness_site_sd``, 0 by default: schools then differ through
-    their pupils and workload only) and a partner institute for internships (the nearer and
-    larger, the likelier).
+    sites share boards, sizes skewed by ``p.board_size_exponent``), a training-school flag, the
+    own-induction flag of its board, a fixed attractiveness (normal with sd
+    ``p.attractiveness_site_sd``, 0 by default: schools then differ through their pupils and
+    workload only) and a partner institute for internships (the nearer and larger, the likelier).
     """
     rng = np.random.default_rng(scenario.layout_seed)
     munis = scenario.municipalities
@@ -126,14 +126,32 @@ def build_layout(scenario: Scenario, p: Parameters) -> Layout:
                     partner_institute=partner,
                 )
             )
-    # neighbouring sites (sorted west to east within a municipality order) share boards
-    boards = np.minimum(
-        np.arange(len(sites)) * p.school_boards // max(len(sites), 1), p.school_boards - 1
-    )
+    boards = board_of_sites(len(sites), p.school_boards, p.board_size_exponent)
+    # induction is the board's: every site runs the programme of its board (the draw of the
+    # board's first site)
+    board_induction = {}
+    for s, b in zip(sites, boards, strict=True):
+        board_induction.setdefault(int(b), s.own_induction)
     sites = [
-        SiteSpec(**{**s.__dict__, "board": int(b)}) for s, b in zip(sites, boards, strict=True)
+        SiteSpec(**{**s.__dict__, "board": int(b), "own_induction": board_induction[int(b)]})
+        for s, b in zip(sites, boards, strict=True)
     ]
     return Layout(sites=tuple(sites), origin=layout_origin)
+
+
+def board_sizes(n_sites: int, n_boards: int, exponent: float) -> np.ndarray:
+    """Sites per board, largest board first: in proportion to rank ** -exponent, each board at
+    least one site while there are enough sites (largest remainder)."""
+    n_boards = max(1, min(n_boards, n_sites)) if n_sites else 1
+    rank = np.arange(1, n_boards + 1, dtype=float)
+    return _largest_remainder(rank**-exponent, n_sites, minimum=1)
+
+
+def board_of_sites(n_sites: int, n_boards: int, exponent: float) -> np.ndarray:
+    """The board of each site: neighbouring sites (in layout order, the largest municipality
+    first) share a board, the largest boards take the first sites."""
+    sizes = board_sizes(n_sites, n_boards, exponent)
+    return np.repeat(np.arange(sizes.size), sizes)[:n_sites]
 
 
 def _institutes(scenario: Scenario, origin: tuple[float, float]):

@@ -47,7 +47,9 @@ def vacancy_fte(model: RegionModel) -> float:
 
 
 def surplus_fte(model: RegionModel) -> float:
-    """Staff fte beyond demand (e.g. under pupil decline)."""
+    """Staff fte beyond demand: per school and subject group, staff not used on any lesson
+    (qualified, side-entrant or stop-gap) after the school used its surplus staff as stop-gaps
+    elsewhere, summed over schools. Paid for all the same (see :func:`staff_cost_eur`)."""
     return float(model.staffing.surplus.sum())
 
 
@@ -216,6 +218,12 @@ def staff_fte(model: RegionModel) -> float:
     return float(wf.col("fte")[wf.live_mask()].sum())
 
 
+def staff_cost_eur(model: RegionModel) -> float:
+    """Wages of all staff: contract fte of teachers and side-entrants (surplus included) x
+    ``staff_cost_eur_per_fte``. The studies price staff beyond the isolated arm's from this."""
+    return staff_fte(model) * model.p.staff_cost_eur_per_fte
+
+
 def mean_contract_fte(model: RegionModel) -> float:
     """Mean contract size of teachers and side-entrants."""
     wf = model.workforce
@@ -255,6 +263,7 @@ COUNTS: dict[str, str] = {
     "returner_seekers": "Members of the silent reserve who sought to return this year.",
     "seekers_unplaced": "Job seekers (not side-entrants) who found no vacancy this year.",
     "shared_appointments": "Shared appointments this year.",
+    "board_moves": "Teachers a board moved from surplus at one of its sites to a gap at another.",
     "on_dual_course": "Teachers on a second-subject course.",
     "dual_qualified": "Teachers who gained a second subject this year.",
     "slow_finishers": "Students past their nominal duration.",
@@ -404,6 +413,7 @@ def model_reporters() -> dict[str, Reporter]:
         teachers,
         side_entrants,
         staff_fte,
+        staff_cost_eur,
         mean_contract_fte,
         students_enrolled,
         silent_reserve,

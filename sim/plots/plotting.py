@@ -432,6 +432,8 @@ def cost_effect(table: pd.DataFrame, path: Path, *, title: str, xlabel: str, yla
     groups = list(dict.fromkeys(table["direction"]))
     fig, axes = _figure(len(groups), width=6 * len(groups), height=5, sharex=True, sharey=True)
     xmax = max(float(table["cost_meur"].max()), 1e-3) * 1.2
+    # a cost below zero (a lever that saves staff wages) stays on the chart
+    xmin = min(-0.03 * xmax, 1.2 * float(table["cost_meur"].min()))
     lo = min(0.0, float(table["mean"].min()))
     hi = max(float(table["mean"].max()), 1e-3)
     positive = table[(table["cost_meur"] > 0) & (table["mean"] > 0)]
@@ -463,7 +465,8 @@ def cost_effect(table: pd.DataFrame, path: Path, *, title: str, xlabel: str, yla
                 va="bottom",
             )
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_xlim(-0.03 * xmax, xmax)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(xmin, xmax)
         ax.set_ylim(lo - 0.1 * abs(hi), hi * 1.2)
         ax.set_title(group, fontsize=10)
         ax.set_xlabel(xlabel)

@@ -15,7 +15,7 @@ from sim.model.agents import (
     Teacher,
     initial_experience,
 )
-from sim.model.matching import SchoolRecruitment, Seekers, Vacancies
+from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
 
 if TYPE_CHECKING:
@@ -63,9 +63,9 @@ def movers(model: RegionModel) -> None:
 def poaching_search(
     model: RegionModel, seekers: Seekers, vac: Vacancies, rng: np.random.Generator
 ) -> np.ndarray:
-    return SchoolRecruitment(
-        model.p.applications_per_seeker, model.p.first_degree_upper_year_weight
-    ).place(seekers, vac, model.attractiveness, rng)
+    """Teachers looking for a more attractive school search board by board through the hiring
+    season; they keep their job when nothing comes of it (they never stop looking early)."""
+    return model.mech.search.place(seekers, vac, model.attractiveness, rng)
 
 
 def move(model: RegionModel, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
@@ -119,7 +119,14 @@ def new_seekers(model: RegionModel) -> None:
     subject2 = np.concatenate(
         [np.full(n_grad + n_ret + n_in, -1), wf.data["subject2"][rel]]
     ).astype(np.int64)
-    seekers = Seekers(subject, subject2, degree, fte, np.full(subject.size, -np.inf))
+    quit_per_round = np.select(
+        [source == ROUTE["graduate"], source == ROUTE["returner"], source == ROUTE["inmigrant"]],
+        [p.graduate_quit_per_round, p.returner_quit_per_round, p.inmigrant_quit_per_round],
+        0.0,  # released teachers keep their job and look all season
+    )
+    seekers = Seekers(
+        subject, subject2, degree, fte, np.full(subject.size, -np.inf), quit_per_round
+    )
     vac = model.open_vacancies()
     placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
     ok = placed >= 0
@@ -237,7 +244,14 @@ def side_entrants(model: RegionModel) -> None:
         return
     subject = rng.choice(N_G, size=n, p=np.asarray(p.subject_demand_share)).astype(np.int64)
     fte = model.draw_contract_fte(n, rng)
-    seekers = Seekers(subject, np.full(n, -1), np.zeros(n, np.int64), fte, np.full(n, -np.inf))
+    seekers = Seekers(
+        subject,
+        np.full(n, -1),
+        np.zeros(n, np.int64),
+        fte,
+        np.full(n, -np.inf),
+        np.full(n, p.side_entrant_quit_per_round),
+    )
     vac = model.open_vacancies()
     # mentor places still free after the side-entrants already in the route
     wf = model.workforce

@@ -1,4 +1,4 @@
-"""Stage 4, vacancies: schools compare staff with demand; shared appointments move surplus hours to neighbouring sites; the rest is posted."""
+"""Stage 4, vacancies: schools compare staff with demand; each board moves surplus staff between its own sites; shared appointments move surplus hours to neighbouring sites of other boards; the rest is posted."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.spatial import cKDTree
 
-from sim.model.agents import UNQUALIFIED
+from sim.model.agents import FIRST, SECOND, UNQUALIFIED
 from sim.model.parameters import SUBJECT_GROUPS
 from sim.model.staffing import Staffing
 
@@ -19,16 +19,127 @@ N_G = len(SUBJECT_GROUPS)
 
 
 def run(model: RegionModel) -> None:
-    """Reset shared appointments, make this year's, and post what is still open."""
+    """Reset shared appointments, let each board move its own surplus staff, make this year's
+    shared appointments, and post what is still open."""
     wf = model.workforce
     wf.data["school2"][: wf.n] = -1
     wf.data["fte2"][: wf.n] = 0.0
     pre = model.cover_before_market()
+    if board_moves(model, pre):
+        pre = model.cover_before_market()
     if model.mech.shared_appointments:
         shared_appointments(model, pre)
         pre = model.cover_before_market()
     model.pre_market = pre
     model.year_counts["vacancies_posted_fte"] = float(pre.open_by_level.sum())
+
+
+def board_moves(model: RegionModel, pre: Staffing) -> int:
+    """Each board moves surplus staff between its own sites before it hires; returns the moves.
+
+    A qualified single-subject teacher (not on a course) at a site whose surplus in their
+    subject holds their contract within ``match_fte_tolerance`` moves to the site of the same
+    board where they fit a gap (the rule of every matching: contract <= open + tolerance, a
+    level their degree allows) with the largest relative need, first-degree lessons first for
+    first-degree teachers, provided the move leaves their old site's qualified cover no lower
+    by more than the tolerance. Surplus cells are handled largest first and, within a cell,
+    larger contracts first. Moves are counted in ``board_moves``.
+    """
+    tol = model.p.match_fte_tolerance
+    wf = model.workforce
+    board = model.board
+    surplus = pre.surplus
+    s_idx, g_idx = np.nonzero(surplus > 0.05)
+    if s_idx.size == 0:
+        model.year_counts["board_moves"] = 0
+        return 0
+    open_level = pre.open_by_level.copy()
+    open_level[open_level < 0] = 0.0
+    has_gap = open_level.sum(-1) > 0.05  # (S, G)
+    # only cells whose board has another site with a gap in the subject
+    gap_boards = {(int(board[s]), int(g)) for s, g in zip(*np.nonzero(has_gap), strict=True)}
+    keep = [
+        i
+        for i, (s, g) in enumerate(zip(s_idx.tolist(), g_idx.tolist(), strict=True))
+        if (int(board[s]), g) in gap_boards
+    ]
+    if not keep:
+        model.year_counts["board_moves"] = 0
+        return 0
+    s_idx, g_idx = s_idx[keep], g_idx[keep]
+    live = wf.live()
+    col = wf.data
+    rows = live[
+        (col["degree"][live] != UNQUALIFIED)
+        & (col["subject2"][live] < 0)
+        & (col["course_years_left"][live] <= 0)
+    ]
+    key = col["school"][rows].astype(np.int64) * N_G + col["subject"][rows]
+    wanted = set((s_idx * N_G + g_idx).tolist())
+    rows = rows[np.isin(key, list(wanted))]
+    key = col["school"][rows].astype(np.int64) * N_G + col["subject"][rows]
+    order = np.lexsort((-col["fte"][rows], key))
+    rows, key = rows[order], key[order]
+    by_cell: dict[int, list[int]] = {}
+    for k, r in zip(key.tolist(), rows.tolist(), strict=True):
+        by_cell.setdefault(k, []).append(r)
+    staff = model.staff()  # (S, G, 3) fte by degree
+    demand = model.demand
+    need = np.maximum(demand.sum(-1), 1e-9)
+    sites_of = {int(b): np.flatnonzero(board == b) for b in np.unique(board)}
+    moves = 0
+    spare = surplus.copy()
+    for i in np.argsort(-surplus[s_idx, g_idx], kind="stable").tolist():
+        s, g = int(s_idx[i]), int(g_idx[i])
+        sites = sites_of[int(board[s])]
+        sites = sites[sites != s]
+        for r in by_cell.get(s * N_G + g, []):
+            f = float(col["fte"][r])
+            if f > spare[s, g] + tol + 1e-9:
+                continue
+            d = int(col["degree"][r])
+            if _cover_loss(demand[s, g], staff[s, g], d, f) > tol + 1e-9:
+                continue
+            t, lv = _best_site(sites, g, d, f, open_level, need, tol)
+            if t < 0:
+                continue
+            col["school"][r] = t
+            spare[s, g] -= f
+            open_level[t, g, lv] -= f
+            staff[s, g, d] -= f
+            staff[t, g, d] += f
+            moves += 1
+    model.year_counts["board_moves"] = moves
+    return moves
+
+
+def _cover_loss(demand: np.ndarray, staff: np.ndarray, degree: int, fte: float) -> float:
+    """Qualified cover a site loses in one subject group when a teacher of ``degree`` and
+    ``fte`` leaves (demand by level, staff by degree as in :func:`sim.model.staffing.cover`)."""
+
+    def qualified(f1: float, f2: float) -> float:
+        q1 = min(demand[0], f1)
+        return q1 + min(demand[1], f2 + f1 - q1)
+
+    f1, f2 = float(staff[FIRST]), float(staff[SECOND])
+    after = (f1 - fte, f2) if degree == FIRST else (f1, f2 - fte)
+    return qualified(f1, f2) - qualified(max(after[0], 0.0), max(after[1], 0.0))
+
+
+def _best_site(sites, g, degree, fte, open_level, need, tol) -> tuple[int, int]:
+    """The site (and level) of the board where a teacher fits a gap with the largest relative
+    need, first-degree lessons first for a first-degree teacher; (-1, -1) when none fits."""
+    best, best_score, best_level = -1, -np.inf, -1
+    levels = (0, 1) if degree == FIRST else (1,)
+    for t in sites.tolist():
+        for lv in levels:
+            gap = open_level[t, g, lv]
+            if fte > gap + tol + 1e-9 or gap <= 0.05:
+                continue
+            score = gap / need[t, g] + (1e9 if lv == 0 else 0.0)
+            if score > best_score:
+                best, best_score, best_level = t, score, lv
+    return best, best_level
 
 
 def shared_appointments(model: RegionModel, pre: Staffing) -> None:
@@ -63,7 +174,7 @@ def shared_appointments(model: RegionModel, pre: Staffing) -> None:
         if row is None:
             continue
         ranking = rankings.get(g) or rankings.setdefault(g, _GapRanking(gaps[g]))
-        t = ranking.best_near(*neighbours_of(model, s))
+        t = ranking.best_near(*other_boards_near(model, s))
         if t < 0:
             continue
         amount = round(min(surplus, gaps[g][t], half_fte[row]), 1)
@@ -94,6 +205,18 @@ def neighbours_of(model: RegionModel, site: int) -> tuple[set[int], list[int]]:
         start, neighbours = neighbour_pairs(model)
         listed = neighbours[start[site] : start[site + 1]].tolist()
         near = model.neighbour_cache[site] = (set(listed), listed)
+    return near
+
+
+def other_boards_near(model: RegionModel, site: int) -> tuple[set[int], list[int]]:
+    """The sites of other boards near ``site`` (within a board, moving staff is the board's
+    own move, not a shared appointment)."""
+    cache = model.other_boards_cache
+    near = cache.get(site)
+    if near is None:
+        _, listed = neighbours_of(model, site)
+        listed = [j for j in listed if model.board[j] != model.board[site]]
+        near = cache[site] = (set(listed), listed)
     return near
 
 
