@@ -158,12 +158,20 @@ def _market(draw):
     n_sub = draw(st.integers(1, 3))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    school = rng.integers(0, 8, n_vac)
+    # one entry per school, subject group and level, as the model posts them
+    cells = np.unique(
+        np.stack(
+            [rng.integers(0, 8, n_vac), rng.integers(0, n_sub, n_vac), rng.integers(0, 2, n_vac)]
+        ),
+        axis=1,
+    )
+    school, subject, level = cells
+    n_vac = school.size
     board_of_school = rng.integers(0, 3, 8)
     vac = Vacancies(
         school,
-        rng.integers(0, n_sub, n_vac),
-        rng.integers(0, 2, n_vac),
+        subject,
+        level,
         np.round(rng.uniform(0.05, 2.5, n_vac), 2),
         rng.uniform(0.5, 20, n_vac),
         board_of_school[school],
@@ -191,22 +199,32 @@ def _market(draw):
 @settings(max_examples=300, deadline=None)
 @given(_market())
 def test_no_seeker_is_placed_where_they_do_not_fit(market):
-    """Property: every placement is one the vacancy can hold within the tolerance, in the
-    seeker's subject, at a level their degree allows, above their floor; and no vacancy takes
-    more than its open fte plus the tolerance."""
+    """Property: every placement is one the job can hold within the tolerance, in the
+    seeker's subject, at a level their degree allows, above their floor; and no job takes more
+    than its open fte plus the tolerance. A second-degree seeker's job is the lower-year hours
+    of a school and subject; a first-degree seeker's job there holds the hours of both levels."""
     vac, seekers, attract, strategy, tol, seed = market
     placed = strategy.place(seekers, vac, attract, np.random.default_rng(seed))
     ok = np.flatnonzero(placed >= 0)
     v = placed[ok]
-    assert (seekers.fte[ok] <= vac.fte[v] + tol + 1e-9).all()
+    cell = vac.school * 10 + vac.subject
+    cell_open = {c: vac.fte[cell == c].sum() for c in np.unique(cell)}
+    lower_open = {c: vac.fte[(cell == c) & (vac.level == 1)].sum() for c in np.unique(cell)}
+    first = seekers.degree[ok] == 1
+    room = np.array(
+        [(cell_open if f else lower_open)[c] for c, f in zip(cell[v], first, strict=True)]
+    )
+    assert (seekers.fte[ok] <= room + tol + 1e-9).all()
     assert (
         (vac.subject[v] == seekers.subject[ok]) | (vac.subject[v] == seekers.subject2[ok])
     ).all()
     assert ((vac.level[v] == 1) | (seekers.degree[ok] == 1)).all()
     assert (attract[vac.school[v]] > seekers.min_attractiveness[ok]).all()
-    filled = np.bincount(v, weights=seekers.fte[ok], minlength=len(vac))
     # the last one placed fitted what was left, so the total exceeds the open fte by at most tol
-    assert (filled <= vac.fte + tol + 1e-9).all()
+    for c, total in cell_open.items():
+        assert seekers.fte[ok][cell[v] == c].sum() <= total + tol + 1e-9
+        lower = (cell[v] == c) & ~first
+        assert seekers.fte[ok][lower].sum() <= lower_open[c] + tol + 1e-9
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.name)
@@ -277,3 +295,20 @@ def test_a_board_places_only_at_its_own_sites():
             _seekers([1], [2], subject2=[0]), vac, attract, np.random.default_rng(seed)
         )
         assert placed[0] == 0
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.name)
+def test_a_first_degree_job_holds_the_open_hours_of_both_levels(strategy):
+    """0.3 fte of upper-year and 0.5 fte of lower-year lessons open at one school and subject:
+    a first-degree teacher can teach both, so an 0.8-fte contract fits there; a second-degree
+    teacher may teach only the lower years, so it does not."""
+    vac = _vac([0, 0], [0, 0], [0, 1], [0.3, 0.5], [10, 10])
+    rng = np.random.default_rng(0)
+    first = strategy.place(_seekers([0], [1], fte=[0.8]), vac, np.zeros(1), rng)
+    second = strategy.place(_seekers([0], [2], fte=[0.8]), vac, np.zeros(1), rng)
+    assert first[0] == 0  # placed on the upper-year entry, the lower years take the rest
+    assert second[0] == -1
+    # two first-degree teachers of 0.4: the first takes the upper years first, the second fits
+    # what is left of the lower years
+    both = strategy.place(_seekers([0, 0], [1, 1], fte=[0.4, 0.4]), vac, np.zeros(1), rng)
+    assert (both >= 0).all()

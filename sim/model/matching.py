@@ -89,6 +89,16 @@ class Vacancies:
     def __len__(self) -> int:
         return int(self.school.size)
 
+    def partner(self) -> np.ndarray:
+        """For each entry, the entry of the other level at the same school and subject group,
+        or -1: a first-degree teacher's job there holds the open hours of both."""
+        key = (
+            self.school.astype(np.int64) * (int(self.subject.max(initial=0)) + 1) + self.subject
+        ) * 2
+        index = {k: i for i, k in enumerate((key + self.level).tolist())}
+        other = (key + 1 - self.level).tolist()
+        return np.array([index.get(k, -1) for k in other], dtype=np.int64)
+
     def restrict(self, keep: np.ndarray, cap_fte: np.ndarray | None = None) -> Vacancies:
         """A subset of the vacancies, optionally with their fte capped."""
         fte = self.fte[keep] if cap_fte is None else np.minimum(self.fte[keep], cap_fte[keep])
@@ -151,6 +161,7 @@ class _Season:
         self.looking = np.ones(len(seekers), dtype=bool)
         self.open: list[float] = vacancies.fte.astype(float).tolist()
         self.level: list[int] = vacancies.level.astype(int).tolist()
+        self.partner: list[int] = vacancies.partner().tolist()
         self.need: list[float] = vacancies.need.astype(float).tolist()
         self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
         # one key per unit and subject group: the span covers every subject a vacancy or a
@@ -187,22 +198,35 @@ class _Season:
         f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
         room = f - self.tolerance  # fits when open >= contract - tolerance
         open_fte, level, need, attract = self.open, self.level, self.need, self.attract
+        partner = self.partner
         best, best_score = -1, -np.inf
         for v in cand:
             o = open_fte[v]
-            if o < room or attract[v] <= floor:
-                continue
+            q = partner[v]
             if level[v] == 0:
                 if not first:
                     continue
-                score = o / need[v] + 1e9
+                # a first-degree teacher's job holds the school's open hours of both levels
+                o_all = o + open_fte[q] if q >= 0 else o
+                score = o_all / need[v] + (1e9 if o > 0.05 else 0.0)
             else:
+                if first and q >= 0:
+                    continue  # seen with the upper-year hours of the same school and subject
+                o_all = o
                 score = o / need[v]
+            if o_all < room or attract[v] <= floor:
+                continue
             if score > best_score:
                 best, best_score = v, score
         if best >= 0:
             self.result[i] = best
-            open_fte[best] -= f
+            q = partner[best]
+            if level[best] == 0 and q >= 0:
+                upper = min(f, max(open_fte[best], 0.0))  # upper-year lessons first
+                open_fte[best] -= upper
+                open_fte[q] -= f - upper
+            else:
+                open_fte[best] -= f
         return best
 
     def take(self, who: np.ndarray, unit: np.ndarray, rng: np.random.Generator) -> int:
@@ -279,11 +303,11 @@ class BoardRecruitment:
         n_groups = max(int(cand.key.max()), *(int(g.max()) for _, g, _ in groups)) + 1
         for _ in range(self.rounds):
             for _ in range(self.applications_per_round):
-                open_now = season.open_fte()
+                open_now = cand.position_open(season.open_fte())
                 # a seeker whose contract fits no open vacancy of their groups anywhere would
                 # only be turned down: they keep looking but send no application
                 largest = np.zeros(n_groups)
-                np.maximum.at(largest, cand.key, open_now[cand.entry])
+                np.maximum.at(largest, cand.key, open_now)
                 todo = season.todo()
                 hopeful = np.zeros(todo.size, dtype=bool)
                 for has, group, _ in groups:
@@ -313,7 +337,7 @@ class BoardRecruitment:
         return season.result
 
     @staticmethod
-    def _apply(todo, group, floor, cand, open_fte, weight_base, rng, live_fte) -> np.ndarray:
+    def _apply(todo, group, floor, cand, position_open, weight_base, rng, live_fte) -> np.ndarray:
         """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
         where they apply.
 
@@ -325,8 +349,9 @@ class BoardRecruitment:
         vacancies.
         """
         choice = np.full(todo.size, -1, dtype=np.int64)
-        live = open_fte[cand.entry] >= max(live_fte, 0.05) - 1e-9
+        live = position_open >= max(live_fte, 0.05) - 1e-9
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
+        entry_open = position_open[live]
         pref = cand.pref[live]
         # seekers in drawing order, with the span of their group's open vacancies
         who = _stable_argsort(group[todo])
@@ -342,7 +367,7 @@ class BoardRecruitment:
             return choice
         # one running sum over all groups: a group's weights are the stretch between the sum
         # before its first entry (or before the seeker's floor) and the sum at its last entry
-        cum = np.cumsum(open_fte[entry] * weight_base[entry] * pref)
+        cum = np.cumsum(entry_open * weight_base[entry] * pref)
         before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
@@ -435,6 +460,20 @@ class _Candidates:
         self.code = code[order]
         upper = (vacancies.level[self.entry] == 0) & (self.key % 2 == 0)
         self.pref = np.where(upper, upper_year_weight, 1.0)
+        # in a first-degree group an upper-year entry stands for the open hours of both levels
+        # at its school and subject, and the lower-year entry it holds is not offered again
+        partner = vacancies.partner()[self.entry]
+        first_group = self.key % 2 == 0
+        self.combined = np.where(upper & (partner >= 0), partner, -1)
+        self.hidden = first_group & (vacancies.level[self.entry] == 1) & (partner >= 0)
+
+    def position_open(self, open_fte: np.ndarray) -> np.ndarray:
+        """Open fte of every entry as its group sees it (see the constructor)."""
+        out = open_fte[self.entry].copy()
+        has = self.combined >= 0
+        out[has] += open_fte[self.combined[has]]
+        out[self.hidden] = 0.0
+        return out
 
     @staticmethod
     def group(subject: np.ndarray, degree: np.ndarray) -> np.ndarray:

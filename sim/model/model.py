@@ -249,25 +249,23 @@ class RegionModel(TableModel):
             0.0,
             0.9,
         )
-        # qualified fte per school, subject and level: first-degree teachers for the upper
-        # years, second-degree for the rest; counts rounded stochastically (not Poisson) so the
-        # initial shortage follows the observed rate and not sampling noise
-        target = self.demand * (1.0 - gap[..., None])
-        s_idx, g_idx, l_idx = np.nonzero(target > 0)
-        counts = np.floor(
-            target[s_idx, g_idx, l_idx] / self.mean_contract_fte + rng.random(s_idx.size)
-        ).astype(np.int64)
-        degree = np.where(np.repeat(l_idx, counts) == 0, FIRST, SECOND)
-        self.workforce = new_workforce_table(int(counts.sum() * 1.6) + 256)
-        self._add_initial_teachers(np.repeat(s_idx, counts), np.repeat(g_idx, counts), degree, rng)
-        # top up: the fte draws leave some cells short and others over; add teachers where
-        # lessons are left uncovered until the region-wide qualified share meets the target
-        qualified = cover(self.demand, self.staff(), 0.0, 0.0, stopgaps=False).qualified
-        left = np.maximum(target.sum(-1) - qualified, 0.0)
-        k = round(max(0.0, target.sum() - qualified.sum()) / self.mean_contract_fte)
-        if k and left.sum() > 0:
-            cell = rng.choice(left.size, size=k, p=(left / left.sum()).ravel())
-            self._add_initial_teachers(cell // N_G, cell % N_G, np.full(k, FIRST), rng)
+        # by level: second-degree lessons are shorter than the rest (Oct 2023); the upper-year
+        # rate is what keeps the total at the observed rate
+        share2 = self.demand[..., 1].sum() / max(self.demand.sum(), 1e-9)
+        ratio2 = p.initial_second_degree_shortage_ratio
+        ratio1 = max(0.0, (1.0 - share2 * ratio2) / max(1.0 - share2, 1e-9))
+        target = self.demand * (1.0 - np.clip(gap[..., None] * [ratio1, ratio2], 0.0, 0.95))
+        self.workforce = new_workforce_table(
+            int(self.demand.sum() / self.mean_contract_fte * 1.6) + 256
+        )
+        # first-degree teachers for the upper years, then second-degree teachers for the lower
+        # years and vmbo that the first-degree teachers' spare hours leave: counts rounded
+        # stochastically (not Poisson) so the initial shortage follows the observed rates, not
+        # sampling noise; then each level topped up where its lessons are left uncovered
+        self._initial_level(target, FIRST, np.zeros_like(target[..., 0]), rng)
+        staff = self.staff()
+        spill = np.maximum(staff[..., FIRST] - self.demand[..., 0], 0.0)
+        self._initial_level(target, SECOND, spill, rng)
         n = len(self.workforce)
         # side-entrants already in the route: half a year's applicants per route year, each
         # holding one of the mentor places
@@ -329,6 +327,33 @@ class RegionModel(TableModel):
     def silent_reserve(self) -> int:
         """People in the silent reserve."""
         return self.reserve.size
+
+    def _initial_level(
+        self, target: np.ndarray, degree: int, covered: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Initial teachers of one degree for their level's target (S, G) less what is already
+        ``covered`` there, then a top-up where the level is still short region-wide."""
+        level = 0 if degree == FIRST else 1
+        need = np.maximum(target[..., level] - covered, 0.0)
+        s_idx, g_idx = np.nonzero(need > 0)
+        counts = np.floor(need[s_idx, g_idx] / self.mean_contract_fte + rng.random(s_idx.size))
+        counts = counts.astype(np.int64)
+        k = int(counts.sum())
+        self._add_initial_teachers(
+            np.repeat(s_idx, counts), np.repeat(g_idx, counts), np.full(k, degree), rng
+        )
+        # the contract draws leave some cells short and others over; add teachers where the
+        # level's lessons are left uncovered until its region-wide qualified fte meets the target
+        # (a few rounds: part of a new teacher's hours may fall where that level is covered)
+        for _ in range(8):
+            qualified = cover(self.demand, self.staff(), 0.0, 0.0, stopgaps=False)
+            by_level = (self.demand - qualified.open_by_level)[..., level]
+            left = np.maximum(target[..., level] - by_level, 0.0)
+            k = round(max(0.0, target[..., level].sum() - by_level.sum()) / self.mean_contract_fte)
+            if k == 0 or left.sum() <= 0:
+                break
+            cell = rng.choice(left.size, size=k, p=(left / left.sum()).ravel())
+            self._add_initial_teachers(cell // N_G, cell % N_G, np.full(k, degree), rng)
 
     def _add_initial_teachers(self, school, subject, degree, rng) -> None:
         p = self.p

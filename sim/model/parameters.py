@@ -287,6 +287,17 @@ class Parameters(BaseModel):
         ge=0.0,
         le=0.6,
     )
+    initial_second_degree_shortage_ratio: float = param(
+        1.21,
+        "Shortage of second-degree lessons (vmbo and lower years) at the first census over the "
+        "shortage of all lessons; the first-degree lessons' rate follows from the total.",
+        unit="ratio",
+        source="[D] Oct 2023: second-degree lessons 7.0% short [S] against 5.8% for all [S]",
+        group="region",
+        ge=0.5,
+        le=3.0,
+        plausible=(1.0, 1.4),
+    )
     initial_shortage_by_subject: tuple[float, ...] = param(
         _subjects(0.096, 0.052, 0.067, 0.063, 0.102, 0.030, 0.030),
         "Relative profile of the 2023 shortage per subject group; rescaled to "
