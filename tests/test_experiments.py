@@ -93,6 +93,23 @@ def test_compare_policies_search_sweep_section(tmp_path):
     assert (sweep / "manifest.json").exists() or any(sweep.iterdir())
 
 
+def test_compare_policies_drivers_section(tmp_path):
+    """--drivers adds a section with one row per lever of the collaborative preset (that lever
+    left out), stored as its own batch, and the reading names what drives the difference."""
+    module = load("compare_policies")
+    args = ["--replications", "1", "--drivers", "--drivers-replications", "2"]
+    assert module.main([*args, "--results-dir", str(tmp_path), *TINY]) == 0
+    text = (only_folder(tmp_path / "compare_policies") / "report.md").read_text()
+    assert "\n## What drives the difference\n" in text
+    section = text.split("\n## What drives the difference\n")[1]
+    rows = re.findall(r"^\| ([a-z_]+) \| ", section, flags=re.M)
+    assert sorted(rows) == sorted(module.PRESETS["collaborative"])
+    drivers = only_folder(tmp_path / "compare_policies_drivers")
+    design = (drivers / "manifest.json").read_text()
+    assert '"replications": 2' in design
+    assert "assumed mechanism size" in text
+
+
 def test_bad_parameter_stops_the_study_before_any_run(tmp_path, capsys):
     code = load("compare_policies").main(
         ["--quick", "--results-dir", str(tmp_path), *TINY, "--set", "pupil_trend=0.01"]

@@ -2,8 +2,10 @@
 
 Yearly step order (census date 1 October; the initial state is the census of ``start_year``):
 
-1. **Demand** — pupil numbers change (trend plus noise per school); demand in fte per school,
-   subject group and level follows.
+1. **Demand** — pupil numbers follow the scenario's projection by school type (vmbo, havo,
+   vwo; a city path for the G4 municipalities and a path for the rest), times an optional extra
+   trend and noise per school; demand in fte (employment plus shortage) per school, subject
+   group and level follows.
 2. **Exits and retirements** — teachers age; each may retire, leave education (to the silent
    reserve) or move to another region, by age, experience, induction, contract and the
    school's workload; everyone reaching the pension age of the year retires; the silent
