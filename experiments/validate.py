@@ -155,9 +155,10 @@ def notes_for(summary, runs=None, scenario=None) -> list[str]:
             + (
                 "ordered as observed but far flatter."
                 if ordered
-                else "no vmbo > havo > vwo "
-                "ordering either; schools with many vmbo pupils are not markedly shorter of "
-                "qualified staff in the model."
+                else "not ordered vmbo > havo > vwo. By school the gradient is weak: in the model "
+                "it comes from the level of the lessons (vmbo and lower years are second-degree "
+                "lessons, where stop-gaps go first and second-degree teachers are scarcest), so "
+                "the level attribution above shows it and the whole-school one barely does."
             )
         )
     path_cols = [] if runs is None else [c for c in runs.columns if c.startswith(PATH_PREFIX)]

@@ -549,14 +549,15 @@ TARGETS: tuple[Target, ...] = (
         "side-entrants still in education after 5 years",
         0.83,
         "[S] DUO/OCW Rapportage zij-instroom 2020: 83% of the 2014 cohort (all sectors)",
-        "held_out_flows",
-        0.0,
+        "pipeline",
+        1.0,
         0.05,
-        "cohorts followed 5 years, last census",
+        "market cohorts 2024-2035, each followed 5 years, pooled; last census",
         kind="year",
         column="side_entrant_retention_5y",
         year=2040,
-        why="all sectors, one cohort: a check of the side-entrant route, too indirect to fit",
+        why="the only source on the side-entrant route: it sets the route's dropout, which "
+        "had no source (the reference replaces the earlier 20-30% guess by it)",
     ),
     *(
         _point(
@@ -920,6 +921,9 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     # regional moves stay symmetric (inmigration_ratio 1.0) because no source says otherwise
     FreeParameter.plausible(
         "returner_rate", informs=("shortage_rate_2024", "shortage_ratio_2028_2023")
+    ),
+    FreeParameter.plausible(
+        "side_entrant_dropout_per_year", informs=("side_entrant_retention_5y",)
     ),
     FreeParameter.plausible(
         "returner_rate_decline", informs=("shortage_rate_2024", "shortage_ratio_2028_2023")

@@ -145,6 +145,9 @@ class RegionModel(TableModel):
         self.year = params.start_year
         self.year_counts: Counter = Counter()
         self.cohorts: dict[int, np.ndarray] = {}  # entry year -> [entered, left after 1..]
+        # side-entrants placed by the market: entry year -> [entered, moved to another region,
+        # still working in the region 5 years on (-1 until then)]
+        self.side_entrant_cohorts: dict[int, list[int]] = {}
         self.reserve = SilentReserve()
         self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}

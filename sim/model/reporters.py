@@ -310,6 +310,14 @@ def outmigrants(model: RegionModel) -> int:
     return model.year_counts.get("exits_left_region", 0)
 
 
+def side_entrant_retention_5y(model: RegionModel) -> float:
+    """Of the side-entrants the market placed in cohorts now followed 5 years, pooled: the share
+    still in education (working in the region, or moved to another region) 5 years on."""
+    done = [r for r in model.side_entrant_cohorts.values() if r[2] >= 0]
+    entered = sum(r[0] for r in done)
+    return sum(r[1] + r[2] for r in done) / entered if entered else float("nan")
+
+
 def side_entrant_completion_rate(model: RegionModel) -> float:
     """Completions / (completions + dropouts) this year."""
     c = model.year_counts.get("side_entrant_completions", 0)
@@ -423,6 +431,7 @@ def model_reporters() -> dict[str, Reporter]:
         inmigrants,
         outmigrants,
         side_entrant_completion_rate,
+        side_entrant_retention_5y,
         *(_count(n, d) for n, d in COUNTS.items()),
         *(_exit_rate(b) for b in range(len(AGE_BANDS))),
         *(_age_share(b) for b in range(len(AGE_BANDS))),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.agents import UNQUALIFIED, Teacher, age_band
+from sim.model.agents import ROUTE, UNQUALIFIED, Teacher, age_band
 from sim.model.parameters import AGE_BANDS
 from sim.model.reserve import pension_age
 
@@ -31,6 +31,7 @@ def run(model: RegionModel) -> None:
             exits_by_band += np.bincount(age_band(wf.data["age"][rows]), minlength=len(AGE_BANDS))
             record_starter_exits(model, rows)
     model.exits_by_age_band = exits_by_band
+    record_side_entrant_moves(model, leaving["left_region"])
     # the silent reserve ages (and loses those reaching the pension age) before this year's
     # leavers join it with their own ages
     model.year_counts["reserve_pension_exits"] += model.reserve.age_one_year(
@@ -41,6 +42,17 @@ def run(model: RegionModel) -> None:
     model.outmigrant_ages = wf.data["age"][leaving["left_region"]].astype(np.int64)
     model.remove_staff(np.concatenate(list(leaving.values())))
     model.year_counts["hour_changes"] += Teacher.change_hours(model, model.streams["hours"])
+
+
+def record_side_entrant_moves(model: RegionModel, rows: np.ndarray) -> None:
+    """Count side-entrants of the market's cohorts who move to another region: they are still
+    in education (the source's retention counts every region)."""
+    wf = model.workforce
+    moved = rows[wf.data["route"][rows] == ROUTE["side_entrant"]]
+    for entry, k in zip(*np.unique(wf.data["entry_year"][moved], return_counts=True), strict=True):
+        record = model.side_entrant_cohorts.get(int(entry))
+        if record is not None and record[2] < 0:  # moves after the fifth year do not count
+            record[1] += int(k)
 
 
 def record_starter_exits(model: RegionModel, rows: np.ndarray) -> None:

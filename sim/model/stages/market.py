@@ -297,6 +297,8 @@ def side_entrants(model: RegionModel) -> None:
     )
     SideEntrant.create_rows(model, rows)
     model.year_counts["hires_side_entrant"] += ok.size
+    if ok.size:
+        model.side_entrant_cohorts[model.year] = [int(ok.size), 0, -1]
     model.year_counts["inducted_by_region"] += int((induction & ~model.own_induction[school]).sum())
     wf = model.workforce
     live = wf.live()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.agents import SECOND, UNQUALIFIED, SideEntrant, Student, Teacher
+from sim.model.agents import ROUTE, SECOND, UNQUALIFIED, SideEntrant, Student, Teacher
 from sim.model.table import remove_rows
 
 if TYPE_CHECKING:
@@ -51,7 +51,25 @@ def run(model: RegionModel) -> None:
     # a side-entrant who qualifies becomes a new Teacher agent on the same row
     remove_rows(model, wf, done, kill=False)
     Teacher.create_rows(model, done)
+    record_side_entrant_retention(model)
     dual_qualification(model)
+
+
+def record_side_entrant_retention(model: RegionModel, years: int = 5) -> None:
+    """For the side-entrant cohort placed ``years`` years ago: how many still work in the region
+    (side-entrants in the route and those who qualified; the row keeps its route and entry
+    year for life)."""
+    record = model.side_entrant_cohorts.get(model.year - years)
+    if record is None or record[2] >= 0:
+        return
+    wf = model.workforce
+    live = wf.live()
+    record[2] = int(
+        (
+            (wf.data["route"][live] == ROUTE["side_entrant"])
+            & (wf.data["entry_year"][live] == model.year - years)
+        ).sum()
+    )
 
 
 def dual_qualification(model: RegionModel) -> None:
