@@ -176,3 +176,21 @@ def test_side_entrants_see_the_vacancies_left_after_the_years_hires(policy):
         market.side_entrants(m)
         stopgaps.run(m)
         intake.run(m)
+
+
+def test_training_intake_follows_its_trend():
+    """The intake into teacher training falls by the trend a year, compounded: after three
+    years at -20% a year it is 0.8**3 of the intake without the trend (same seed, same pupils),
+    for school leavers and outside intake alike."""
+    flat = RegionModel(rng=3, training_intake_trend_per_year=0.0, **SMALL)
+    falling = RegionModel(rng=3, training_intake_trend_per_year=-0.2, **SMALL)
+    for m in (flat, falling):
+        m.run_for(3)
+    np.testing.assert_allclose(falling.pupils, flat.pupils)
+    assert falling.expected_school_leavers() == pytest.approx(
+        0.8**3 * flat.expected_school_leavers()
+    )
+    for a, b in zip(falling.programmes, flat.programmes, strict=True):
+        assert a.expected_outside_intake == pytest.approx(0.8**3 * b.expected_outside_intake)
+    students = [m.series()["students_intake"].iloc[1:].sum() for m in (flat, falling)]
+    assert students[1] < students[0]

@@ -488,7 +488,12 @@ class TrainingProgramme(mesa.Agent):
         The scenario sizes intakes for its own region; a region resized through
         ``pupils_total`` scales them in proportion.
         """
-        return self.outside_intake * self.model.p.outside_intake_scale * self.model.size_factor
+        return (
+            self.outside_intake
+            * self.model.p.outside_intake_scale
+            * self.model.size_factor
+            * self.model.training_intake_factor
+        )
 
     def intake(
         self, school_leavers: int, outside: int, rng: np.random.Generator

@@ -26,7 +26,8 @@ Yearly step order (census date 1 October; the initial state is the census of ``s
    qualification, up to a cap per school (hidden shortage); the rest stays open (open
    shortage). Workload and attractiveness of each school follow.
 7. **Training intake** — school leavers from the exam cohorts (raised by outreach) and
-   outside intake start teacher training; final-year students get internship places.
+   outside intake start teacher training, both following the falling trend of training
+   intake; final-year students get internship places.
 8. **Data collection** — reporters record the year.
 
 Every random draw comes from a named stream derived from the run's seed, one stream per
@@ -415,7 +416,17 @@ class RegionModel(TableModel):
     def expected_school_leavers(self) -> float:
         """Expected region school leavers who choose teacher training this year."""
         cohort = self.pupils[:, 1].sum() / 5 + self.pupils[:, 2].sum() / 6
-        return cohort * self.p.training_choice_rate * self.mech.training_choice_rr
+        return (
+            cohort
+            * self.p.training_choice_rate
+            * self.training_intake_factor
+            * self.mech.training_choice_rr
+        )
+
+    @property
+    def training_intake_factor(self) -> float:
+        """The trend of teacher-training intake since the start year (1.0 in the start year)."""
+        return (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
 
     def enrol(self, enrolments: list[tuple[int, np.ndarray, np.ndarray, int]]) -> None:
         """New students, one group per (programme, subjects, from-region flags, study year),

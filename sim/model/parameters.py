@@ -339,6 +339,19 @@ class Parameters(BaseModel):
     )
 
     # ---------------------------------------------------------------- pipeline
+    training_intake_trend_per_year: float = param(
+        -0.028,
+        "Yearly change of the intake into teacher training (school leavers' choice and outside "
+        "intake alike), compounded from the start year.",
+        unit="share/year",
+        source="[D] VO teacher-training diplomas about 6.05k (2015) -> 5.1k (2021) [S] (STAMOS "
+        "9.30.6): -2.8% a year; the Dec 2024 trend report blames rising subject shortages on "
+        "falling training intake [S]. Carried forward: [E], range -4% to 0% a year",
+        group="pipeline",
+        ge=-0.2,
+        le=0.2,
+        plausible=(-0.04, 0.0),
+    )
     training_choice_rate: float = param(
         0.025,
         "Share of the region's havo/vwo exam cohort that starts a teacher-training "
