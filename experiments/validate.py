@@ -26,16 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REASONS = {
     "unqualified_ratio": (
-        "The vmbo > havo > vwo gradient of unqualified teaching does not emerge: the ratios come "
-        "out close to 1. In the model the scarce qualification is the first degree (upper "
-        "havo/vwo lessons), and nothing makes vmbo schools much harder to staff; the observed "
-        "2023 shortage is larger for second-degree lessons. No parameter value fixes it: it has "
-        "to come from who is qualified for what and where seekers choose to go."
+        "The vmbo > havo > vwo gradient of unqualified teaching comes in the model only from "
+        "the level of the lessons (vmbo and lower years are second-degree lessons, where "
+        "stop-gaps go first and second-degree teachers are scarcest); nothing makes vwo schools "
+        "easier to staff as workplaces, so a miss shows that the gradient is steeper than the "
+        "level alone explains."
     ),
     "unqualified_share": (
         "Levels: the model's hidden shortage (side-entrants and stop-gaps) is wider than IPTO's "
-        "'unqualified' (it includes what IPTO calls benoembaar), and the school-type gradient "
-        "does not emerge (see the ratios)."
+        "'unqualified' (it includes what IPTO calls benoembaar); the gradient across school "
+        "types comes from the level of the lessons only (see the ratios)."
     ),
     "contract_share": (
         "Contract-size classes: the model draws a DUO class, then a size in 0.1-fte steps inside "
@@ -63,15 +63,12 @@ REASONS = {
         "model finds, so the shortage moves away from the level the sources measured in 2024."
     ),
     "shortage_ratio_2028_2023": (
-        "The baseline goes the wrong way: the sources expect the regional shortage to rise about "
-        "28% by 2028 (the national forecast's ratio carried to the region); the model's falls. "
-        "With the values in the scenario file, fitted under the previous objective (mean of "
-        "2023-25 only), the two inflows from outside the pipeline sit high (in-migrants 2.45 per "
-        "100 teachers against 1.2 out, returners 3.75% of a reserve without age or outflow) and "
-        "carry the fall; at the defaults of parameters.py the ratio is about 1.2 but the 2024 "
-        "level about 8.5% (one seed). Whether the level and the direction can both be met is for "
-        "the rerun of the calibration with the path targets, after the supply mechanisms of "
-        "issue 10 are merged."
+        "The sources expect the regional shortage to rise about 28% by 2028 (the national "
+        "forecast's ratio carried to the region). In the model the rise comes from the "
+        "retirement wave, pupil growth on the city path and falling training intake, and is "
+        "held back by returners from the silent reserve, in-migrants and side-entrants; a miss "
+        "means these balance differently from the forecast's assumptions (see the supply line "
+        "below and docs/calibration.md)."
     ),
     "hidden_shortage_rate": (
         "Hidden shortage (side-entrants and stop-gaps) is compared with the IPTO range between "
