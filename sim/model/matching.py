@@ -92,12 +92,14 @@ class Vacancies:
     def partner(self) -> np.ndarray:
         """For each entry, the entry of the other level at the same school and subject group,
         or -1: a first-degree teacher's job there holds the open hours of both."""
-        key = (
-            self.school.astype(np.int64) * (int(self.subject.max(initial=0)) + 1) + self.subject
-        ) * 2
-        index = {k: i for i, k in enumerate((key + self.level).tolist())}
-        other = (key + 1 - self.level).tolist()
-        return np.array([index.get(k, -1) for k in other], dtype=np.int64)
+        n_subjects = int(self.subject.max(initial=0)) + 1
+        key = (self.school.astype(np.int64) * n_subjects + self.subject) * 2 + self.level
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        other = key ^ 1  # the same school and subject, the other level (level is the last bit)
+        pos = np.minimum(np.searchsorted(sorted_key, other), max(key.size - 1, 0))
+        found = key.size > 0 and sorted_key[pos] == other
+        return np.where(found, order[pos], -1).astype(np.int64)
 
     def restrict(self, keep: np.ndarray, cap_fte: np.ndarray | None = None) -> Vacancies:
         """A subset of the vacancies, optionally with their fte capped."""
