@@ -51,7 +51,7 @@ def test_each_lever_switches_only_its_own_mechanism():
     assert isinstance(base.matching, BoardRecruitment)
     changed_by = {}
     for name, cls in LEVERS.items():
-        mech = Policy.parse([name]).mechanisms(P, 0.8)
+        mech = Policy.parse([name]).mechanisms(P)
         diff = [
             f.name
             for f in dataclasses.fields(Mechanisms)
@@ -66,7 +66,7 @@ def test_each_lever_switches_only_its_own_mechanism():
         changed_by[name] = diff
         assert cls.effect and cls.mechanism
     assert changed_by["regional_matching"] == ["matching"]
-    assert isinstance(Policy.parse(["regional_matching"]).mechanisms(P, 0.8).matching, RegionalPool)
+    assert isinstance(Policy.parse(["regional_matching"]).mechanisms(P).matching, RegionalPool)
     assert changed_by["no_poaching"] == ["poaching"]
     assert changed_by["qualification_experiment"] == ["unqualified_cap_share"]
     # no two levers share a mechanism setting

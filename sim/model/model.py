@@ -138,7 +138,7 @@ class RegionModel(TableModel):
         shares = np.asarray(params.contract_fte_shares)
         class_mean = CONTRACT_STEPS[:, 1] + 0.05 * (CONTRACT_STEPS[:, 0] - 1)
         self.mean_contract_fte = float(shares @ class_mean / shares.sum())
-        self.mech = pol.mechanisms(params, self.mean_contract_fte)
+        self.mech = pol.mechanisms(params)
         self.streams = {
             name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
             for i, name in enumerate(STREAMS)

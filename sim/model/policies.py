@@ -48,10 +48,9 @@ class Mechanisms:
     unqualified_cap_share: float = 0.0
 
     @classmethod
-    def isolated(cls, p: Parameters, chunk_fte: float) -> Mechanisms:
+    def isolated(cls, p: Parameters) -> Mechanisms:
         """Settings with every lever off: every board recruits alone (``matching``); teachers
         who look for another school always search board by board (``search``)."""
-        del chunk_fte
         boards = BoardRecruitment(
             p.hiring_rounds,
             p.applications_per_round,
@@ -81,7 +80,7 @@ class Lever:
     mechanism: ClassVar[str]
     effect: ClassVar[str]
 
-    def apply(self, mech: Mechanisms, p: Parameters, chunk_fte: float) -> None:
+    def apply(self, mech: Mechanisms, p: Parameters) -> None:
         """Switch the lever's mechanism on."""
         raise NotImplementedError
 
@@ -103,7 +102,7 @@ class RegionalMatching(Lever):
         "with the attractive ones asked first."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.matching = RegionalPool(p.match_fte_tolerance)
 
     def yearly_cost(self, model):
@@ -119,7 +118,7 @@ class NoPoaching(Lever):
         "(moves within a board are the board's own, in the vacancies stage)."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.poaching = False
 
     def yearly_cost(self, model):
@@ -135,7 +134,7 @@ class SharedAppointments(Lever):
         "each shared appointment loses some time to travel."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.shared_appointments = True
 
     def yearly_cost(self, model):
@@ -155,7 +154,7 @@ class JointInduction(Lever):
         "hazard), not only those at boards that run their own."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.induction_for_all = True
 
     def yearly_cost(self, model):
@@ -175,7 +174,7 @@ class JointSideEntrantProgramme(Lever):
         "supported (lower dropout)."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.joint_side_entrant_programme = True
         mech.side_entrant_extra_places = p.joint_side_entrant_extra_places_per_10_schools
 
@@ -192,7 +191,7 @@ class InternshipPool(Lever):
         "programme, so fewer students intern outside the region and more graduates stay."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.internship_pool = True
 
     def yearly_cost(self, model):
@@ -207,7 +206,7 @@ class Outreach(Lever):
         "pupils who choose teacher training."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.training_choice_rr = p.outreach_choice_rr
 
     def yearly_cost(self, model):
@@ -222,7 +221,7 @@ class DualQualification(Lever):
         "largest regional shortage; while on the course they study part of their time."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.dual_qualification_rate = p.dual_qualification_rate
 
     def yearly_cost(self, model):
@@ -238,7 +237,7 @@ class SlowFinisherHelp(Lever):
     mechanism = "student graduation"
     effect = "Coaching for students past their nominal duration raises their graduation rate."
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.slow_finisher_graduation_rr = p.slow_finisher_graduation_rr
 
     def yearly_cost(self, model):
@@ -254,7 +253,7 @@ class QualificationExperiment(Lever):
         "without the required qualification. Open shortage turns into hidden shortage."
     )
 
-    def apply(self, mech, p, chunk_fte):
+    def apply(self, mech, p):
         mech.unqualified_cap_share = max(
             p.unqualified_cap_share, p.experiment_unqualified_cap_share
         )
@@ -298,11 +297,11 @@ class Policy:
     def lever_names(self) -> tuple[str, ...]:
         return tuple(lv.name for lv in self.levers)
 
-    def mechanisms(self, p: Parameters, chunk_fte: float) -> Mechanisms:
+    def mechanisms(self, p: Parameters) -> Mechanisms:
         """The mechanism settings with this policy's levers applied."""
-        mech = Mechanisms.isolated(p, chunk_fte)
+        mech = Mechanisms.isolated(p)
         for lever in self.levers:
-            lever.apply(mech, p, chunk_fte)
+            lever.apply(mech, p)
         return mech
 
     @classmethod
