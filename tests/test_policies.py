@@ -47,7 +47,7 @@ def test_typo_gets_a_suggestion():
 
 
 def test_each_lever_switches_only_its_own_mechanism():
-    base = Mechanisms.isolated(P, 0.8)
+    base = Mechanisms.isolated(P)
     assert isinstance(base.matching, BoardRecruitment)
     changed_by = {}
     for name, cls in LEVERS.items():
