@@ -302,7 +302,11 @@ def analyse(
     reading.append(
         "Every lever effect is an assumed mechanism size, not a measured one, and the interval "
         "shows seed noise only; the isolated arm's search friction is assumed too (section *How "
-        "the difference depends on the search process*)."
+        "the difference depends on the search process*), while the regional pool is "
+        "frictionless: it places every seeker where the need is largest, ignoring their "
+        "preferences, the best case for collaboration. Stop-gap cover (lessons taught by staff "
+        "outside the model's workforce) is not priced, and isolated policy has more of it, so "
+        "the extra wages overstate collaboration's net cost."
     )
 
     rep = Report("Isolated versus collaborative policy", folder)

@@ -490,9 +490,9 @@ class Parameters(BaseModel):
         "Yearly dropout share of unsupported side-entrants.",
         unit="share/year",
         source="fitted by experiments/calibrate.py to 83% of a side-entrant cohort still in "
-        "education after 5 years [S] (DUO/OCW, 2014 cohort, all sectors); the default 0.07 [D] "
-        "gives about 83% with the other fitted values (it starts the search); replaces the "
-        "earlier [E] guess of 20-30% dropout over the route (0.14)",
+        "education after 5 years [S] (DUO/OCW, 2014 cohort, all sectors); the default 0.07 is "
+        "only the search's start (it gave about 82% with the previous fit's other values); "
+        "replaces the earlier [E] guess of 20-30% dropout over the route (0.14)",
         group="pipeline",
         ge=0.0,
         le=1.0,
@@ -978,6 +978,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1e6,
+        plausible=(75_000.0, 100_000.0),
     )
     pool_coordination_fte: float = param(
         2.0,
