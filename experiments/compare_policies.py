@@ -99,18 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def design_from_args(args: argparse.Namespace) -> Design:
-    """The comparison's design: both presets, paired seeds."""
-    reps = replications_from_args(args)
+def _design(args: argparse.Namespace, experiment: str, arms: tuple[Arm, ...], reps: int) -> Design:
+    """A design of this study's batches: the given arms, paired seeds, the shared options."""
     return Design(
-        experiment="compare_policies",
-        arms=tuple(Arm(a, a) for a in ARMS),
+        experiment=experiment,
+        arms=arms,
         replications=reps,
         horizon=args.horizon,
         scenario=args.scenario,
         overrides=overrides_from_args(args),
         base_seed=args.seed,
     )
+
+
+def design_from_args(args: argparse.Namespace) -> Design:
+    """The comparison's design: both presets, paired seeds."""
+    reps = replications_from_args(args)
+    return _design(args, "compare_policies", tuple(Arm(a, a) for a in ARMS), reps)
 
 
 def _institutes(design: Design) -> pd.DataFrame:
@@ -361,15 +366,7 @@ def drivers_design(args: argparse.Namespace) -> Design:
         *(Arm(a, a) for a in ARMS),
         *(Arm(f"without-{name}", f"collaborative-{name}") for name in PRESETS["collaborative"]),
     )
-    return Design(
-        experiment="compare_policies_drivers",
-        arms=arms,
-        replications=args.drivers_replications,
-        horizon=args.horizon,
-        scenario=args.scenario,
-        overrides=overrides_from_args(args),
-        base_seed=args.seed,
-    )
+    return _design(args, "compare_policies_drivers", arms, args.drivers_replications)
 
 
 def drivers_table(batch: BatchResult) -> pd.DataFrame:
@@ -467,15 +464,7 @@ def search_design(args: argparse.Namespace) -> Design:
         for a in SEARCH_APPLICATIONS
         for arm in ARMS
     )
-    return Design(
-        experiment="compare_policies_search",
-        arms=arms,
-        replications=args.search_sweep_replications,
-        horizon=args.horizon,
-        scenario=args.scenario,
-        overrides=overrides_from_args(args),
-        base_seed=args.seed,
-    )
+    return _design(args, "compare_policies_search", arms, args.search_sweep_replications)
 
 
 def search_table(batch: BatchResult) -> pd.DataFrame:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -89,6 +90,7 @@ class Vacancies:
     def __len__(self) -> int:
         return int(self.school.size)
 
+    @cached_property
     def partner(self) -> np.ndarray:
         """For each entry, the entry of the other level at the same school and subject group,
         or -1: a first-degree teacher's job there holds the open hours of both."""
@@ -163,7 +165,7 @@ class _Season:
         self.looking = np.ones(len(seekers), dtype=bool)
         self.open: list[float] = vacancies.fte.astype(float).tolist()
         self.level: list[int] = vacancies.level.astype(int).tolist()
-        self.partner: list[int] = vacancies.partner().tolist()
+        self.partner: list[int] = vacancies.partner.tolist()
         self.need: list[float] = vacancies.need.astype(float).tolist()
         self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
         # one key per unit and subject group: the span covers every subject a vacancy or a
@@ -464,7 +466,7 @@ class _Candidates:
         self.pref = np.where(upper, upper_year_weight, 1.0)
         # in a first-degree group an upper-year entry stands for the open hours of both levels
         # at its school and subject, and the lower-year entry it holds is not offered again
-        partner = vacancies.partner()[self.entry]
+        partner = vacancies.partner[self.entry]
         first_group = self.key % 2 == 0
         self.combined = np.where(upper & (partner >= 0), partner, -1)
         self.hidden = first_group & (vacancies.level[self.entry] == 1) & (partner >= 0)

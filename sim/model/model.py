@@ -211,6 +211,7 @@ class RegionModel(TableModel):
         self.attractiveness = (
             self.attractiveness_base - p.attractiveness_vmbo_weight * demand_stage.vmbo_share(self)
         )
+        self.city_site = demand_stage.city_sites(self)  # fixed: sites never change municipality
         self.demand = demand_stage.demand_fte(self)
 
         self.programmes: list[TrainingProgramme] = []

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.model.agents import UNQUALIFIED, School, age_band
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS
-from sim.model.stages.demand import city_sites, type_weights
+from sim.model.stages.demand import type_weights
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -170,7 +170,7 @@ unqualified_share_vwo = _unqualified_type(2, "vwo")
 
 def _place_shortage(city: bool, model: RegionModel) -> float:
     short, demand = _school_shortage(model)
-    mask = city_sites(model) == city
+    mask = model.city_site == city
     return float(short[mask].sum() / max(demand[mask].sum(), 1e-9))
 
 

@@ -41,7 +41,7 @@ def projection_step(model: RegionModel, year: int) -> np.ndarray:
     n = len(model.schools)
     if proj is None or not model.p.follow_pupil_projection:
         return np.ones((n, 3))
-    city = city_sites(model)
+    city = model.city_site
     out = np.ones((n, 3))
     for is_city in (False, True):
         path = proj.path(is_city)

@@ -182,13 +182,13 @@ def hire(
     is_in = source == ROUTE["inmigrant"]
     known_age = np.full(n, -1) if known_age is None else np.asarray(known_age)
     years_out = np.zeros(n, np.int64) if years_out is None else np.asarray(years_out)
-    profile = model.outmigrant_ages
-    if profile.size == 0:
-        wf = model.workforce
-        live = wf.live()
-        profile = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]].astype(np.int64)
     age = np.where(is_ret, known_age, rng.integers(22, 27, n))
     if is_in.any():
+        profile = model.outmigrant_ages
+        if profile.size == 0:
+            wf = model.workforce
+            live = wf.live()
+            profile = wf.data["age"][live[wf.data["degree"][live] != UNQUALIFIED]].astype(np.int64)
         age[is_in] = rng.choice(profile, size=int(is_in.sum()))
     if is_grad.any():
         pt = np.zeros(n, bool)
