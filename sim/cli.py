@@ -1,4 +1,5 @@
-"""Command line: ``python -m sim run ...`` runs one simulation and prints its summary."""
+"""Command line: ``python -m sim run ...`` runs one simulation and prints its summary;
+``python -m sim region build ...`` turns DUO's files into a scenario."""
 
 from __future__ import annotations
 
@@ -126,6 +127,47 @@ def cmd_view(args: argparse.Namespace) -> int:
     return 0  # not reached: execve replaces this process
 
 
+def cmd_region_build(args: argparse.Namespace) -> int:
+    import shlex
+
+    from sim.regions.build import RegionBuildError, build_region, write_scenario
+    from sim.regions.duo import DuoFileError
+
+    if not args.municipalities and not args.region:
+        raise ScenarioError(
+            "region build: give --municipalities NAME ... and/or --region KIND=CODE "
+            "(KIND: rpa, corop, onderwijsgebied)"
+        )
+    if not args.name or not all(c.isalnum() or c in "-_" for c in args.name):
+        raise ScenarioError(
+            f"--name: value {args.name!r} is not allowed; allowed: letters, digits, '-' and '_'"
+        )
+    try:
+        region = build_region(
+            args.name,
+            args.locations,
+            args.pupils,
+            municipalities=args.municipalities or [],
+            regions=args.region or [],
+            **({"pc4_path": args.postcodes} if args.postcodes else {}),
+        )
+        command = shlex.join(["python", "-m", "sim", *args.argv])
+        toml_path, table = write_scenario(region, args.out, args.template, command=command)
+    except (DuoFileError, RegionBuildError) as exc:
+        raise ScenarioError(str(exc)) from None
+    mix = [sum(s.pupils * s.shares[k] for s in region.sites) / region.pupils for k in range(3)]
+    print(
+        f"{region.name}: {len(region.sites)} school sites, {len(region.boards)} boards, "
+        f"{region.pupils:,.0f} pupils in {len(region.municipalities)} municipalities "
+        f"(vmbo {mix[0]:.0%}, havo {mix[1]:.0%}, vwo {mix[2]:.0%})"
+    )
+    for note in region.notes:
+        print(f"  note: {note}")
+    print(f"wrote {toml_path}\nwrote {table}")
+    print(f"run it: python -m sim run --scenario {toml_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,12 +214,48 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml",
     )
     view.set_defaults(func=cmd_view)
+    region = sub.add_parser("region", help="build a region scenario from DUO's open data")
+    region_sub = region.add_subparsers(dest="region_command", required=True)
+    build = region_sub.add_parser(
+        "build",
+        help="write NAME.toml and NAME-schools.csv from DUO's address and pupils files",
+        description="Build a scenario from DUO's 02.-alle-vestigingen-vo.csv (--locations) and "
+        "03.-leerlingen-vo-per-vestiging-en-bestuur-(vavo-apart)-YYYY.csv (--pupils).",
+    )
+    build.add_argument("--locations", required=True, help="DUO's address file of VO locations")
+    build.add_argument("--pupils", required=True, help="DUO's pupils per location file")
+    build.add_argument(
+        "--municipalities",
+        nargs="+",
+        metavar="NAME",
+        help="municipalities by name or CBS number (e.g. Rotterdam Schiedam 0622)",
+    )
+    build.add_argument(
+        "--region",
+        action="append",
+        metavar="KIND=CODE",
+        help="a region code the address file carries: rpa=23, corop=29, onderwijsgebied=17 "
+        "(or the name: rpa=Rijnmond); may be repeated and combined with --municipalities",
+    )
+    build.add_argument("--name", required=True, help="scenario name (letters, digits, - and _)")
+    build.add_argument("--out", default="regions", help="output folder (default: ./regions)")
+    build.add_argument(
+        "--template",
+        default="rijnmond",
+        help="scenario whose parameters, pupil projection and programmes are copied "
+        "(default rijnmond)",
+    )
+    build.add_argument(
+        "--postcodes", help="postcode table PC4 -> [lat, lon] (default: the shipped one)"
+    )
+    build.set_defaults(func=cmd_region_build)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if getattr(args, "years", None) is not None and args.years < 1:
         parser.error(f"--years: value {args.years} is not allowed; allowed: a whole number >= 1")
     try:

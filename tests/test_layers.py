@@ -1,4 +1,5 @@
-"""The core model imports nothing from the layers above it (batch, fit, plots, view, cli)."""
+"""The core model imports nothing from the layers above it (batch, fit, plots, view, cli, and
+regions: the core reads only the scenario files the region builder writes)."""
 
 import ast
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
-UPPER = ("sim.batch", "sim.fit", "sim.plots", "sim.view", "sim.cli")
+UPPER = ("sim.batch", "sim.fit", "sim.plots", "sim.view", "sim.cli", "sim.regions")
 
 
 def _imports(path: Path) -> list[str]:

@@ -535,6 +535,10 @@ class RegionModel(TableModel):
                 "school": [s.name for s in self.schools],
                 "municipality": [s.municipality for s in self.schools],
                 "board": [s.board for s in self.schools],
+                # DUO's location code and board number when the region comes from a schools
+                # table ("" for drawn sites), for maps and hover text
+                "site_code": [s.code for s in self.layout.sites],
+                "board_id": [s.board_id for s in self.layout.sites],
                 "x_km": self.xy[:, 0],
                 "y_km": self.xy[:, 1],
                 "pupils": self.pupils.sum(1),

@@ -1,4 +1,5 @@
-"""The region's layout: school sites placed from the scenario's municipalities.
+"""The region's layout: school sites from the scenario's schools table, or placed from its
+municipalities when it has none.
 
 The layout depends only on the scenario (its ``layout_seed``) and the region parameters, never on
 the replication seed, so every run of a scenario shares one geography and paired comparisons
@@ -33,6 +34,8 @@ class SiteSpec:
     own_induction: bool
     attractiveness_base: float
     partner_institute: str
+    code: str = ""  # DUO location code (schools table), "" for a drawn site
+    board_id: str = ""  # DUO board number (schools table), "" for a drawn site
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,94 @@ def _largest_remainder(weights: np.ndarray, total: int, minimum: int = 0) -> np.
 
 
 def build_layout(scenario: Scenario, p: Parameters) -> Layout:
+    """The sites of the scenario's schools table (:func:`table_layout`), or ``p.school_sites``
+    sites drawn over its municipalities (:func:`drawn_layout`) when it has none."""
+    if scenario.schools:
+        return table_layout(scenario, p)
+    return drawn_layout(scenario, p)
+
+
+def _origin(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    return (min(lats) - 0.02, min(lons) - 0.03)
+
+
+def _partner(
+    rng: np.random.Generator, names: list[str], xy: np.ndarray, size: np.ndarray, x: float, y: float
+) -> str:
+    """A partner institute for internships: weight intake / (distance^2 + 25 km^2)."""
+    if not names:
+        return ""
+    w = size / ((xy[:, 0] - x) ** 2 + (xy[:, 1] - y) ** 2 + 25.0)
+    return names[int(rng.choice(len(names), p=w / w.sum()))]
+
+
+def table_layout(scenario: Scenario, p: Parameters) -> Layout:
+    """The sites of the scenario's schools table: their names, municipalities, boards (DUO
+    board numbers, numbered 0.. in order of first appearance), coordinates and pupils by
+    school type (pupils times the table's type shares).
+
+    ``p.pupils_total`` scales every site's pupils in proportion (the table's own total is the
+    scenario's default). ``p.school_sites`` below the table's rows keeps a subset drawn with the
+    scenario's ``layout_seed`` (a small region for tests and quick looks; pupils still add up to
+    ``pupils_total``); above them is an error. ``school_boards``, ``board_size_exponent`` and
+    the type-mix parameters are not used: the table gives boards and mixes. Training-school
+    and own-induction flags, attractiveness and the partner institute are drawn as for a drawn
+    layout (DUO's files do not carry them).
+
+    Raises:
+        ParameterError: ``school_sites`` above the table's number of sites.
+    """
+    from sim.model.parameters import ParameterError
+
+    rng = np.random.default_rng(scenario.layout_seed)
+    rows = list(scenario.schools or ())
+    if p.school_sites > len(rows):
+        raise ParameterError(
+            f"school_sites: value {p.school_sites} is not allowed with scenario "
+            f"{scenario.name!r}, whose schools table ({scenario.schools_source}) has "
+            f"{len(rows)} sites; allowed: 1 to {len(rows)} (fewer keeps a subset of its sites)"
+        )
+    if p.school_sites < len(rows):
+        keep = np.sort(rng.choice(len(rows), size=p.school_sites, replace=False))
+        rows = [rows[i] for i in keep]
+    origin = _origin(
+        [s.lat for s in rows] + [q.lat for q in scenario.programmes],
+        [s.lon for s in rows] + [q.lon for q in scenario.programmes],
+    )
+    inst_names, inst_xy, inst_size = _institutes(scenario, origin)
+    areas = {m.name: m.area for m in scenario.municipalities}
+    scale = p.pupils_total / max(sum(s.pupils for s in rows), 1e-9)
+    board_index: dict[str, int] = {}
+    sites: list[SiteSpec] = []
+    board_induction: dict[int, bool] = {}
+    for s in rows:
+        board = board_index.setdefault(s.board, len(board_index))
+        x = (s.lon - origin[1]) * KM_PER_DEG_LON
+        y = (s.lat - origin[0]) * KM_PER_DEG_LAT
+        training = bool(rng.random() < p.training_school_share)
+        induction = bool(rng.random() < p.own_induction_share)
+        board_induction.setdefault(board, induction)  # the board's: its first site's draw
+        sites.append(
+            SiteSpec(
+                name=s.name,
+                municipality=s.municipality,
+                area=s.area or areas.get(s.municipality, ""),
+                board=board,
+                x_km=float(x),
+                y_km=float(y),
+                pupils=tuple(float(s.pupils * scale * f) for f in s.shares),  # type: ignore[arg-type]
+                training_school=training,
+                own_induction=board_induction[board],
+                attractiveness_base=float(rng.normal(0.0, p.attractiveness_site_sd)),
+                partner_institute=_partner(rng, inst_names, inst_xy, inst_size, x, y),
+                code=s.code,
+                board_id=s.board,
+            )
+        )
+    return Layout(sites=tuple(sites), origin=origin)
+
+
+def drawn_layout(scenario: Scenario, p: Parameters) -> Layout:
     """Place ``p.school_sites`` sites over the municipalities by population.
 
     Sites are spread around the municipality centre (wider for larger towns), sized from the

@@ -3,11 +3,14 @@
 A scenario is a TOML file under ``sim/model/scenarios/`` (loaded by name) or anywhere (loaded by path).
 It holds four tables:
 
-- ``[scenario]``: ``name``, ``description`` and ``layout_seed`` (the seed that places the school
-  sites, so that every replication of a scenario shares one geography);
+- ``[scenario]``: ``name``, ``description``, ``layout_seed`` (the seed that places the school
+  sites, so that every replication of a scenario shares one geography) and optionally
+  ``schools``: a schools table (CSV, path relative to the TOML file; see :data:`SCHOOLS_COLUMNS`
+  and ``python -m sim region build``) whose rows are the region's sites, boards, pupils and
+  school-type mixes. Without it the sites are drawn around the municipality centres;
 - ``[parameters]``: overrides of :class:`sim.model.parameters.Parameters` defaults (validated);
-- ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population`` and optionally
-  ``g4 = true`` for the four big cities (their sites follow the city pupil path and count as
+- ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population`` (not needed with
+  a schools table) and optionally ``g4 = true`` for the four big cities (their sites follow the city pupil path and count as
   city sites in the reporters);
 - ``[[programmes]]``: teacher-training programmes (see :class:`ProgrammeSpec`);
 - ``[pupil_projection]`` (optional): pupils by school type and year (see
@@ -19,7 +22,9 @@ Every error names the file and the key that is wrong.
 
 from __future__ import annotations
 
+import csv
 import itertools
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +43,41 @@ PUPIL_PATHS: tuple[str, ...] = ("rest", "city")
 """Pupil paths: ``rest`` for every site, ``city`` (optional) for sites in G4 municipalities."""
 
 
+SCHOOLS_COLUMNS: tuple[str, ...] = (
+    "code",
+    "name",
+    "board",
+    "municipality_code",
+    "municipality",
+    "area",
+    "postcode",
+    "lat",
+    "lon",
+    "pupils",
+    "pupils_suppressed",
+    "school_types",
+    "vmbo_share",
+    "havo_share",
+    "vwo_share",
+)
+"""Columns of a schools table (``python -m sim region build`` writes them): DUO's location
+code, name and board number, the municipality (CBS number and name, matching a
+``[[municipalities]]`` entry), area, postcode, coordinates, pupils on 1 October, whether DUO
+suppressed the count (``<5``), DUO's school types and the shares of the pupils in vmbo, havo
+and vwo."""
+
+FROM_SCHOOLS_TABLE: tuple[str, ...] = ("pupils_total", "school_sites", "school_boards")
+"""Parameters a schools table sets (its pupils, rows and distinct boards)."""
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be found or read: names the file and the key."""
 
 
 @dataclass(frozen=True)
 class MunicipalitySpec:
-    """A municipality whose population sizes and places school sites."""
+    """A municipality whose population sizes and places school sites (synthetic layout), or
+    that labels the sites of a schools table (``population`` 0)."""
 
     name: str
     area: str
@@ -52,6 +85,33 @@ class MunicipalitySpec:
     lon: float
     population: int
     g4: bool = False
+
+
+@dataclass(frozen=True)
+class SchoolSpec:
+    """One row of a scenario's schools table: a real school site.
+
+    Attributes:
+        code: DUO location code (``21AB00``).
+        name: Name of the location.
+        board: DUO board number (``BEVOEGD GEZAG NUMMER``).
+        municipality: Municipality name (as in ``[[municipalities]]``).
+        area: Area label (e.g. the RPA area).
+        lat: Latitude.
+        lon: Longitude.
+        pupils: Pupils on 1 October.
+        shares: Shares of the pupils in vmbo, havo and vwo (sum 1).
+    """
+
+    code: str
+    name: str
+    board: str
+    municipality: str
+    area: str
+    lat: float
+    lon: float
+    pupils: float
+    shares: tuple[float, float, float]
 
 
 @dataclass(frozen=True)
@@ -139,11 +199,28 @@ class Scenario:
     source: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
     pupil_projection: PupilProjection | None = None
+    schools: tuple[SchoolSpec, ...] | None = None
+    schools_source: str = ""
 
     def parameters(self, **overrides: Any) -> Parameters:
-        """Defaults, then the scenario's overrides, then ``overrides``; validated."""
-        base = Parameters.build(self.parameter_overrides, context=f"scenario file {self.source}")
+        """Defaults, then the scenario's overrides (and its schools table's pupils, sites and
+        boards), then ``overrides``; validated."""
+        base = Parameters.build(
+            {**self.parameter_overrides, **self.table_parameters()},
+            context=f"scenario file {self.source}",
+        )
         return base.with_overrides(**overrides) if overrides else base
+
+    def table_parameters(self) -> dict[str, int]:
+        """``pupils_total``, ``school_sites`` and ``school_boards`` of the schools table (empty
+        without one)."""
+        if not self.schools:
+            return {}
+        return {
+            "pupils_total": round(sum(s.pupils for s in self.schools)),
+            "school_sites": len(self.schools),
+            "school_boards": len({s.board for s in self.schools}),
+        }
 
 
 ROUTES = ("hbo_fulltime", "hbo_parttime", "university")
@@ -207,13 +284,26 @@ def _parse(data: dict, path: Path) -> Scenario:
         where,
     )
     head = _require(data, "scenario", dict, where)
-    _check_keys(head, {"name", "description", "layout_seed"}, f"{where} [scenario]")
+    _check_keys(head, {"name", "description", "layout_seed", "schools"}, f"{where} [scenario]")
     name = _require(head, "name", str, f"{where} [scenario]")
     description = _require(head, "description", str, f"{where} [scenario]")
     layout_seed = _require(head, "layout_seed", int, f"{where} [scenario]")
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
         raise ScenarioError(f"{where}: [parameters] must be a table")
+    schools = None
+    schools_path = ""
+    if "schools" in head:
+        table = _require(head, "schools", str, f"{where} [scenario]")
+        schools_path = str(path.parent / table)
+        schools = _read_schools(Path(schools_path), f"{where} [scenario] key 'schools'")
+        clash = sorted(set(overrides) & set(FROM_SCHOOLS_TABLE))
+        if clash:
+            raise ScenarioError(
+                f"{where} [parameters]: key(s) {clash} are set by the schools table {table}; "
+                "remove them from the scenario file (override them when running, e.g. "
+                "pupils_total to scale every site's pupils)"
+            )
 
     munis = []
     for i, m in enumerate(_require(data, "municipalities", list, where)):
@@ -227,14 +317,24 @@ def _parse(data: dict, path: Path) -> Scenario:
                 area=_require(m, "area", str, w),
                 lat=_require(m, "lat", float, w),
                 lon=_require(m, "lon", float, w),
-                population=_require(m, "population", int, w),
+                population=(
+                    _require(m, "population", int, w) if schools is None or "population" in m else 0
+                ),
                 g4=_require(m, "g4", bool, w) if "g4" in m else False,
             )
         )
-        if munis[-1].population <= 0:
+        if schools is None and munis[-1].population <= 0:
             raise ScenarioError(f"{w}: key 'population' must be positive")
     if not munis:
         raise ScenarioError(f"{where}: needs at least one [[municipalities]] entry")
+    if schools is not None:
+        known = {m.name for m in munis}
+        unknown = sorted({s.municipality for s in schools} - known)
+        if unknown:
+            raise ScenarioError(
+                f"{where}: the schools table {schools_path} has municipality(ies) {unknown} "
+                f"without a [[municipalities]] entry; allowed: {sorted(known)}"
+            )
 
     progs = []
     keys = {
@@ -310,6 +410,8 @@ def _parse(data: dict, path: Path) -> Scenario:
             if "pupil_projection" in data
             else None
         ),
+        schools=schools,
+        schools_source=schools_path,
     )
     scenario.parameters()  # validates the overrides; the error names this file
     return scenario
@@ -373,3 +475,74 @@ def _parse_path(table: Any, w: str) -> PupilPath:
         columns.append([float(v) for v in values])
     index = tuple(zip(*columns, strict=True))
     return PupilPath(years=tuple(years), index=index)
+
+
+def _read_schools(path: Path, where: str) -> tuple[SchoolSpec, ...]:
+    """Read a schools table (:data:`SCHOOLS_COLUMNS`, by header name); every error names the
+    file, the line and the column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{where}: schools table {path} cannot be read ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    needed = (
+        "code",
+        "name",
+        "board",
+        "municipality",
+        "lat",
+        "lon",
+        "pupils",
+        "vmbo_share",
+        "havo_share",
+        "vwo_share",
+    )
+    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ScenarioError(
+            f"schools table {path}, line 1: missing column(s) {missing}; the table has "
+            f"{reader.fieldnames}"
+        )
+    out = []
+    for row in reader:
+        line = reader.line_num
+
+        def number(col: str, low: float, high: float, row: dict = row, line: int = line) -> float:
+            try:
+                value = float(row[col])
+            except (TypeError, ValueError):
+                value = math.nan
+            if not (math.isfinite(value) and low <= value <= high):
+                raise ScenarioError(
+                    f"schools table {path}, line {line}, column {col!r}: value {row[col]!r} is "
+                    f"not allowed; allowed: a number in [{low:g}, {high:g}]"
+                )
+            return value
+
+        shares = tuple(number(f"{k}_share", 0.0, 1.0) for k in SCHOOL_TYPES)
+        if abs(sum(shares) - 1.0) > 1e-3:
+            raise ScenarioError(
+                f"schools table {path}, line {line}, columns 'vmbo_share', 'havo_share', "
+                f"'vwo_share': they add up to {sum(shares):.4f}; allowed: 1"
+            )
+        for col in ("code", "name", "board", "municipality"):
+            if not (row[col] or "").strip():
+                raise ScenarioError(
+                    f"schools table {path}, line {line}, column {col!r}: empty; allowed: text"
+                )
+        out.append(
+            SchoolSpec(
+                code=row["code"].strip(),
+                name=row["name"].strip(),
+                board=row["board"].strip(),
+                municipality=row["municipality"].strip(),
+                area=(row.get("area") or "").strip(),
+                lat=number("lat", -90.0, 90.0),
+                lon=number("lon", -180.0, 180.0),
+                pupils=number("pupils", 0.0, 100_000.0),
+                shares=tuple(v / sum(shares) for v in shares),  # type: ignore[arg-type]
+            )
+        )
+    if not out:
+        raise ScenarioError(f"schools table {path}: has no rows; allowed: one row per site")
+    return tuple(out)
