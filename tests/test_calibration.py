@@ -357,7 +357,7 @@ def test_write_block_puts_values_in_parameters_and_keeps_the_rest(scenario_copy)
     assert _outside_block(after) == _outside_block(before)
     data = tomllib.loads(after)
     assert data["parameters"]["stopgap_fill_share"] == 0.55
-    assert data["parameters"]["pupils_total"] == 62000
+    assert data["parameters"]["initial_shortage_rate"] == 0.069
     assert "stopgap_fill_share = 0.55  # fit: ok" in after
     scen = load_scenario(scenario_copy)
     assert scen.parameters().starter_exit_hazard == (0.2, 0.03, 0.03, 0.02, 0.02)
@@ -370,10 +370,10 @@ def test_write_block_puts_values_in_parameters_and_keeps_the_rest(scenario_copy)
 
 
 def test_write_block_comments_out_a_key_set_elsewhere_in_parameters(scenario_copy):
-    write_calibrated_block(scenario_copy, {"school_sites": 72})
+    write_calibrated_block(scenario_copy, {"initial_shortage_rate": 0.07})
     text = scenario_copy.read_text(encoding="utf-8")
-    assert "# (replaced by the calibrated block) school_sites = 70" in text
-    assert load_scenario(scenario_copy).parameters().school_sites == 72
+    assert "# (replaced by the calibrated block) initial_shortage_rate = 0.069" in text
+    assert load_scenario(scenario_copy).parameters().initial_shortage_rate == 0.07
 
 
 def test_write_block_refuses_unbalanced_markers_and_invalid_values(scenario_copy):

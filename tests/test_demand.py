@@ -210,9 +210,13 @@ def test_no_g4_means_no_city_sites(tmp_path):
 
 
 def test_city_sites_get_the_city_pupil_mix():
-    model = RegionModel(rng=1, **SMALL, share_vmbo=0.2, share_vmbo_city=0.8)
+    # the drawn layout (a scenario without a schools table): netherlands
+    model = RegionModel(
+        "netherlands", rng=1, **{**SMALL, "school_sites": 40}, share_vmbo=0.2, share_vmbo_city=0.8
+    )
     vmbo = model.pupils[:, 0] / model.pupils.sum(1)
-    city = np.array([s.municipality == "Rotterdam" for s in model.schools])
+    city = model.city_site
+    assert city.any() and not city.all()
     assert vmbo[city].min() > vmbo[~city].max() - 0.2
     assert vmbo[city].mean() > 0.55 > 0.35 > vmbo[~city].mean()
 

@@ -5,8 +5,8 @@ It holds four tables:
 
 - ``[scenario]``: ``name``, ``description``, ``layout_seed`` (the seed that places the school
   sites, so that every replication of a scenario shares one geography) and optionally
-  ``schools``: a schools table (CSV, path relative to the TOML file; see :data:`SCHOOLS_COLUMNS`
-  and ``python -m sim region build``) whose rows are the region's sites, boards, pupils and
+  ``schools``: a schools table (CSV, path relative to the TOML file, else among the shipped
+  scenarios; see :data:`SCHOOLS_COLUMNS` and ``python -m sim region build``) whose rows are the region's sites, boards, pupils and
   school-type mixes. Without it the sites are drawn around the municipality centres;
 - ``[parameters]``: overrides of :class:`sim.model.parameters.Parameters` defaults (validated);
 - ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population`` (not needed with
@@ -295,7 +295,11 @@ def _parse(data: dict, path: Path) -> Scenario:
     schools_path = ""
     if "schools" in head:
         table = _require(head, "schools", str, f"{where} [scenario]")
-        schools_path = str(path.parent / table)
+        # beside the TOML file; a copy of a shipped scenario elsewhere finds the shipped table
+        found = path.parent / table
+        if not found.exists() and (SCENARIO_DIR / table).exists():
+            found = SCENARIO_DIR / table
+        schools_path = str(found)
         schools = _read_schools(Path(schools_path), f"{where} [scenario] key 'schools'")
         clash = sorted(set(overrides) & set(FROM_SCHOOLS_TABLE))
         if clash:
