@@ -37,6 +37,7 @@ from sim.batch.runner import (
     run_from_args,
 )
 from sim.model.parameters import Parameters
+from sim.model.scenarios import load_scenario
 from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
@@ -317,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     trajectories = args.trajectories or (2 if args.quick else 8)
     try:
         fixed = set(overrides_from_args(args))
-        prob = problem(factors(exclude=fixed))  # a parameter fixed with --set is no factor
+        # a parameter fixed with --set is no factor, nor one the scenario's layout does not use
+        # (the board and type-mix parameters of the drawn layout, with a schools table)
+        fixed |= load_scenario(args.scenario).unused_parameters
+        prob = problem(factors(exclude=fixed))
         samples = morris_sample.sample(prob, trajectories, num_levels=LEVELS, seed=args.seed)
         design = sample_design("sensitivity", prob["names"], samples, args, args.replications)
         batch = run_from_args(design, args)

@@ -332,3 +332,16 @@ def test_your_region_whole_path_on_the_shipped_extract(tmp_path, capsys):
 
     arms = build_arms(default_settings(str(toml)))
     assert all(len(m.schools) == scen.parameters().school_sites for m in arms.values())
+
+
+def test_drawn_layout_parameters_do_not_change_a_table_region_and_studies_skip_them():
+    from sim.model.region import build_layout
+
+    scen = load_scenario("rijnmond")
+    base = build_layout(scen, scen.parameters())
+    other = build_layout(
+        scen, scen.parameters(school_boards=5, board_size_exponent=0.2, share_vmbo=0.9)
+    )
+    assert [(s.board, s.pupils) for s in base.sites] == [(s.board, s.pupils) for s in other.sites]
+    assert {"school_boards", "share_vmbo_city"} <= scen.unused_parameters
+    assert load_scenario("netherlands").unused_parameters == frozenset()

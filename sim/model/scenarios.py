@@ -69,6 +69,16 @@ and vwo."""
 FROM_SCHOOLS_TABLE: tuple[str, ...] = ("pupils_total", "school_sites", "school_boards")
 """Parameters a schools table sets (its pupils, rows and distinct boards)."""
 
+DRAWN_LAYOUT_ONLY: tuple[str, ...] = (
+    "school_boards",
+    "board_size_exponent",
+    "share_vmbo",
+    "share_vmbo_city",
+    "share_vwo_of_havo_vwo",
+)
+"""Parameters only the drawn layout uses: with a schools table the boards and the school-type
+mixes are the table's, so changing these changes nothing (studies leave them out)."""
+
 
 class ScenarioError(ValueError):
     """A scenario that cannot be found or read: names the file and the key."""
@@ -210,6 +220,12 @@ class Scenario:
             context=f"scenario file {self.source}",
         )
         return base.with_overrides(**overrides) if overrides else base
+
+    @property
+    def unused_parameters(self) -> frozenset[str]:
+        """Parameters this scenario's layout does not use (:data:`DRAWN_LAYOUT_ONLY` with a
+        schools table, none without)."""
+        return frozenset(DRAWN_LAYOUT_ONLY if self.schools else ())
 
     def table_parameters(self) -> dict[str, int]:
         """``pupils_total``, ``school_sites`` and ``school_boards`` of the schools table (empty
