@@ -345,3 +345,13 @@ def test_drawn_layout_parameters_do_not_change_a_table_region_and_studies_skip_t
     assert [(s.board, s.pupils) for s in base.sites] == [(s.board, s.pupils) for s in other.sites]
     assert {"school_boards", "share_vmbo_city"} <= scen.unused_parameters
     assert load_scenario("netherlands").unused_parameters == frozenset()
+
+
+def test_written_scenario_scales_the_template_intakes_by_pupils(tmp_path, fixture_region):
+    toml, _ = write_scenario(fixture_region, tmp_path, template="rijnmond")
+    scen, template = load_scenario(toml), load_scenario("rijnmond")
+    ratio = fixture_region.pupils / template.parameters().pupils_total
+    for mine, theirs in zip(scen.programmes, template.programmes, strict=True):
+        assert mine.outside_intake == pytest.approx(theirs.outside_intake * ratio, abs=0.05)
+        assert mine.school_leaver_share == theirs.school_leaver_share
+    assert scen.pupil_projection == template.pupil_projection

@@ -442,7 +442,8 @@ def write_scenario(
     """Write ``<name>.toml`` and ``<name>-schools.csv`` into ``out_dir``.
 
     The scenario takes the template's parameters (its ``# >>> calibrated`` block verbatim, the
-    rest as values), pupil projection, programmes and notes; the region's own figures
+    rest as values), pupil projection, programmes (their outside intakes scaled by the ratio of
+    the region's pupils to the template's) and notes; the region's own figures
     (``pupils_total``, ``school_sites``, ``school_boards``) come from the schools table when the
     scenario loads, so the template's are dropped.
 
@@ -505,9 +506,20 @@ def write_scenario(
         lines += [f"{k} = {_toml_value(v)}" for k, v in data["notes"].items()]
         lines.append("")
     lines.append(municipality_entries(region))
+    # the template's programmes serve the template's region: their outside intakes are scaled
+    # by the ratio of pupils (school_leaver_share is a share of the region's own school leavers)
+    factor = region.pupils / load_scenario(template).parameters().pupils_total
+    lines.append(
+        f"# Training programmes of the template {Path(template_path).name}, outside_intake times "
+        f"{factor:.3f} (this region's pupils over the template's) [E]: replace them with the "
+        "programmes that train for your region."
+    )
     for prog in data.get("programmes", []):
         lines.append("[[programmes]]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in prog.items()]
+        for k, v in prog.items():
+            if k == "outside_intake":
+                v = round(float(v) * factor, 1)
+            lines.append(f"{k} = {_toml_value(v)}")
         lines.append("")
     toml_path = out_dir / f"{region.name}.toml"
     toml_path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
