@@ -355,3 +355,17 @@ def test_written_scenario_scales_the_template_intakes_by_pupils(tmp_path, fixtur
         assert mine.outside_intake == pytest.approx(theirs.outside_intake * ratio, abs=0.05)
         assert mine.school_leaver_share == theirs.school_leaver_share
     assert scen.pupil_projection == template.pupil_projection
+
+
+def test_rijnmond_is_rpa_rijnmond_inside_corop_groot_rijnmond():
+    """The choice documented in rijnmond.toml, checked on DUO's own region codes."""
+    with open(SHIPPED_LOCATIONS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    codes = {
+        r["GEMEENTENUMMER"]
+        for r in rows
+        if r["RPA-GEBIED CODE"] == "23" and r["COROPGEBIED CODE"] == "29"
+    }
+    with open(SCENARIO_DIR / "rijnmond-schools.csv", encoding="utf-8", newline="") as fh:
+        table = {r["municipality_code"] for r in csv.DictReader(fh)}
+    assert table == codes and len(codes) == 13
