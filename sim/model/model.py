@@ -126,12 +126,15 @@ class RegionModel(TableModel):
     ) -> None:
         scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         params = scen.parameters(**overrides)
+        if scen.parameter_paths:  # observed paths by year: the values of the first census
+            params = scen.parameters_at(params.start_year, **overrides)
         pol = Policy.parse(policy)
         seed = _seed_int(rng)
         super().__init__(rng=seed)
         self.seed = seed
         self.scenario_spec = scen
         self.p: Parameters = params
+        self._overrides = dict(overrides)  # the caller's values win over parameter paths
         # intakes in the scenario file are sized for the scenario's own region
         self.size_factor = params.pupils_total / scen.parameters().pupils_total
         self.policy = pol
@@ -452,6 +455,11 @@ class RegionModel(TableModel):
         """Advance one school year in the documented order (:data:`STAGES`)."""
         self.year += 1
         self.year_counts = Counter()
+        if self.scenario_spec.parameter_paths:
+            # a scenario's parameter paths (e.g. the observed pension age): this year's values,
+            # read by every stage through model.p; layout and places built at the start stay
+            self.p = self.scenario_spec.parameters_at(self.year, **self._overrides)
+            self.mech = self.policy.mechanisms(self.p)
         for stage in STAGES:
             stage.run(self)
         self._price_levers()
