@@ -377,7 +377,9 @@ def _extend(data: dict, base_name: str, path: Path) -> dict:
         )
     base = tomllib.loads(base_path.read_text(encoding="utf-8"))
     if "extends" in base.get("scenario", {}):
-        raise ScenarioError(f"{where}: {base_name!r} extends another scenario itself; one level only")
+        raise ScenarioError(
+            f"{where}: {base_name!r} extends another scenario itself; one level only"
+        )
     merged = {**base, **data}
     for key in ("parameters", "parameter_paths"):  # merged key by key, the rest replaced whole
         merged[key] = {**base.get(key, {}), **data.get(key, {})}
