@@ -161,7 +161,9 @@ def _fmt(value: float, quantity: str) -> str:
     _, unit, scale = hc.QUANTITIES[quantity]
     if value != value:  # NaN
         return "n/a"
-    return f"{value * scale:.1f}%" if unit == "%" else f"{value * scale:,.0f}"
+    if unit == "%":
+        return f"{value * scale:.1f}%"
+    return f"{value * scale:.1f}" if unit == "years" else f"{value * scale:,.0f}"
 
 
 def hits_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -216,6 +218,27 @@ def analyse(batch: BatchResult, command: str, out: Path) -> Path:
         "the measured value or range); 'measured in band' says whether the measurement "
         "overlaps the simulated 10-90% band over all draws and seeds.",
     )
+    draws = {a.name: dict(a.overrides) for a in batch.design.arms}
+    table_drivers = hc.drivers(sim, draws)
+    if not table_drivers.empty:
+        report.heading("What the band of the 2023 shortage comes from")
+        shown = table_drivers.copy()
+        for col in ("below the middle", "above the middle"):
+            shown[col] = [f"{v * 100:.1f}%" for v in shown[col]]
+        report.table(
+            shown,
+            "Per drawn input: the rank correlation over the draws between its value and the "
+            "draw's 2023 shortage (mean over seeds), and the mean 2023 shortage of the draws "
+            "below and above the middle of its range.",
+        )
+    rise = sim.pivot_table(index="run_id", columns="year", values="shortage_rate")
+    if {2016, 2023} <= set(rise.columns):
+        ratio = (rise[2023] / rise[2016]).dropna()
+        report.paragraph(
+            f"The 2023 shortage over the 2016 shortage of the same run: median {ratio.median():.2f}"
+            f" (10-90% {ratio.quantile(0.1):.2f}-{ratio.quantile(0.9):.2f}; lowest "
+            f"{ratio.min():.2f}) over {ratio.size} runs."
+        )
     report.heading("Charts")
     for quantity in dict.fromkeys(m.quantity for m in hc.MEASURED):
         path = chart(sim, quantity, out / f"{quantity}.png")

@@ -202,6 +202,9 @@ MEASURED: tuple[Measured, ...] = (
     Measured.point("staff_persons", 2022, 77000, 2300, "[S] VO-raad 2023: 77k teachers, 2022"),
     Measured.point("staff_fte", 2022, 61000, 1800, "[S] VO-raad 2023: 61k teacher fte, 2022"),
     Measured.point("fte_share_55_plus", 2022, 0.28, 0.03, "[S] VO-raad 2023: 28% of fte 55+"),
+    Measured.point(
+        "mean_age_teachers", 2022, 43.1, 1.0, "[S] VO-raad 2023: mean age 43.1 (44.6 in 2011)"
+    ),
     Measured.point("shortage_rate", 2023, 0.058, 0.01, "[S] CentERdata Oct 2023: 5.8%"),
     Measured.point("shortage_fte", 2023, 3800, 600, "[S] OCW Dec 2023: 3,800 fte"),
     Measured.point("shortage_fte", 2024, 3800, 600, "[S] Trendrapportage Dec 2024: 3,800 fte"),
@@ -289,6 +292,7 @@ QUANTITIES: dict[str, tuple[str, str, float]] = {
     "staff_persons": ("Teachers and side-entrants (persons)", "persons", 1),
     "staff_fte": ("Teacher and side-entrant contract fte", "fte", 1),
     "fte_share_55_plus": ("Share of teacher fte aged 55 and over", "%", 100),
+    "mean_age_teachers": ("Mean age of qualified teachers", "years", 1),
     "shortage_rate": ("Shortage (open + hidden) / demand", "%", 100),
     "shortage_fte": ("Shortage (open + hidden)", "fte", 1),
     "shortage_rate_dutch": ("Shortage in Dutch", "%", 100),
@@ -316,6 +320,7 @@ def simulated(series: pd.DataFrame) -> pd.DataFrame:
     out["staff_persons"] = s["teachers"] + s["side_entrants"]
     out["staff_fte"] = s["staff_fte"]
     out["fte_share_55_plus"] = s["fte_share_55_plus"]
+    out["mean_age_teachers"] = s["mean_age_teachers"]
     out["shortage_rate"] = s["shortage_rate"]
     out["shortage_fte"] = s["vacancy_fte"] + s["unqualified_fte"]
     for name in QUANTITIES:
@@ -334,6 +339,44 @@ def bands(sim: pd.DataFrame, quantity: str) -> pd.DataFrame:
             "high": grouped.quantile(0.9),
         }
     ).reset_index()
+
+
+def drivers(
+    sim: pd.DataFrame,
+    draws: Mapping[str, Mapping[str, Any]],
+    quantity: str = "shortage_rate",
+    year: int = 2023,
+) -> pd.DataFrame:
+    """Which drawn input moves a simulated quantity: per input, the Spearman rank correlation
+    over the draw arms between the drawn value and the arm's mean of ``quantity`` in ``year``,
+    and that mean in the draws below and above the middle of the input's range."""
+    from scipy.stats import spearmanr
+
+    outcome = sim[sim["year"] == year].groupby("arm")[quantity].mean()
+    arms = [a for a in draws if a in outcome.index and draws[a]]
+    rows = []
+    names = dict.fromkeys(k for a in arms for k in draws[a])
+    for name in names:
+        x = np.array([draws[a].get(name, np.nan) for a in arms], dtype=float)
+        y = outcome.loc[arms].to_numpy()
+        ok = ~np.isnan(x)
+        if ok.sum() < 3 or np.ptp(x[ok]) == 0:
+            continue
+        rho = float(spearmanr(x[ok], y[ok]).statistic)
+        mid = (x[ok].min() + x[ok].max()) / 2
+        rows.append(
+            {
+                "input": name,
+                "range drawn": f"{x[ok].min():.3g}-{x[ok].max():.3g}",
+                "rank correlation": round(rho, 2),
+                "below the middle": float(np.mean(y[ok][x[ok] < mid])),
+                "above the middle": float(np.mean(y[ok][x[ok] >= mid])),
+            }
+        )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values("rank correlation", key=np.abs, ascending=False).reset_index(drop=True)
 
 
 def training_size_factor(seeds: Sequence[int] = (1, 2, 3)) -> float:
