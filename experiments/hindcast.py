@@ -358,6 +358,9 @@ def analyse(batch: BatchResult, command: str, out: Path, *, each_chart: bool = T
             f" (10-90% {ratio.quantile(0.1):.2f}-{ratio.quantile(0.9):.2f}; lowest "
             f"{ratio.min():.2f}) over {ratio.size} runs."
         )
+    if READING:
+        report.heading("Reading (written for the committed run of 39 runs)")
+        report.bullets([READING[q] for q in READING])
     compared = list(dict.fromkeys(m.quantity for m in hc.MEASURED))
     inputs = list(dict.fromkeys(m.quantity for m in hc.INPUT_CHECKS))
     report.heading("Charts")
@@ -380,9 +383,6 @@ def analyse(batch: BatchResult, command: str, out: Path, *, each_chart: bool = T
     for quantity in inputs if each_chart else ():
         path = chart(sim, quantity, out / f"{quantity}.png")
         report.image(path, hc.QUANTITIES[quantity][0])
-    if READING:
-        report.heading("Reading (written for the committed run of 39 runs)")
-        report.bullets([READING[q] for q in READING])
     return report.write()
 
 
