@@ -126,12 +126,15 @@ class RegionModel(TableModel):
     ) -> None:
         scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         params = scen.parameters(**overrides)
+        if scen.parameter_paths:  # observed paths by year: the values of the first census
+            params = scen.parameters_at(params.start_year, **overrides)
         pol = Policy.parse(policy)
         seed = _seed_int(rng)
         super().__init__(rng=seed)
         self.seed = seed
         self.scenario_spec = scen
         self.p: Parameters = params
+        self._overrides = dict(overrides)  # the caller's values win over parameter paths
         # intakes in the scenario file are sized for the scenario's own region
         self.size_factor = params.pupils_total / scen.parameters().pupils_total
         self.policy = pol
@@ -400,17 +403,30 @@ class RegionModel(TableModel):
         for prog in self.programmes:
             intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
             alive = intake
-            for year in range(1, prog.duration_years + 2):
-                k = int(rng.poisson(alive)) if alive > 0 else 0
-                if year == prog.duration_years + 1:
-                    k = int(rng.poisson(alive * (1 - p.on_time_graduation_share) * 0.8))
-                share = np.asarray(p.graduate_subject_share)[prog.subjects]
+            share = np.asarray(p.graduate_subject_share)[prog.subjects]
+            # nominal years, then the slow finishers past the nominal duration: each year a
+            # share of them graduates or drops out, the rest stay (as Student.progress_year), so
+            # the build holds the steady tail rather than one year of it
+            stay = (1 - p.slow_finisher_dropout_rate) * (1 - p.slow_finisher_graduation_rate)
+            year, expected = 1, alive
+            while expected >= 0.05 and year <= prog.duration_years + 10:
+                # the cohort in study year `year` entered year - 1 years before the start, when
+                # the intake was what the trend before the start makes it (1 when level)
+                earlier = (1.0 + p.training_intake_trend_before_start) ** (1 - year)
+                expected = alive * earlier
+                k = int(rng.poisson(expected)) if expected > 0 else 0
                 subjects = prog.subjects[
                     rng.choice(prog.subjects.size, size=k, p=share / share.sum())
                 ]
                 enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
-                alive *= 1 - first * prog.dropout_rr
+                if year < prog.duration_years:
+                    alive *= 1 - first * prog.dropout_rr
+                elif year == prog.duration_years:  # on-time graduates leave the pipeline
+                    alive *= (1 - first * prog.dropout_rr) * (1 - p.on_time_graduation_share)
+                else:
+                    alive *= stay
+                year += 1
         self.enrol(enrolments)
         intake_stage.assign_internships(self, rng)
 
@@ -452,6 +468,11 @@ class RegionModel(TableModel):
         """Advance one school year in the documented order (:data:`STAGES`)."""
         self.year += 1
         self.year_counts = Counter()
+        if self.scenario_spec.parameter_paths:
+            # a scenario's parameter paths (e.g. the observed pension age): this year's values,
+            # read by every stage through model.p; layout and places built at the start stay
+            self.p = self.scenario_spec.parameters_at(self.year, **self._overrides)
+            self.mech = self.policy.mechanisms(self.p)
         for stage in STAGES:
             stage.run(self)
         self._price_levers()

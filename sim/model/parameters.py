@@ -352,6 +352,20 @@ class Parameters(BaseModel):
         le=0.2,
         plausible=(-0.04, 0.0),
     )
+    training_intake_trend_before_start: float = param(
+        0.0,
+        "Yearly change of the intake into teacher training in the years before the start: the "
+        "students in training at the first census entered under it, so a falling intake before "
+        "the start gives more students in the later study years (0: the pipeline is level).",
+        unit="share/year",
+        source="model design; 0 keeps the initial pipeline level. The hindcast from 2015 sets "
+        "-0.028: diplomas fell about 6.05k (2015) -> 5.1k (2021) [S], so the intake had been "
+        "falling before 2015 [D]; range -4% to 0% a year [E]",
+        group="pipeline",
+        ge=-0.2,
+        le=0.2,
+        plausible=(-0.04, 0.0),
+    )
     training_choice_rate: float = param(
         0.025,
         "Share of the region's havo/vwo exam cohort that starts a teacher-training "

@@ -15,7 +15,15 @@ It holds four tables:
 - ``[[programmes]]``: teacher-training programmes (see :class:`ProgrammeSpec`);
 - ``[pupil_projection]`` (optional): pupils by school type and year (see
   :class:`PupilProjection`); without it pupil numbers stay level (before
-  ``pupil_trend_per_year``).
+  ``pupil_trend_per_year``);
+- ``[parameter_paths]`` (optional): a scalar parameter given by year, e.g. an observed path of
+  the pension age, ``retirement_age = { years = [2015, 2024], values = [65.25, 67.0] }`` (see
+  :class:`ParameterPath`); the model reads the value of each census year.
+
+``[scenario]`` may name another shipped scenario with ``extends = "netherlands"``: the file then
+starts from that scenario (its parameters, municipalities, programmes, pupil projection and
+paths) and replaces what it gives itself (``[parameters]`` and ``[parameter_paths]`` key by key,
+the other tables whole).
 
 Every error names the file and the key that is wrong.
 """
@@ -164,6 +172,24 @@ class PupilProjection:
 
 
 @dataclass(frozen=True)
+class ParameterPath:
+    """A scalar parameter given by calendar year (an observed or assumed exogenous path).
+
+    The value in year t is linear between the given years, the first value before the first
+    year and the last after the last (held level), rounded for whole-number parameters.
+    """
+
+    years: tuple[int, ...]
+    values: tuple[float, ...]
+    integer: bool = False
+
+    def at(self, year: int) -> float | int:
+        """The parameter's value in census year ``year``."""
+        value = float(np.interp(year, self.years, self.values))
+        return round(value) if self.integer else value
+
+
+@dataclass(frozen=True)
 class ProgrammeSpec:
     """A teacher-training programme of an institute.
 
@@ -211,6 +237,7 @@ class Scenario:
     pupil_projection: PupilProjection | None = None
     schools: tuple[SchoolSpec, ...] | None = None
     schools_source: str = ""
+    parameter_paths: dict[str, ParameterPath] = field(default_factory=dict)
 
     def parameters(self, **overrides: Any) -> Parameters:
         """Defaults, then the scenario's overrides (and its schools table's pupils, sites and
@@ -220,6 +247,12 @@ class Scenario:
             context=f"scenario file {self.source}",
         )
         return base.with_overrides(**overrides) if overrides else base
+
+    def parameters_at(self, year: int, **overrides: Any) -> Parameters:
+        """As :meth:`parameters`, with every parameter path at its value of ``year``; a
+        parameter the caller overrides keeps the caller's value in every year."""
+        paths = {k: v.at(year) for k, v in self.parameter_paths.items() if k not in overrides}
+        return self.parameters(**paths, **overrides)
 
     @property
     def unused_parameters(self) -> frozenset[str]:
@@ -296,11 +329,23 @@ def _parse(data: dict, path: Path) -> Scenario:
     where = f"scenario file {path}"
     _check_keys(
         data,
-        {"scenario", "parameters", "municipalities", "programmes", "notes", "pupil_projection"},
+        {
+            "scenario",
+            "parameters",
+            "municipalities",
+            "programmes",
+            "notes",
+            "pupil_projection",
+            "parameter_paths",
+        },
         where,
     )
     head = _require(data, "scenario", dict, where)
-    _check_keys(head, {"name", "description", "layout_seed", "schools"}, f"{where} [scenario]")
+    _check_keys(
+        head, {"name", "description", "layout_seed", "schools", "extends"}, f"{where} [scenario]"
+    )
+    if "extends" in head:
+        data = _extend(data, _require(head, "extends", str, f"{where} [scenario]"), path)
     name = _require(head, "name", str, f"{where} [scenario]")
     description = _require(head, "description", str, f"{where} [scenario]")
     layout_seed = _require(head, "layout_seed", int, f"{where} [scenario]")
@@ -432,9 +477,75 @@ def _parse(data: dict, path: Path) -> Scenario:
         ),
         schools=schools,
         schools_source=schools_path,
+        parameter_paths=_parse_parameter_paths(data.get("parameter_paths", {}), where),
     )
     scenario.parameters()  # validates the overrides; the error names this file
+    for name, spec in scenario.parameter_paths.items():
+        for value in spec.values:  # every given value must be a valid value of the parameter
+            Parameters.build(
+                {**overrides, name: round(value) if spec.integer else value},
+                context=f"{where} [parameter_paths] {name}",
+            )
     return scenario
+
+
+def _extend(data: dict, base_name: str, path: Path) -> dict:
+    """``data`` on top of the raw tables of the shipped scenario ``base_name`` (one level)."""
+    base_path = SCENARIO_DIR / f"{base_name}.toml"
+    where = f"scenario file {path} [scenario]"
+    if not base_path.exists() or base_path.resolve() == path.resolve():
+        raise ScenarioError(
+            f"{where}: key 'extends' is {base_name!r}; allowed: another shipped scenario "
+            f"({', '.join(n for n in available_scenarios() if SCENARIO_DIR / f'{n}.toml' != path)})"
+        )
+    base = tomllib.loads(base_path.read_text(encoding="utf-8"))
+    if "extends" in base.get("scenario", {}):
+        raise ScenarioError(
+            f"{where}: {base_name!r} extends another scenario itself; one level only"
+        )
+    merged = {**base, **data}
+    for key in ("parameters", "parameter_paths"):  # merged key by key, the rest replaced whole
+        merged[key] = {**base.get(key, {}), **data.get(key, {})}
+    merged["scenario"] = {k: v for k, v in data["scenario"].items() if k != "extends"}
+    return merged
+
+
+def _parse_parameter_paths(table: Any, where: str) -> dict[str, ParameterPath]:
+    """Read and check ``[parameter_paths]``: scalar numeric parameters by year."""
+    w = f"{where} [parameter_paths]"
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{w}: must be a table of parameter names")
+    info = Parameters.info()
+    out = {}
+    for name, spec in table.items():
+        if name not in info:
+            raise ScenarioError(f"{w}: unknown parameter {name!r}")
+        pi = info[name]
+        if pi.sequence or pi.boolean or name in ("start_year", "horizon_years"):
+            raise ScenarioError(
+                f"{w}: parameter {name!r} cannot follow a path; allowed: a scalar number "
+                "other than start_year and horizon_years"
+            )
+        ww = f"{w} {name}"
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"{ww}: must be a table with keys 'years' and 'values'")
+        _check_keys(spec, {"years", "values", "source"}, ww)
+        years = _require(spec, "years", list, ww)
+        values = _require(spec, "values", list, ww)
+        if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+            raise ScenarioError(f"{ww}: field 'years' is {years!r}; allowed: a list of whole years")
+        if any(b <= a for a, b in itertools.pairwise(years)):
+            raise ScenarioError(
+                f"{ww}: field 'years' is {years!r}; allowed: strictly increasing years"
+            )
+        ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        if not ok or len(values) != len(years) or not np.all(np.isfinite(values)):
+            raise ScenarioError(
+                f"{ww}: field 'values' is {values!r}; allowed: one finite number per year "
+                f"({len(years)})"
+            )
+        out[name] = ParameterPath(tuple(years), tuple(float(v) for v in values), pi.integer)
+    return out
 
 
 def _parse_projection(table: Any, where: str) -> PupilProjection:
