@@ -155,7 +155,9 @@ def initial_ages(band: np.ndarray, top: int, p: Parameters, rng: np.random.Gener
         if idx.size == 0 or not inside.any():
             out[idx] = lo_edges[b]
             continue
-        prob = weight[inside] / weight[inside].sum()
+        total = weight[inside].sum()
+        # a starter hazard of one leaves no steady survivors: ages within the band then weigh alike
+        prob = weight[inside] / total if total > 0 else np.full(inside.sum(), 1 / inside.sum())
         out[idx] = ages[inside][rng.choice(prob.size, size=idx.size, p=prob)]
     return out
 

@@ -448,6 +448,28 @@ class RegionModel(TableModel):
         Student.create_rows(self, rows)
 
     # --------------------------------------------------------------------- step
+    def run_for(self, duration: float | int) -> None:
+        """Run ``duration`` school years (a whole number from 0 to the ``horizon_years`` bound).
+
+        Raises:
+            ParameterError: for NaN, infinity, a fraction or a number out of range (Mesa's own
+                ``run_for`` would silently stop the model at NaN).
+        """
+        top = Parameters.info()["horizon_years"].le
+        number = isinstance(duration, int | float | np.integer | np.floating)
+        if (
+            isinstance(duration, bool)
+            or not number
+            or not math.isfinite(duration)
+            or duration != int(duration)
+            or not 0 <= duration <= top
+        ):
+            raise ParameterError(
+                f"years to run: value {duration!r} is not allowed; allowed: a whole number "
+                f"from 0 to {top:g}"
+            )
+        super().run_for(int(duration))
+
     def step(self) -> None:
         """Advance one school year in the documented order (:data:`STAGES`)."""
         self.year += 1
