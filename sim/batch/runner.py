@@ -52,6 +52,7 @@ from sim.batch.storage import (
     RunStore,
     encode_run,
     ensure_folder,
+    file_checksums,
     folder_lock,
     write_json,
 )
@@ -775,11 +776,16 @@ def _run_locked(
                 backend.slots,
                 run_timeout_s,
                 before=store.mark_started if mark else None,
+                after=store.clear_started if mark else None,
             )
             for spec, outcome in stream:
                 status, payload, seconds = outcome
                 if status == "ok":
-                    checksums[str(spec.run_id)] = store.write_run(spec.run_id, payload)
+                    # checksums go into the manifest before the files go into place, so that
+                    # every run file on disk is listed, whenever the batch is killed
+                    checksums[str(spec.run_id)] = file_checksums(payload)
+                    _write_manifest(folder, manifest, design, len(specs), len(done), store)
+                    store.write_run(spec.run_id, payload)
                     session["runs_ran"] += 1
                     session["run_seconds_total"] += seconds
                     done[spec.run_id] = seconds
@@ -795,8 +801,6 @@ def _run_locked(
                     )
                     failed_now += 1
                     session["runs_failed"] += 1
-                if mark:
-                    store.clear_started(spec.run_id)
                 # the manifest follows every run, so its counts are true after any kill
                 _write_manifest(folder, manifest, design, len(specs), len(done), store)
                 bar.update(1)
@@ -831,6 +835,7 @@ def _stream(
     slots: int,
     timeout_s: float | None = None,
     before: Callable[[int], None] | None = None,
+    after: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[RunSpec, tuple[str, Any, float]]]:
     """Yield (spec, outcome) as runs finish, keeping a bounded number in flight.
 
@@ -849,7 +854,10 @@ def _stream(
             before(spec.run_id)
         if pebble:  # the pool stops an overrunning worker itself
             return executor.schedule(_execute, args=(run_function, spec), timeout=timeout_s)
-        return executor.submit(_execute, run_function, spec, timeout_s, os.getpid())
+        future = executor.submit(_execute, run_function, spec, timeout_s, os.getpid())
+        if after is not None:  # in-process: the run has returned (or raised) by now
+            after(spec.run_id)
+        return future
 
     def fill() -> None:
         while len(pending) < window:

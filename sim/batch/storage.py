@@ -11,8 +11,9 @@ Layout of a results folder (``results/<experiment>/<name>/``)::
     .lock                        held by the batch that uses the folder (one at a time)
 
 A run counts as finished when both of its Parquet files exist, hold its spec and match the
-SHA-256 checksums the manifest recorded when they were written (a run the manifest does not list
-yet is read in full, its Parquet page checksums verified, and then listed). Each file
+SHA-256 checksums the manifest recorded before they were moved into place. (Files of a folder
+written before checksums were kept are read in full, their Parquet page checksums verified, and
+then listed; page checksums catch most but not every flipped bit.) Each file
 is written to a temporary name and moved into place with :func:`os.replace`, so a batch killed at
 any moment leaves either a whole file or a temporary one, which the next session removes. Readers
 sort by ``run_id``, so results never depend on the order in which runs finished.
@@ -124,6 +125,11 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_checksums(files: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each of a run's files (from :func:`encode_run`), by kind."""
+    return {kind: checksum(files[kind]) for kind in KINDS}
+
+
 @contextlib.contextmanager
 def folder_lock(folder: Path):
     """Hold the lock of a results folder while a batch uses it (:mod:`filelock`).
@@ -180,7 +186,7 @@ class RunStore:
         for kind in ("schools", "series"):
             _atomic_write_bytes(self.path(kind, run_id), files[kind])
         self.failure_path(run_id).unlink(missing_ok=True)
-        return {kind: checksum(files[kind]) for kind in KINDS}
+        return file_checksums(files)
 
     def mark_started(self, run_id: int) -> None:
         """Note that run ``run_id`` runs in this process (a death leaves the note behind)."""
