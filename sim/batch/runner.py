@@ -555,7 +555,7 @@ class Backend:
         if self.scheduler:
             try:
                 client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:  # ValueError: malformed
                 raise BackendError(
                     f"cannot reach the Dask scheduler at {self.scheduler!r} ({exc}); check the "
                     "address (e.g. tcp://host:8786) and that the scheduler is running"
@@ -1073,6 +1073,12 @@ def add_runner_arguments(parser: argparse.ArgumentParser, default_results_dir: P
         help="override a parameter in every arm, e.g. --set pupil_trend_per_year=-0.01",
     )
     g.add_argument(
+        "--run-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a run that takes longer and record it as failed (default: no limit)",
+    )
+    g.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -1096,7 +1102,12 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def run_from_args(design: Design, args: argparse.Namespace) -> BatchResult:
     """Run a study's design with the shared command-line options."""
     return run_batch(
-        design, args.results_dir, backend_from_args(args), name=args.name, progress=args.progress
+        design,
+        args.results_dir,
+        backend_from_args(args),
+        name=args.name,
+        progress=args.progress,
+        run_timeout_s=getattr(args, "run_timeout", None),
     )
 
 
@@ -1173,10 +1184,27 @@ def run_study(
     args = parser.parse_args(argv)
     configure_logging()
     command = shlex.join(["python", f"experiments/{Path(script).name}", *argv])
+    design = None
     try:
-        batch = run_from_args(make_design(args), args)
+        design = make_design(args)
+        batch = run_from_args(design, args)
     except STUDY_ERRORS as exc:
         return StudyOutcome(2, [], [f"error: {exc}"])
+    except (KeyboardInterrupt, Terminated) as exc:
+        where = (
+            f" in {results_folder(args.results_dir, design, args.name)}"
+            if design is not None and (args.name is None or _safe_name(args.name))
+            else ""
+        )
+        how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
+        return StudyOutcome(
+            130 if how == "Ctrl-C" else 143,
+            [],
+            [
+                f"interrupted ({how}): the finished runs are saved{where}; run the same command "
+                "again to resume"
+            ],
+        )
     out = [batch.summary()]
     if batch.finished == 0:
         return StudyOutcome(1, out, ["error: no run finished; nothing to report"])
