@@ -74,6 +74,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.max_evals = 40 if args.quick else 360
     if n_seeds < 1 or args.max_evals < 1 or args.workers < 1 or args.years < 6:
         ap.error("--seeds, --max-evals and --workers must be at least 1, --years at least 6")
+    top = Parameters.info()["horizon_years"].le
+    if args.years > top:
+        ap.error(f"--years: value {args.years} is not allowed; allowed: 6 to {top}")
     return args
 
 
