@@ -46,3 +46,15 @@ def test_run_for_refuses_a_number_of_years_it_cannot_run(years):
     model = RegionModel(rng=1, school_sites=2, pupils_total=1000)
     with pytest.raises(ValueError, match="years"):
         model.run_for(years)
+
+
+def test_a_programme_whose_subjects_no_graduate_chooses_still_enrols():
+    """``graduate_subject_share`` all on a subject a programme does not train for: 0/0 shares."""
+    share = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    model = RegionModel(rng=0, school_sites=50, pupils_total=2500, graduate_subject_share=share)
+    model.run_for(2)
+    s = model.series()
+    np.testing.assert_array_equal(
+        s.students_enrolled.diff().iloc[1:],
+        (s.students_intake - s.students_graduated - s.students_dropout).iloc[1:],
+    )

@@ -504,7 +504,8 @@ class TrainingProgramme(mesa.Agent):
         ``outside`` from elsewhere. Returns (subjects, from_region flags)."""
         n = school_leavers + outside
         share = np.asarray(self.model.p.graduate_subject_share)[self.subjects]
-        share = share / share.sum()
+        # subjects nobody is said to choose (shares all 0) still fill the programme, alike
+        share = share / share.sum() if share.sum() > 0 else np.full(share.size, 1 / share.size)
         subjects = self.subjects[rng.choice(self.subjects.size, size=n, p=share)]
         from_region = np.arange(n) < school_leavers
         return subjects, from_region

@@ -405,9 +405,10 @@ class RegionModel(TableModel):
                 if year == prog.duration_years + 1:
                     k = int(rng.poisson(alive * (1 - p.on_time_graduation_share) * 0.8))
                 share = np.asarray(p.graduate_subject_share)[prog.subjects]
-                subjects = prog.subjects[
-                    rng.choice(prog.subjects.size, size=k, p=share / share.sum())
-                ]
+                # subjects nobody is said to choose (shares all 0) still fill it, alike
+                total = share.sum()
+                share = share / total if total > 0 else np.full(share.size, 1 / share.size)
+                subjects = prog.subjects[rng.choice(prog.subjects.size, size=k, p=share)]
                 enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 alive *= 1 - first * prog.dropout_rr
