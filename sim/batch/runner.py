@@ -13,8 +13,10 @@ unrelated mechanisms alone, and arm differences are paired by seed.
 
 :func:`run_batch` validates every arm before any run starts, runs the specs on a
 :class:`Backend` (in-process, local worker processes, or Dask), writes each run to Parquet as it
-finishes (:mod:`sim.batch.storage`), skips runs a previous session finished, records runs that raise,
-and keeps ``manifest.json`` up to date. Results are read back sorted by run id, so they do not
+finishes (:mod:`sim.batch.storage`), skips runs a previous session finished (checked against their
+checksums), records runs that raise, time out or kill their worker, holds the folder's lock, and
+rewrites ``manifest.json`` after every run. A folder holds runs of one identity only: the design,
+the scenario file's content, every arm's resolved parameters and the model version. Results are read back sorted by run id, so they do not
 depend on the backend, the number of workers or the order in which runs finished.
 """
 
@@ -472,7 +474,9 @@ class InProcessExecutor(cf.Executor):
 
 @dataclass(frozen=True)
 class Backend:
-    """Where runs execute, behind one ``concurrent.futures.Executor`` interface.
+    """Where runs execute: an in-process executor, a pebble process pool (a worker that dies or
+    overruns the timeout fails its own run only and is replaced) or a Dask executor; each
+    returns ``concurrent.futures`` futures.
 
     Attributes:
         kind: "inprocess", "processes" (local worker processes, reused across runs) or "dask".
