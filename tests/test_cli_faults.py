@@ -122,3 +122,14 @@ def test_calibrate_zero_is_refused_not_the_default(option, capsys):
     with pytest.raises(SystemExit):
         calibrate.parse_args([option, "0"])
     assert option in capsys.readouterr().err
+
+
+def test_ctrl_c_in_the_sensitivity_study_says_how_to_go_on(monkeypatch, capsys, tmp_path):
+    sensitivity = load("sensitivity")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sensitivity, "run_from_args", stopped)
+    assert sensitivity.main(["--quick", "--results-dir", str(tmp_path)]) == 130
+    assert "run the same command again" in capsys.readouterr().err

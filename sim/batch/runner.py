@@ -1195,25 +1195,28 @@ def run_study(
     except STUDY_ERRORS as exc:
         return StudyOutcome(2, [], [f"error: {exc}"])
     except (KeyboardInterrupt, Terminated) as exc:
-        where = (
-            f" in {results_folder(args.results_dir, design, args.name)}"
+        folder = (
+            results_folder(args.results_dir, design, args.name)
             if design is not None and (args.name is None or _safe_name(args.name))
-            else ""
+            else None
         )
-        how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
-        return StudyOutcome(
-            130 if how == "Ctrl-C" else 143,
-            [],
-            [
-                f"interrupted ({how}): the finished runs are saved{where}; run the same command "
-                "again to resume"
-            ],
-        )
+        code, line = interrupted(exc, folder)
+        return StudyOutcome(code, [], [line])
     out = [batch.summary()]
     if batch.finished == 0:
         return StudyOutcome(1, out, ["error: no run finished; nothing to report"])
     out.append(f"report: {analyse(batch, command)}")
     return StudyOutcome(1 if batch.failed else 0, out, [])
+
+
+def interrupted(exc: BaseException, folder: Path | None = None) -> tuple[int, str]:
+    """Exit code and message of a study stopped by Ctrl-C or SIGTERM: what is kept, what to do."""
+    how, code = ("Ctrl-C", 130) if isinstance(exc, KeyboardInterrupt) else ("SIGTERM", 143)
+    where = f" in {folder}" if folder is not None else ""
+    return code, (
+        f"interrupted ({how}): the finished runs are saved{where}; run the same command again "
+        "to resume"
+    )
 
 
 def configure_logging() -> None:
