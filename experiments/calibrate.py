@@ -29,8 +29,8 @@ from sim.fit.calibration import (
     to_overrides,
     write_calibrated_block,
 )
-from sim.model.parameters import Parameters
-from sim.model.scenarios import SCENARIO_DIR, load_scenario
+from sim.model.parameters import ParameterError, Parameters
+from sim.model.scenarios import SCENARIO_DIR, ScenarioError, load_scenario
 
 DEFAULT_SEEDS = (101, 102, 103, 104)
 QUICK_SEEDS = (101, 102)
@@ -66,11 +66,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="do not fit: copy the fitted values of SCENARIO (e.g. rijnmond) into --scenario",
     )
     args = ap.parse_args(argv)
-    n_seeds = args.seeds or (len(QUICK_SEEDS) if args.quick else len(DEFAULT_SEEDS))
+    # 0 is an input to refuse, not a request for the default
+    default_seeds = len(QUICK_SEEDS) if args.quick else len(DEFAULT_SEEDS)
+    n_seeds = default_seeds if args.seeds is None else args.seeds
     args.seed_list = tuple(101 + i for i in range(n_seeds))
-    args.max_evals = args.max_evals or (40 if args.quick else 360)
+    if args.max_evals is None:
+        args.max_evals = 40 if args.quick else 360
     if n_seeds < 1 or args.max_evals < 1 or args.workers < 1 or args.years < 6:
         ap.error("--seeds, --max-evals and --workers must be at least 1, --years at least 6")
+    top = Parameters.info()["horizon_years"].le
+    if args.years > top:
+        ap.error(f"--years: value {args.years} is not allowed; allowed: 6 to {top}")
     return args
 
 
@@ -114,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     except FreeParameterError as exc:
         print(exc, file=sys.stderr)
         return 2
-    scenario = load_scenario(args.scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+    except (ScenarioError, ParameterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     path = Path(scenario.source)
     command = " ".join(["experiments/calibrate.py", *(argv if argv is not None else sys.argv[1:])])
     if args.apply_from:

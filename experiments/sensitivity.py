@@ -31,8 +31,10 @@ from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
+    Terminated,
     add_runner_arguments,
     configure_logging,
+    interrupted,
     overrides_from_args,
     run_from_args,
 )
@@ -341,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     except STUDY_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Terminated) as exc:
+        code, line = interrupted(exc)
+        print(line, file=sys.stderr)
+        return code
     command = shlex.join(["python", "experiments/sensitivity.py", *argv])
     print(f"report: {analyse(batch, table, prob, command, sobol)}")
     print(

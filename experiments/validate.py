@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sim.fit.calibration import PATH_PREFIX, TARGETS, resolve_free_parameters
 from sim.fit.validation import replicate, summarise, verification_cases, write_report
-from sim.model.parameters import Parameters
-from sim.model.scenarios import load_scenario
+from sim.model.parameters import ParameterError, Parameters
+from sim.model.scenarios import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,6 +121,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.replications < 2 or args.workers < 1 or args.years < 6:
         ap.error("--replications at least 2, --workers at least 1, --years at least 6")
+    top = Parameters.info()["horizon_years"].le
+    if args.years > top:
+        ap.error(f"--years: value {args.years} is not allowed; allowed: 6 to {top}")
+    if not args.out.parent.is_dir():  # one new folder at most, never a chain of them anywhere
+        ap.error(f"--out {args.out}: folder {args.out.parent} does not exist; create it first")
     return args
 
 
@@ -200,7 +205,11 @@ def supply_notes(runs) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the replications and the verification cases; write the report."""
     args = parse_args(argv)
-    scenario = load_scenario(args.scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+    except (ScenarioError, ParameterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     seeds = [1001 + i for i in range(args.replications)]
     t0 = time.perf_counter()
     pool = ProcessPoolExecutor(args.workers) if args.workers > 1 else None

@@ -48,18 +48,26 @@ def subject_table(series: pd.DataFrame) -> str:
     return table.to_string(float_format=lambda v: f"{v:.1f}%")
 
 
+class CommandError(ValueError):
+    """A command-line option that cannot be used: names the option, the value and why."""
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.model.model import RegionModel
 
+    if args.csv:  # checked before the simulation, not after it
+        out = Path(args.csv)
+        if out.is_dir():
+            raise CommandError(
+                f"--csv {out}: is a folder; give a file name, e.g. {out / 'run.csv'}"
+            )
+        if not out.parent.exists():
+            raise CommandError(f"--csv {out}: folder {out.parent} does not exist")
     overrides = parse_assignments(args.set or [])
     params = load_scenario(args.scenario).parameters(**overrides)
     rng = params.default_seed if args.rng is None else args.rng
     model = RegionModel(scenario=args.scenario, policy=args.policy, rng=rng, **overrides)
     years = params.horizon_years if args.years is None else args.years
-    if args.csv:
-        out = Path(args.csv)
-        if not out.parent.exists():
-            raise ScenarioError(f"--csv {out}: folder {out.parent} does not exist")
     model.run_for(years)
     series = model.series()
     levers = ", ".join(model.policy.lever_names) or "none"
@@ -256,10 +264,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    if getattr(args, "years", None) is not None and args.years < 1:
-        parser.error(f"--years: value {args.years} is not allowed; allowed: a whole number >= 1")
+    top = Parameters.info()["horizon_years"].le
+    if getattr(args, "years", None) is not None and not 1 <= args.years <= top:
+        parser.error(
+            f"--years: value {args.years} is not allowed; allowed: a whole number from 1 to {top}"
+        )
     try:
         return args.func(args)
-    except (ParameterError, PolicyError, ScenarioError) as exc:
+    except (ParameterError, PolicyError, ScenarioError, CommandError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl-C); nothing was written; run the command again", file=sys.stderr)
+        return 130

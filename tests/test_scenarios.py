@@ -179,3 +179,40 @@ def test_bad_parameter_values_name_file_and_parameter(tmp_path):
         ParameterError,
     )
     assert "'initial_shortage_rate'" in message and "0.6" in message
+
+
+# Numbers out of range in a scenario file (issue 13, defect 7): each error names the file, the key,
+# the value and the allowed range, before any work starts.
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("lat = 51.92", "lat = nan", "'lat'"),
+        ("lat = 51.92", "lat = inf", "'lat'"),
+        ("lat = 51.92", "lat = 1e300", "'lat'"),
+        ("lon = 4.48", "lon = -inf", "'lon'"),
+        ("lon = 4.48", "lon = 200.0", "'lon'"),
+        ("layout_seed = 2023", "layout_seed = -1", "'layout_seed'"),
+        ("population = 665000", "population = 1000000000000", "'population'"),
+    ],
+)
+def test_scenario_numbers_out_of_range_are_named(tmp_path, old, new, key):
+    assert old in GOOD
+    message = _error(tmp_path, GOOD.replace(old, new, 1))
+    value = new.split(" = ")[1]
+    assert key in message and "allowed" in message
+    assert value.lstrip("-") in message or str(float(value)) in message
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300", "1e7", "-1.0"])
+def test_outside_intake_must_be_finite_and_bounded(tmp_path, value):
+    text = GOOD.replace("outside_intake = ", f"outside_intake = {value} #", 1)
+    message = _error(tmp_path, text)
+    assert "'outside_intake'" in message and "allowed" in message and "programmes" in message
+
+
+@pytest.mark.parametrize(("key", "value"), [("dropout_rr", "nan"), ("school_leaver_share", "nan")])
+def test_other_programme_numbers_must_be_finite(tmp_path, key, value):
+    text = GOOD.replace(f"{key} = ", f"{key} = {value} #", 1)
+    assert f"{key} = {value} #" in text
+    message = _error(tmp_path, text)
+    assert f"'{key}'" in message and "nan" in message

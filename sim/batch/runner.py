@@ -13,8 +13,10 @@ unrelated mechanisms alone, and arm differences are paired by seed.
 
 :func:`run_batch` validates every arm before any run starts, runs the specs on a
 :class:`Backend` (in-process, local worker processes, or Dask), writes each run to Parquet as it
-finishes (:mod:`sim.batch.storage`), skips runs a previous session finished, records runs that raise,
-and keeps ``manifest.json`` up to date. Results are read back sorted by run id, so they do not
+finishes (:mod:`sim.batch.storage`), skips runs a previous session finished (checked against their
+checksums), records runs that raise, time out or kill their worker, holds the folder's lock, and
+rewrites ``manifest.json`` after every run. A folder holds runs of one identity only: the design,
+the scenario file's content, every arm's resolved parameters and the model version. Results are read back sorted by run id, so they do not
 depend on the backend, the number of workers or the order in which runs finished.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -30,8 +33,10 @@ import multiprocessing
 import os
 import platform
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -44,7 +49,15 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from sim.batch.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
+from sim.batch.storage import (
+    ResultsError,
+    RunStore,
+    encode_run,
+    ensure_folder,
+    file_checksums,
+    folder_lock,
+    write_json,
+)
 from sim.model.parameters import ParameterError, Parameters
 from sim.model.policies import Policy, PolicyError
 from sim.model.scenarios import ScenarioError, load_scenario
@@ -72,8 +85,22 @@ DEFAULT_BASE_SEED = 20231001
 DEFAULT_HORIZON: int = Parameters.model_fields["horizon_years"].default
 """Years a study covers unless told otherwise (the parameter object's ``horizon_years``)."""
 
-MANIFEST_EVERY_S = 30.0
-"""Seconds between manifest updates while a batch runs."""
+MAX_HORIZON: int = Parameters.info()["horizon_years"].le
+"""Most years a study may cover (the bound of ``horizon_years``)."""
+
+WORKER_DIED = "WorkerDied"
+"""Error name of a run whose worker process died under it (out of memory, a crash, a kill)."""
+
+RUN_TIMEOUT = "RunTimeout"
+"""Error name of a run stopped by the per-run timeout."""
+
+
+class RunTimeout(Exception):  # noqa: N818 - the name users see in runs/failed/*.json
+    """A run took longer than the batch's per-run timeout."""
+
+
+class Terminated(BaseException):
+    """The batch's process received SIGTERM (raised so that the manifest is written)."""
 
 
 class DesignError(ValueError):
@@ -112,6 +139,7 @@ class RunSpec:
     policy: str
     horizon: int
     overrides: tuple[tuple[str, Any], ...] = ()
+    scenario_sha256: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (stored with every result file)."""
@@ -143,7 +171,7 @@ class Design:
     base_seed: int = DEFAULT_BASE_SEED
 
     def to_dict(self) -> dict[str, Any]:
-        """Canonical JSON-ready form (the folder name is a hash of it)."""
+        """Canonical JSON-ready form (the folder name hashes it with :meth:`identity`)."""
         return {
             "experiment": self.experiment,
             "scenario": str(self.scenario),
@@ -176,9 +204,29 @@ class Design:
             base_seed=int(data.get("base_seed", DEFAULT_BASE_SEED)),
         )
 
+    def identity(self) -> dict[str, Any]:
+        """What the results of this design depend on: the design, the scenario file's content,
+        every arm's resolved parameters and the model version. A results folder holds runs of
+        one identity only (:func:`run_batch` refuses to mix)."""
+        scenario = load_scenario(self.scenario)
+        return {
+            "design": self.to_dict(),
+            "scenario_sha256": scenario_checksum(self.scenario),
+            "parameters": {
+                arm.name: {
+                    k: _jsonable(v)
+                    for k, v in scenario.parameters(**{**self.overrides, **arm.overrides})
+                    .model_dump()
+                    .items()
+                }
+                for arm in self.arms
+            },
+            "model_version": model_version(),
+        }
+
     def digest(self) -> str:
-        """Short hash of the canonical design."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Short hash of :meth:`identity` (the folder name ends with it)."""
+        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:10]
 
     def default_name(self) -> str:
@@ -199,6 +247,7 @@ class Design:
 
     def run_specs(self) -> list[RunSpec]:
         """Every run, replication by replication, so a partial batch is still paired."""
+        scenario_sha = scenario_checksum(self.scenario)
         specs = []
         for r, seed in enumerate(self.seeds()):
             for a, arm in enumerate(self.arms):
@@ -213,6 +262,7 @@ class Design:
                         policy=arm.policy,
                         horizon=self.horizon,
                         overrides=tuple(sorted(merged.items())),
+                        scenario_sha256=scenario_sha,
                     )
                 )
         return specs
@@ -226,13 +276,17 @@ class Design:
         where = f"design {self.experiment!r}"
         if not self.experiment or not _safe_name(self.experiment):
             raise DesignError(f"{where}: experiment name must be letters, digits, '-', '_'")
-        for name, value, low in (
-            ("replications", self.replications, 1),
-            ("horizon", self.horizon, 1),
-            ("base_seed", self.base_seed, 0),
+        for name, value, low, high in (
+            ("replications", self.replications, 1, None),
+            ("horizon", self.horizon, 1, MAX_HORIZON),
+            ("base_seed", self.base_seed, 0, 2**63 - 1),
         ):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-                raise DesignError(f"{where}: {name} is {value!r}; allowed: a whole number >= {low}")
+            whole = not isinstance(value, bool) and isinstance(value, int | np.integer)
+            if not whole or value < low or (high is not None and value > high):
+                allowed = f">= {low}" if high is None else f"from {low} to {high}"
+                raise DesignError(
+                    f"{where}: {name} is {value!r}; allowed: a whole number {allowed}"
+                )
         if not self.arms:
             raise DesignError(f"{where}: needs at least one arm")
         names = [a.name for a in self.arms]
@@ -257,7 +311,28 @@ class Design:
 
 
 def _safe_name(name: str) -> bool:
-    return bool(name) and all(ch.isalnum() or ch in "-_+." for ch in name)
+    # no path separators, and not "." or ".." (which would leave the results folder)
+    return bool(name) and name.strip(".") != "" and all(ch.isalnum() or ch in "-_+." for ch in name)
+
+
+def scenario_checksum(scenario: str | Path) -> str:
+    """SHA-256 of the scenario file's content (a shipped name or a path)."""
+    return hashlib.sha256(Path(load_scenario(scenario).source).read_bytes()).hexdigest()
+
+
+def model_version() -> str:
+    """The package version and a hash of the model's code and shipped scenarios: any change to
+    a mechanism gives another version, and so another results folder."""
+    root = Path(__file__).resolve().parents[1] / "model"
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.toml")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    try:
+        version = metadata.version("teacher-supply-sim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        version = "0"
+    return f"{version}+{digest.hexdigest()[:10]}"
 
 
 def _jsonable(value: Any) -> Any:
@@ -286,6 +361,11 @@ def run_one(spec: RunSpec) -> RunResult:
     """
     from sim.model.model import RegionModel  # imported here so importing the runner stays light
 
+    if spec.scenario_sha256 and scenario_checksum(spec.scenario) != spec.scenario_sha256:
+        raise ScenarioError(
+            f"scenario {spec.scenario} changed since the batch started; its runs would mix two "
+            "versions. Run the command again: the changed scenario gets its own results folder"
+        )
     model = RegionModel(
         scenario=spec.scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
     )
@@ -308,9 +388,24 @@ def run_one(spec: RunSpec) -> RunResult:
 RunFunction = Callable[[RunSpec], RunResult]
 
 
-def _execute(run_function: RunFunction, spec: RunSpec) -> tuple[str, Any, float]:
-    """Worker side: run a spec and catch its error, so the traceback names the worker's frames."""
+def _execute(
+    run_function: RunFunction,
+    spec: RunSpec,
+    timeout_s: float | None = None,
+    batch_pid: int | None = None,
+) -> tuple[str, Any, float]:
+    """Worker side: run a spec and catch its error, so the traceback names the worker's frames.
+
+    With ``timeout_s``, a run in a process's main thread (in-process backend) is stopped by an
+    alarm that raises :class:`RunTimeout`; a run in a worker thread of another process (Dask)
+    ends its worker process, which Dask then reports as lost.
+    """
     start = time.perf_counter()
+    with _run_timeout(timeout_s, spec, batch_pid):
+        return _execute_now(run_function, spec, start)
+
+
+def _execute_now(run_function: RunFunction, spec: RunSpec, start: float) -> tuple[str, Any, float]:
     try:
         result = run_function(spec)
         seconds = time.perf_counter() - start
@@ -320,6 +415,48 @@ def _execute(run_function: RunFunction, spec: RunSpec) -> tuple[str, Any, float]
     except Exception as exc:  # a failing run is recorded; the batch goes on
         return "error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()), 0.0
     return "ok", files, seconds
+
+
+@contextlib.contextmanager
+def _run_timeout(timeout_s: float | None, spec: RunSpec, batch_pid: int | None) -> Iterator[None]:
+    if not timeout_s:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+
+        def alarm(signum, frame):
+            raise RunTimeout(f"run {spec.run_id} took longer than the timeout of {timeout_s:g} s")
+
+        old = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    elif batch_pid is not None and os.getpid() != batch_pid:
+        # a worker thread cannot be interrupted; its process can end (and Dask reports it lost)
+        timer = threading.Timer(timeout_s, os._exit, args=(124,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+    else:  # a thread of the batch's own process (Dask with threads): nothing can stop it
+        yield
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Worker start-up: end this worker when the batch's process is gone (killed, crashed), so
+    no orphaned worker keeps its memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # -------------------------------------------------------------------------- backends
@@ -337,7 +474,9 @@ class InProcessExecutor(cf.Executor):
 
 @dataclass(frozen=True)
 class Backend:
-    """Where runs execute, behind one ``concurrent.futures.Executor`` interface.
+    """Where runs execute: an in-process executor, a pebble process pool (a worker that dies or
+    overruns the timeout fails its own run only and is replaced) or a Dask executor; each
+    returns ``concurrent.futures`` futures.
 
     Attributes:
         kind: "inprocess", "processes" (local worker processes, reused across runs) or "dask".
@@ -384,14 +523,25 @@ class Backend:
         if self.kind == "inprocess":
             yield InProcessExecutor()
         elif self.kind == "processes":
-            # spawn: a clean interpreter per worker on every OS (fork and threads do not mix);
-            # each worker imports the model once and then serves many runs
-            ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            # pebble's pool: a worker that dies or overruns the timeout fails only its own run
+            # and is replaced. spawn: a clean interpreter per worker on every OS (fork and
+            # threads do not mix); each worker imports the model once and serves many runs
+            from pebble import ProcessPool
+
+            pool = ProcessPool(
+                max_workers=self.workers,
+                context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
             try:
                 yield pool
+                pool.close()
+            except BaseException:
+                pool.stop()  # interrupted: stop the workers now, not after their runs
+                raise
             finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.join()
         else:
             with self._dask() as client:
                 executor = client.get_executor(pure=False)
@@ -409,7 +559,7 @@ class Backend:
         if self.scheduler:
             try:
                 client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:  # ValueError: malformed
                 raise BackendError(
                     f"cannot reach the Dask scheduler at {self.scheduler!r} ({exc}); check the "
                     "address (e.g. tcp://host:8786) and that the scheduler is running"
@@ -478,6 +628,7 @@ def run_batch(
     name: str | None = None,
     progress: bool | None = None,
     run_function: RunFunction = run_one,
+    run_timeout_s: float | None = None,
 ) -> BatchResult:
     """Run every run of ``design`` that is not finished yet and store it as it finishes.
 
@@ -485,17 +636,32 @@ def run_batch(
         design: The experiment.
         results_dir: Results root; runs go to ``<results_dir>/<experiment>/<name>/``.
         backend: Where to run; default two local worker processes.
-        name: Folder name; default derived from the design, so a rerun resumes.
+        name: Folder name; default derived from the design's identity (design, scenario
+            content, resolved parameters, model version), so a rerun resumes and a change
+            starts a new folder.
         progress: Show a progress bar; None shows it only when stderr is a terminal.
         run_function: The function that runs one spec (a top-level function, so that worker
             processes can import it); :func:`run_one` unless a caller needs other outputs.
+        run_timeout_s: Stop a run that takes longer and record it as failed (None: no limit).
 
     Raises:
         DesignError: before any run, for an unknown lever, parameter or scenario.
-        ResultsError: the results folder cannot be created or written, or holds another design.
+        ResultsError: the results folder cannot be created or written, holds another design,
+            or is in use by another batch.
         BackendError: the backend cannot start (e.g. unreachable Dask scheduler).
     """
     design.validate()
+    if run_timeout_s is not None and not (
+        isinstance(run_timeout_s, int | float) and 0 < run_timeout_s < float("inf")
+    ):
+        raise DesignError(
+            f"run timeout is {run_timeout_s!r}; allowed: a number of seconds > 0, or none"
+        )
+    if name is not None and not _safe_name(name):
+        raise ResultsError(
+            f"--name {name!r} is not allowed; allowed: letters, digits, '-', '_', '+', '.' "
+            "(a folder inside the results folder)"
+        )
     backend = backend or Backend()
     results_dir = Path(results_dir)
     if not results_dir.exists() and not results_dir.parent.exists():
@@ -504,18 +670,65 @@ def run_batch(
             f"{results_dir.parent}; create it or pass another --results-dir"
         )
     folder = ensure_folder(results_folder(results_dir, design, name))
+    with folder_lock(folder), _sigterm_raises():
+        return _run_locked(design, folder, backend, progress, run_function, run_timeout_s)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a batch runs, SIGTERM raises :class:`Terminated`, so the manifest is written and
+    the workers are stopped as on Ctrl-C (only the main thread can set a handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated("SIGTERM")
+
+    old = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _run_locked(
+    design: Design,
+    folder: Path,
+    backend: Backend,
+    progress: bool | None,
+    run_function: RunFunction,
+    run_timeout_s: float | None,
+) -> BatchResult:
     store = RunStore(folder)
     specs = design.run_specs()
     by_id = {s.run_id: s.to_dict() for s in specs}
     manifest = _open_manifest(folder, design)
     store.prepare()
-    done = store.finished(by_id)
-    todo = [s for s in specs if s.run_id not in done]
+    checksums = manifest.setdefault("run_checksums", {})
+    done = store.finished(by_id, checksums)
+    for key in [k for k in checksums if int(k) not in done]:
+        del checksums[key]  # moved aside, or never finished
+    # a run noted as running when the process died (in-process backend) killed the process:
+    # record it as failed and run the others; the next rerun tries it again
+    died = [i for i in store.started() if i in by_id and i not in done]
+    for run_id in died:
+        store.write_failure(
+            run_id,
+            by_id[run_id],
+            f"{WORKER_DIED}: the process died while running this run (out of memory, a crash "
+            "or a kill); rerun the command to try it again",
+            "",
+        )
+        log.warning("run %d was running when the batch's process died; recorded as failed", run_id)
+    for run_id in store.started():
+        store.clear_started(run_id)
+    todo = [s for s in specs if s.run_id not in done and s.run_id not in died]
     commit = _git_commit()
     if todo and done and manifest.get("git_commit") not in (None, commit):
         log.warning(
-            "%s was started at commit %s and is resumed at %s; the runs finished earlier are "
-            "kept (use another --name to start afresh)",
+            "%s was started at commit %s and is resumed at %s (same model version); the runs "
+            "finished earlier are kept (use another --name to start afresh)",
             folder,
             manifest["git_commit"],
             commit,
@@ -536,11 +749,11 @@ def run_batch(
         "runs_ran": 0,
         "runs_failed": 0,
         "run_seconds_total": 0.0,
+        "run_timeout_s": run_timeout_s,
         "status": "running",
     }
     if not todo:  # a finished batch: nothing to run, and no session worth recording
-        if not (folder / "manifest.json").exists():
-            _write_manifest(folder, manifest, design, len(specs), len(done), store)
+        _write_manifest(folder, manifest, design, len(specs), len(done), store)
         return BatchResult(
             folder=folder,
             design=design,
@@ -554,40 +767,53 @@ def run_batch(
     manifest["sessions"].append(session)
     _write_manifest(folder, manifest, design, len(specs), len(done), store)
 
-    start = saved = time.perf_counter()
+    start = time.perf_counter()
     bar = _progress_bar(len(specs), len(done), progress)
     failed_now = 0
+    mark = backend.kind == "inprocess"  # the run shares the batch's process: note it first
     try:
-        if todo:
-            with backend.executor() as executor:
-                for spec, outcome in _stream(executor, run_function, todo, backend.slots):
-                    status, payload, seconds = outcome
-                    if status == "ok":
-                        store.write_run(spec.run_id, payload)
-                        session["runs_ran"] += 1
-                        session["run_seconds_total"] += seconds
-                        done[spec.run_id] = seconds
-                    else:
-                        error, tb = payload
-                        store.write_failure(spec.run_id, by_id[spec.run_id], error, tb)
-                        log.warning(
-                            "run %d (arm %s, replication %d) failed: %s",
-                            spec.run_id,
-                            spec.arm,
-                            spec.replication,
-                            error,
-                        )
-                        failed_now += 1
-                        session["runs_failed"] += 1
-                    bar.update(1)
-                    bar.set_postfix(failed=failed_now, refresh=False)
-                    if time.perf_counter() - saved > MANIFEST_EVERY_S:
-                        # a killed batch still leaves a recent count and time per run
-                        _write_manifest(folder, manifest, design, len(specs), len(done), store)
-                        saved = time.perf_counter()
+        with backend.executor() as executor:
+            stream = _stream(
+                executor,
+                run_function,
+                todo,
+                backend.slots,
+                run_timeout_s,
+                before=store.mark_started if mark else None,
+                after=store.clear_started if mark else None,
+            )
+            for spec, outcome in stream:
+                status, payload, seconds = outcome
+                if status == "ok":
+                    # checksums go into the manifest before the files go into place, so that
+                    # every run file on disk is listed, whenever the batch is killed
+                    checksums[str(spec.run_id)] = file_checksums(payload)
+                    _write_manifest(folder, manifest, design, len(specs), len(done), store)
+                    store.write_run(spec.run_id, payload)
+                    session["runs_ran"] += 1
+                    session["run_seconds_total"] += seconds
+                    done[spec.run_id] = seconds
+                else:
+                    error, tb = payload
+                    store.write_failure(spec.run_id, by_id[spec.run_id], error, tb)
+                    log.warning(
+                        "run %d (arm %s, replication %d) failed: %s",
+                        spec.run_id,
+                        spec.arm,
+                        spec.replication,
+                        error,
+                    )
+                    failed_now += 1
+                    session["runs_failed"] += 1
+                # the manifest follows every run, so its counts are true after any kill
+                _write_manifest(folder, manifest, design, len(specs), len(done), store)
+                bar.update(1)
+                bar.set_postfix(failed=failed_now, refresh=False)
         session["status"] = "finished"
     except BaseException as exc:
         session["status"] = f"interrupted ({type(exc).__name__})"
+        for run_id in store.started():  # an interrupt is not the run's fault
+            store.clear_started(run_id)
         raise
     finally:
         bar.close()
@@ -607,22 +833,42 @@ def run_batch(
 
 
 def _stream(
-    executor: cf.Executor, run_function: RunFunction, specs: list[RunSpec], slots: int
+    executor: Any,
+    run_function: RunFunction,
+    specs: list[RunSpec],
+    slots: int,
+    timeout_s: float | None = None,
+    before: Callable[[int], None] | None = None,
+    after: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[RunSpec, tuple[str, Any, float]]]:
     """Yield (spec, outcome) as runs finish, keeping a bounded number in flight.
 
-    Only a few results wait in memory at any time, however many runs the batch has.
+    Only a few results wait in memory at any time, however many runs the batch has. A run
+    whose worker dies, or that overruns ``timeout_s``, comes back as a failed outcome.
     """
-    pending: dict[cf.Future, RunSpec] = {}
+    from pebble import ProcessExpired, ProcessPool
+
+    pending: dict[Any, RunSpec] = {}
     queue = iter(specs)
     window = max(2, 2 * slots)
+    pebble = isinstance(executor, ProcessPool)
+
+    def submit(spec: RunSpec) -> Any:
+        if before is not None:
+            before(spec.run_id)
+        if pebble:  # the pool stops an overrunning worker itself
+            return executor.schedule(_execute, args=(run_function, spec), timeout=timeout_s)
+        future = executor.submit(_execute, run_function, spec, timeout_s, os.getpid())
+        if after is not None:  # in-process: the run has returned (or raised) by now
+            after(spec.run_id)
+        return future
 
     def fill() -> None:
         while len(pending) < window:
             spec = next(queue, None)
             if spec is None:
                 return
-            pending[executor.submit(_execute, run_function, spec)] = spec
+            pending[submit(spec)] = spec
 
     fill()
     while pending:
@@ -631,17 +877,25 @@ def _stream(
             spec = pending.pop(future)
             try:
                 outcome = future.result()
-            except cf.process.BrokenProcessPool as exc:
-                raise BackendError(
-                    f"a worker process died ({exc}); finished runs are saved, run the same "
-                    "command again to resume. A script that starts workers must guard its entry "
-                    'point with `if __name__ == "__main__":`'
-                ) from None
+            except ProcessExpired as exc:
+                outcome = _failed(
+                    f"{WORKER_DIED}: the worker process died while running this run (exit code "
+                    f"{exc.exitcode}: out of memory, a crash or a kill)"
+                )
+            except TimeoutError:
+                outcome = _failed(
+                    f"{RUN_TIMEOUT}: the run took longer than the timeout of {timeout_s:g} s; "
+                    "its worker was stopped"
+                )
             except Exception as exc:
                 # the result could not travel back (e.g. a lost Dask worker): record the run
                 outcome = ("error", (f"{type(exc).__name__}: {exc}", traceback.format_exc()), 0.0)
             yield spec, outcome
         fill()
+
+
+def _failed(error: str) -> tuple[str, Any, float]:
+    return "error", (error, ""), 0.0
 
 
 def _progress_bar(total: int, initial: int, progress: bool | None):
@@ -666,10 +920,13 @@ def _now() -> str:
 
 def _open_manifest(folder: Path, design: Design) -> dict[str, Any]:
     path = folder / "manifest.json"
+    identity = design.identity()
+    digest = design.digest()
     if not path.exists():
         return {
-            "design_hash": design.digest(),
+            "design_hash": digest,
             "design": design.to_dict(),
+            "identity": identity,
             "seeds": design.seeds(),
             "created_at": _now(),
             "sessions": [],
@@ -681,12 +938,32 @@ def _open_manifest(folder: Path, design: Design) -> dict[str, Any]:
             f"{path} cannot be read ({exc}); move it away to start the folder "
             "afresh (the run files are kept and reused)"
         ) from None
-    if manifest.get("design_hash") != design.digest():
+    if manifest.get("design_hash") != digest:
         raise ResultsError(
-            f"{folder} holds another design (hash {manifest.get('design_hash')}, this one "
-            f"{design.digest()}); give this design its own folder (--name) or remove the old one"
+            f"{folder} holds another {_what_differs(manifest.get('identity'), identity)} "
+            f"(hash {manifest.get('design_hash')}, this one {digest}); runs are never mixed: "
+            "give this one its own folder (--name, or leave --name out for a folder named "
+            "after it) or remove the old one"
         )
+    for session in manifest.get("sessions", []):
+        if session.get("status") == "running":  # its process never wrote an end
+            session["status"] = "ended without notice (killed, crashed or powered off)"
     return manifest
+
+
+def _what_differs(old: dict | None, new: dict) -> str:
+    if not old:
+        return "design"
+    if old.get("design") != new["design"]:
+        return "design"
+    if old.get("scenario_sha256") != new["scenario_sha256"]:
+        return "version of the scenario file (its content changed)"
+    if old.get("model_version") != new["model_version"]:
+        return (
+            f"model version ({old.get('model_version')}; now {new['model_version']}: the "
+            "model's code changed)"
+        )
+    return "set of resolved parameters"
 
 
 def _write_manifest(
@@ -698,7 +975,9 @@ def _write_manifest(
     commits = list(dict.fromkeys(s["git_commit"] for s in sessions if s["runs_ran"]))
     manifest.update(
         {
-            "git_commit": commits[-1] if commits else _git_commit(),
+            "git_commit": commits[-1]
+            if commits
+            else (sessions[-1]["git_commit"] if sessions else _git_commit()),
             "run_commits": commits,
             "versions": _versions(),
             "runs_total": total,
@@ -712,6 +991,7 @@ def _write_manifest(
     write_json(folder / "manifest.json", manifest)
 
 
+@functools.cache
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for pkg in ("teacher-supply-sim", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed"):
@@ -797,6 +1077,12 @@ def add_runner_arguments(parser: argparse.ArgumentParser, default_results_dir: P
         help="override a parameter in every arm, e.g. --set pupil_trend_per_year=-0.01",
     )
     g.add_argument(
+        "--run-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a run that takes longer and record it as failed (default: no limit)",
+    )
+    g.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -820,7 +1106,12 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def run_from_args(design: Design, args: argparse.Namespace) -> BatchResult:
     """Run a study's design with the shared command-line options."""
     return run_batch(
-        design, args.results_dir, backend_from_args(args), name=args.name, progress=args.progress
+        design,
+        args.results_dir,
+        backend_from_args(args),
+        name=args.name,
+        progress=args.progress,
+        run_timeout_s=getattr(args, "run_timeout", None),
     )
 
 
@@ -897,15 +1188,35 @@ def run_study(
     args = parser.parse_args(argv)
     configure_logging()
     command = shlex.join(["python", f"experiments/{Path(script).name}", *argv])
+    design = None
     try:
-        batch = run_from_args(make_design(args), args)
+        design = make_design(args)
+        batch = run_from_args(design, args)
     except STUDY_ERRORS as exc:
         return StudyOutcome(2, [], [f"error: {exc}"])
+    except (KeyboardInterrupt, Terminated) as exc:
+        folder = (
+            results_folder(args.results_dir, design, args.name)
+            if design is not None and (args.name is None or _safe_name(args.name))
+            else None
+        )
+        code, line = interrupted(exc, folder)
+        return StudyOutcome(code, [], [line])
     out = [batch.summary()]
     if batch.finished == 0:
         return StudyOutcome(1, out, ["error: no run finished; nothing to report"])
     out.append(f"report: {analyse(batch, command)}")
     return StudyOutcome(1 if batch.failed else 0, out, [])
+
+
+def interrupted(exc: BaseException, folder: Path | None = None) -> tuple[int, str]:
+    """Exit code and message of a study stopped by Ctrl-C or SIGTERM: what is kept, what to do."""
+    how, code = ("Ctrl-C", 130) if isinstance(exc, KeyboardInterrupt) else ("SIGTERM", 143)
+    where = f" in {folder}" if folder is not None else ""
+    return code, (
+        f"interrupted ({how}): the finished runs are saved{where}; run the same command again "
+        "to resume"
+    )
 
 
 def configure_logging() -> None:

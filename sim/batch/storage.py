@@ -6,9 +6,14 @@ Layout of a results folder (``results/<experiment>/<name>/``)::
     runs/series/000012.parquet   yearly model series of run 12 (one row per census year)
     runs/schools/000012.parquet  per-school end state of run 12
     runs/failed/000013.json      spec and traceback of a run that raised
-    runs/corrupt/...             unreadable files found on resume, kept for inspection
+    runs/started/000014          run 14 is running in this process (in-process backend only)
+    runs/corrupt/...             unreadable or damaged files found on resume, kept for inspection
+    .lock                        held by the batch that uses the folder (one at a time)
 
-A run counts as finished when both of its Parquet files exist and their footers read. Each file
+A run counts as finished when both of its Parquet files exist, hold its spec and match the
+SHA-256 checksums the manifest recorded before they were moved into place. (Files of a folder
+written before checksums were kept are read in full, their Parquet page checksums verified, and
+then listed; page checksums catch most but not every flipped bit.) Each file
 is written to a temporary name and moved into place with :func:`os.replace`, so a batch killed at
 any moment leaves either a whole file or a temporary one, which the next session removes. Readers
 sort by ``run_id``, so results never depend on the order in which runs finished.
@@ -17,6 +22,7 @@ sort by ``run_id``, so results never depend on the order in which runs finished.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +34,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +114,41 @@ def encode_run(spec: dict, frames: dict[str, pd.DataFrame], seconds: float) -> d
         table = pa.Table.from_pandas(frames[kind], preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
+        # page checksums let a reader notice a flipped bit inside a page, not only in the footer
+        pq.write_table(table, sink, write_page_checksum=True)
         out[kind] = sink.getvalue().to_pybytes()
     return out
+
+
+def checksum(data: bytes) -> str:
+    """SHA-256 of a run file's bytes, as recorded in the manifest."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_checksums(files: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each of a run's files (from :func:`encode_run`), by kind."""
+    return {kind: checksum(files[kind]) for kind in KINDS}
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path):
+    """Hold the lock of a results folder while a batch uses it (:mod:`filelock`).
+
+    Raises:
+        ResultsError: another process holds the folder.
+    """
+    lock = FileLock(Path(folder) / ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ResultsError(
+            f"results folder {folder} is in use by another batch; wait until it ends, or give "
+            "this one its own folder (--name)"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class RunStore:
@@ -126,20 +165,40 @@ class RunStore:
     def failure_path(self, run_id: int) -> Path:
         return self.runs / "failed" / f"{run_id:06d}.json"
 
+    def started_path(self, run_id: int) -> Path:
+        return self.runs / "started" / f"{run_id:06d}"
+
     def prepare(self) -> None:
         """Create the run folders and remove temporary files a killed session left behind."""
-        for sub in (*KINDS, "failed"):
+        for sub in (*KINDS, "failed", "started"):
             ensure_folder(self.runs / sub)
         for tmp in self.runs.rglob(".*.tmp"):
             log.info("removing partial file %s left by an interrupted batch", tmp)
             tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ writing
-    def write_run(self, run_id: int, files: dict[str, bytes]) -> None:
-        """Store one finished run (from :func:`encode_run`); the series file is moved in last."""
+    def write_run(self, run_id: int, files: dict[str, bytes]) -> dict[str, str]:
+        """Store one finished run (from :func:`encode_run`); the series file is moved in last.
+
+        Returns:
+            The SHA-256 checksum of each file, for the manifest.
+        """
         for kind in ("schools", "series"):
             _atomic_write_bytes(self.path(kind, run_id), files[kind])
         self.failure_path(run_id).unlink(missing_ok=True)
+        return file_checksums(files)
+
+    def mark_started(self, run_id: int) -> None:
+        """Note that run ``run_id`` runs in this process (a death leaves the note behind)."""
+        self.started_path(run_id).touch()
+
+    def clear_started(self, run_id: int) -> None:
+        self.started_path(run_id).unlink(missing_ok=True)
+
+    def started(self) -> list[int]:
+        """Runs a previous session noted as running and never finished: the process died."""
+        folder = self.runs / "started"
+        return sorted(int(p.name) for p in folder.glob("*") if p.name.isdigit())
 
     def write_failure(self, run_id: int, spec: dict, error: str, traceback_text: str) -> None:
         """Record a run that raised: its spec, the error and the traceback."""
@@ -149,10 +208,18 @@ class RunStore:
         )
 
     # ------------------------------------------------------------------ reading
-    def finished(self, specs: dict[int, dict]) -> dict[int, float]:
+    def finished(
+        self, specs: dict[int, dict], checksums: dict[str, dict[str, str]] | None = None
+    ) -> dict[int, float]:
         """Runs whose files are whole and belong to ``specs``, with their run seconds.
 
-        Unreadable files are moved to ``runs/corrupt`` (the run is then done again).
+        Args:
+            specs: The spec of each run id.
+            checksums: The manifest's checksums by run id (as a string); a file whose bytes
+                differ is damaged. Runs not listed are read in full (Parquet page checksums
+                verified) and, when whole, added.
+
+        Unreadable or damaged files are moved to ``runs/corrupt`` (the run is then done again).
 
         Raises:
             ResultsError: a file holds a run of a different spec (the folder was reused for
@@ -164,21 +231,31 @@ class RunStore:
                 run_id = int(path.stem)
             except ValueError:
                 continue
-            seconds = self._check(run_id, specs.get(run_id))
+            seconds = self._check(run_id, specs.get(run_id), checksums)
             if seconds is not None:
                 done[run_id] = seconds
         return done
 
-    def _check(self, run_id: int, spec: dict | None) -> float | None:
+    def _check(
+        self, run_id: int, spec: dict | None, checksums: dict[str, dict[str, str]] | None
+    ) -> float | None:
         seconds = None
+        known = (checksums or {}).get(str(run_id))
+        found = {}
         for kind in KINDS:
             path = self.path(kind, run_id)
             if not path.exists():
                 return None
             try:
-                meta = pq.read_schema(path).metadata or {}
-            except (OSError, pa.ArrowException) as exc:
-                self._quarantine(run_id, f"{path} is unreadable ({exc})")
+                data = path.read_bytes()
+                found[kind] = checksum(data)
+                if known is not None and known.get(kind) != found[kind]:
+                    raise ValueError("its checksum differs from the one in manifest.json")
+                if known is None:  # not listed yet (a kill between file and manifest): read all
+                    pq.read_table(pa.BufferReader(data), page_checksum_verification=True)
+                meta = pq.read_schema(pa.BufferReader(data)).metadata or {}
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                self._quarantine(run_id, f"{path} is damaged ({exc})")
                 return None
             stored = json.loads(meta.get(SPEC_KEY, b"null"))
             if spec is None or stored != spec:
@@ -188,21 +265,38 @@ class RunStore:
                 )
             if kind == "series":
                 seconds = float(meta.get(b"sim.run_seconds", b"nan"))
+        if checksums is not None and known is None:
+            checksums[str(run_id)] = found
         return seconds
 
     def _quarantine(self, run_id: int, why: str) -> None:
         log.warning("%s; moving run %d's files to runs/corrupt and running it again", why, run_id)
-        corrupt = ensure_folder(self.runs / "corrupt")
         for kind in KINDS:
-            path = self.path(kind, run_id)
-            if path.exists():
-                os.replace(path, corrupt / f"{kind}-{path.name}")
+            self._move_aside(self.path(kind, run_id), f"{kind}-")
+
+    def _move_aside(self, path: Path, prefix: str) -> None:
+        corrupt = ensure_folder(self.runs / "corrupt")
+        if path.exists():
+            target = corrupt / f"{prefix}{path.name}"
+            n = 1
+            while target.exists():  # keep every damaged copy, e.g. of one run twice
+                target = corrupt / f"{prefix}{path.stem}.{n}{path.suffix}"
+                n += 1
+            os.replace(path, target)
 
     def failures(self) -> list[dict]:
         """Failure records of runs that raised and have not finished since, by run id."""
         out = []
         for path in sorted((self.runs / "failed").glob("*.json")):
-            out.append(json.loads(path.read_text(encoding="utf-8")))
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                int(record["run_id"])
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                # a damaged record must not stop every rerun: keep it aside, the run is redone
+                log.warning("%s is unreadable (%s); moving it to runs/corrupt", path, exc)
+                self._move_aside(path, "failed-")
+                continue
+            out.append(record)
         return out
 
     def read(

@@ -155,7 +155,9 @@ def initial_ages(band: np.ndarray, top: int, p: Parameters, rng: np.random.Gener
         if idx.size == 0 or not inside.any():
             out[idx] = lo_edges[b]
             continue
-        prob = weight[inside] / weight[inside].sum()
+        total = weight[inside].sum()
+        # a starter hazard of one leaves no steady survivors: ages within the band then weigh alike
+        prob = weight[inside] / total if total > 0 else np.full(inside.sum(), 1 / inside.sum())
         out[idx] = ages[inside][rng.choice(prob.size, size=idx.size, p=prob)]
     return out
 
@@ -502,7 +504,8 @@ class TrainingProgramme(mesa.Agent):
         ``outside`` from elsewhere. Returns (subjects, from_region flags)."""
         n = school_leavers + outside
         share = np.asarray(self.model.p.graduate_subject_share)[self.subjects]
-        share = share / share.sum()
+        # subjects nobody is said to choose (shares all 0) still fill the programme, alike
+        share = share / share.sum() if share.sum() > 0 else np.full(share.size, 1 / share.size)
         subjects = self.subjects[rng.choice(self.subjects.size, size=n, p=share)]
         from_region = np.arange(n) < school_leavers
         return subjects, from_region

@@ -404,6 +404,9 @@ class RegionModel(TableModel):
             intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
             alive = intake
             share = np.asarray(p.graduate_subject_share)[prog.subjects]
+            # subjects nobody is said to choose (shares all 0) still fill it, alike
+            total = share.sum()
+            share = share / total if total > 0 else np.full(share.size, 1 / share.size)
             # nominal years, then the slow finishers past the nominal duration: each year a
             # share of them graduates or drops out, the rest stay (as Student.progress_year), so
             # the build holds the steady tail rather than one year of it
@@ -415,9 +418,7 @@ class RegionModel(TableModel):
                 earlier = (1.0 + p.training_intake_trend_before_start) ** (1 - year)
                 expected = alive * earlier
                 k = int(rng.poisson(expected)) if expected > 0 else 0
-                subjects = prog.subjects[
-                    rng.choice(prog.subjects.size, size=k, p=share / share.sum())
-                ]
+                subjects = prog.subjects[rng.choice(prog.subjects.size, size=k, p=share)]
                 enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 if year < prog.duration_years:
@@ -464,6 +465,28 @@ class RegionModel(TableModel):
         Student.create_rows(self, rows)
 
     # --------------------------------------------------------------------- step
+    def run_for(self, duration: float | int) -> None:
+        """Run ``duration`` school years (a whole number from 0 to the ``horizon_years`` bound).
+
+        Raises:
+            ParameterError: for NaN, infinity, a fraction or a number out of range (Mesa's own
+                ``run_for`` would silently stop the model at NaN).
+        """
+        top = Parameters.info()["horizon_years"].le
+        number = isinstance(duration, int | float | np.integer | np.floating)
+        if (
+            isinstance(duration, bool)
+            or not number
+            or not math.isfinite(duration)
+            or duration != int(duration)
+            or not 0 <= duration <= top
+        ):
+            raise ParameterError(
+                f"years to run: value {duration!r} is not allowed; allowed: a whole number "
+                f"from 0 to {top:g}"
+            )
+        super().run_for(int(duration))
+
     def step(self) -> None:
         """Advance one school year in the documented order (:data:`STAGES`)."""
         self.year += 1

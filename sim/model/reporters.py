@@ -392,6 +392,21 @@ def _lever_cost(name: str) -> Reporter:
     return reporter
 
 
+UNDEFINED_AS_NAN: tuple[str, ...] = (
+    "silent_reserve_mean_age",
+    "fte_share_55_plus",
+    "mean_age_teachers",
+    "side_entrant_completion_rate",
+    "side_entrant_retention_5y",
+    *(f"exit_rate_{b}" for b in AGE_BANDS),
+    *(f"age_share_{b}" for b in AGE_BANDS),
+    *(f"starter_attrition_{k}y" for k in (1, 3, 5)),
+)
+"""Outputs that are NaN when they are undefined: a rate or mean over nobody (an empty age band,
+no teachers left, no cohort that started k years ago, no side-entrant who finished). Every
+other output is finite (tests/test_properties.py)."""
+
+
 def model_reporters() -> dict[str, Reporter]:
     """Every model reporter by output column name, in a stable order."""
     from sim.model.policies import LEVERS

@@ -319,6 +319,33 @@ def _require(table: dict, key: str, kind: type | tuple[type, ...], where: str) -
     return value
 
 
+LIMITS: dict[str, tuple[float, float]] = {
+    "layout_seed": (0, 2**63 - 1),
+    "lat": (-90.0, 90.0),
+    "lon": (-180.0, 180.0),
+    "population": (1, 50_000_000),
+    "duration_years": (1, 8),
+    "school_leaver_share": (0.0, 1.0),
+    "outside_intake": (0.0, 10_000.0),
+    "dropout_rr": (0.0, 5.0),
+}
+"""Allowed ranges of the numbers in a scenario file. ``population`` stops at 50 million (more than
+any municipality); ``outside_intake`` at 10,000 students a year per programme (the largest Dutch
+teacher-training programme takes in a few hundred; 1e7 would take minutes and gigabytes)."""
+
+
+def _number(table: dict, key: str, kind: type, where: str) -> Any:
+    """A required number, finite and within :data:`LIMITS`; the error names file, key, value
+    and the allowed range."""
+    value = _require(table, key, kind, where)
+    low, high = LIMITS[key]
+    if not (np.isfinite(value) and low <= value <= high):
+        raise ScenarioError(
+            f"{where}: key {key!r} is {value!r}; allowed: a finite number from {low:g} to {high:g}"
+        )
+    return value
+
+
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
@@ -348,7 +375,7 @@ def _parse(data: dict, path: Path) -> Scenario:
         data = _extend(data, _require(head, "extends", str, f"{where} [scenario]"), path)
     name = _require(head, "name", str, f"{where} [scenario]")
     description = _require(head, "description", str, f"{where} [scenario]")
-    layout_seed = _require(head, "layout_seed", int, f"{where} [scenario]")
+    layout_seed = _number(head, "layout_seed", int, f"{where} [scenario]")
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
         raise ScenarioError(f"{where}: [parameters] must be a table")
@@ -380,10 +407,10 @@ def _parse(data: dict, path: Path) -> Scenario:
             MunicipalitySpec(
                 name=_require(m, "name", str, w),
                 area=_require(m, "area", str, w),
-                lat=_require(m, "lat", float, w),
-                lon=_require(m, "lon", float, w),
+                lat=_number(m, "lat", float, w),
+                lon=_number(m, "lon", float, w),
                 population=(
-                    _require(m, "population", int, w) if schools is None or "population" in m else 0
+                    _number(m, "population", int, w) if schools is None or "population" in m else 0
                 ),
                 g4=_require(m, "g4", bool, w) if "g4" in m else False,
             )
@@ -443,12 +470,12 @@ def _parse(data: dict, path: Path) -> Scenario:
             institute=_require(p, "institute", str, w),
             route=route,
             degree=degree,
-            duration_years=_require(p, "duration_years", int, w),
-            lat=_require(p, "lat", float, w),
-            lon=_require(p, "lon", float, w),
-            school_leaver_share=_require(p, "school_leaver_share", float, w),
-            outside_intake=_require(p, "outside_intake", float, w),
-            dropout_rr=_require(p, "dropout_rr", float, w) if "dropout_rr" in p else 1.0,
+            duration_years=_number(p, "duration_years", int, w),
+            lat=_number(p, "lat", float, w),
+            lon=_number(p, "lon", float, w),
+            school_leaver_share=_number(p, "school_leaver_share", float, w),
+            outside_intake=_number(p, "outside_intake", float, w),
+            dropout_rr=_number(p, "dropout_rr", float, w) if "dropout_rr" in p else 1.0,
             subjects=subjects,
         )
         if not 1 <= spec.duration_years <= 8:

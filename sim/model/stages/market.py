@@ -130,7 +130,8 @@ def new_seekers(model: RegionModel) -> None:
     vac = model.open_vacancies()
     placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
     ok = placed >= 0
-    school = vac.school[np.maximum(placed, 0)]
+    # a year with no open vacancy anywhere places nobody (and has no school to index)
+    school = vac.school[np.maximum(placed, 0)] if vac.school.size else np.full(placed.size, -1)
     is_rel = source == -1
     move(model, rel[ok[is_rel]], school[is_rel & ok], refresh=False)
     new = ok & ~is_rel

@@ -149,6 +149,9 @@ def shared_appointments(model: RegionModel, pre: Staffing) -> None:
     openg = pre.open_by_level.sum(-1)
     rows = live[wf.data["degree"][live] != UNQUALIFIED]
     rows = rows[wf.data["subject2"][rows] < 0]
+    if rows.size == 0:  # a collapsed workforce: nobody whose hours could be shared
+        model.year_counts["shared_appointments"] = 0
+        return
     key = wf.data["school"][rows].astype(np.int64) * N_G + wf.data["subject"][rows]
     # by school and subject, largest contract first (two stable sorts: faster than lexsort)
     order = np.argsort(-wf.data["fte"][rows], kind="stable")
