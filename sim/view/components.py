@@ -146,7 +146,8 @@ class Control:
 
 def _decimals(value: float) -> int:
     """Decimal places of a number as written (0.0953 has 4, 15.6 has 1, 1e-05 has 5)."""
-    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    # ten significant digits: float noise (3 * 0.069 = 0.20700000000000002) is no precision
+    exponent = Decimal(f"{float(value):.10g}").normalize().as_tuple().exponent
     return max(0, -int(exponent))
 
 
@@ -181,7 +182,7 @@ def _range(info: ParamInfo, default: float) -> tuple[float, float]:
     reach = max(2 * abs(default), 4 if info.integer else 0.1)
     lo = default - reach if info.ge is None else max(info.ge, default - reach)
     hi = default + reach if info.le is None else min(info.le, default + reach)
-    return lo, hi
+    return float(f"{lo:.10g}"), float(f"{hi:.10g}")
 
 
 def controls(params: Parameters, names: tuple[str, ...] = TUNED) -> dict[str, list[Control]]:
@@ -438,7 +439,9 @@ def school_overlay_svg(
         'xmlns="http://www.w3.org/2000/svg">'
     ]
     for (arm, frame), px in zip(schools.items(), pixels, strict=True):
-        for row, (x, y, r) in zip(frame.rename(columns={"name": "name_"}).itertuples(), px):
+        for row, (x, y, r) in zip(
+            frame.rename(columns={"name": "name_"}).itertuples(), px, strict=True
+        ):
             text = html.escape(f"{school_details(row, t)} [{arm}]")
             parts.append(
                 f'<circle class="school-site" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}">'
@@ -1043,15 +1046,20 @@ def RunInfo(model: ViewModel, lang: str) -> None:  # noqa: N802
     update_counter.get()
     t = Translator(lang)
     with solara.Card(t._("Information"), classes=["run-info"]):
-        solara.Text(t._("Year {year}").format(year=model.year), classes=["info-year"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=html.escape(t._("Year {year}").format(year=model.year)),
+            classes=["info-year"],
+            style={"font-size": "1.1rem", "font-weight": "bold"},
+        )
         if not model.running:
-            solara.Text(t._("Run finished"), classes=["info-finished"])
+            text, css = t._("Run finished"), "info-finished"
         else:
-            solara.Text(
-                t._("{left} of {years} years to go").format(
-                    left=model.end_year - model.year, years=model.settings.years
-                )
+            text = t._("{left} of {years} years to go").format(
+                left=model.end_year - model.year, years=model.settings.years
             )
+            css = "info-left"
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(text), classes=[css])
 
 
 @solara.component
