@@ -74,7 +74,7 @@ def ViewPage(  # noqa: N802
                 label=t._("Play interval (ms)"),
                 value=play_interval,
                 min=1,
-                max=2000,
+                max=500,
                 step=10,
             )
             # the settings reach the model through the session: Reset builds
@@ -88,7 +88,12 @@ def ViewPage(  # noqa: N802
             )
         RunInfo(model.value, language.value)
         SettingsPanel(settings, language.value)
-    RunView(model.value, pending=settings.value != session.applied, lang=language.value)
+    RunView(
+        model.value,
+        pending=settings.value != session.applied,
+        lang=language.value,
+        current=settings.value,
+    )
 
 
 @solara.component

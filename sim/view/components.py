@@ -693,8 +693,21 @@ CSS = """
 
 
 @solara.component
-def RunView(model: ViewModel, pending: bool = False, lang: str = "en") -> None:  # noqa: N802
-    """The main area: status, costs, error, maps, charts and the downloads."""
+def RunView(  # noqa: N802
+    model: ViewModel,
+    pending: bool = False,
+    lang: str = "en",
+    current: ViewSettings | None = None,
+) -> None:
+    """The main area: status, costs, error, maps, charts and the downloads.
+
+    Args:
+        model: The run shown.
+        pending: Whether the settings panel holds changes not applied yet.
+        lang: Language of the texts.
+        current: The settings panel's values, which "use these settings in a study" writes
+            (the run's own settings when not given).
+    """
     t = solara.use_memo(lambda: Translator(lang), [lang])
     counter = update_counter.get()
     painter = solara.use_memo(lambda: ViewPainter(model, t), [model, lang])
@@ -709,25 +722,25 @@ def RunView(model: ViewModel, pending: bool = False, lang: str = "en") -> None: 
     with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
         solara.HTML(tag="h3", unsafe_innerHTML=html.escape(title), classes=["view-title"])
         if not model.running and not model.error:
-            solara.Success(
-                t._("Run finished: {end} reached. Press Reset to start again.").format(
-                    end=model.end_year
-                ),
-                dense=True,
-                classes=["run-finished"],
-            )
+            with solara.Column(classes=["run-finished"]):
+                solara.Success(
+                    t._("Run finished: {end} reached. Press Reset to start again.").format(
+                        end=model.end_year
+                    ),
+                    dense=True,
+                )
         for line in status_lines(model, t):
             solara.HTML(tag="div", unsafe_innerHTML=html.escape(line), classes=["arm-status"])
         if model.settings.twin and not model.settings.levers:
-            solara.Warning(
-                t._(
-                    "Twin mode with no lever switched on: the policy selected is isolated, so "
-                    "isolated is compared with collaborative (all nine levers). Switch levers "
-                    "on to compare another policy."
-                ),
-                dense=True,
-                classes=["twin-fallback"],
-            )
+            with solara.Column(classes=["twin-fallback"]):
+                solara.Warning(
+                    t._(
+                        "Twin mode with no lever switched on: the policy selected is isolated, "
+                        "so isolated is compared with collaborative (nine levers). Switch "
+                        "levers on to compare another policy."
+                    ),
+                    dense=True,
+                )
         changed = solara.use_memo(lambda: changed_values(model.settings), [model])
         if changed:
             solara.HTML(
@@ -754,7 +767,7 @@ def RunView(model: ViewModel, pending: bool = False, lang: str = "en") -> None: 
                 solara.HTML(tag="div", unsafe_innerHTML=explanation)
         SchoolFinder(model, t)
         solara.Image(charts_png, width="100%")
-        Downloads(model, maps_png, charts_png, t)
+        Downloads(model, maps_png, charts_png, t, current or model.settings, counter)
 
 
 @solara.component
@@ -784,20 +797,33 @@ def SchoolFinder(model: ViewModel, t: Translator) -> None:  # noqa: N802
 
 
 @solara.component
-def Downloads(model: ViewModel, maps_png: bytes, charts_png: bytes, t: Translator) -> None:  # noqa: N802
-    """Take-away: the series and the school table as CSV, the charts as PNG, and the settings as
-    a scenario file with the commands that run them in a study."""
-    s = model.settings
-    stem = f"{Path(s.scenario).stem}-seed{s.seed}-{model.year}"
+def Downloads(  # noqa: N802
+    model: ViewModel,
+    maps_png: bytes,
+    charts_png: bytes,
+    t: Translator,
+    s: ViewSettings,
+    counter: int = 0,
+) -> None:
+    """Take-away: the series and the school table as CSV, the charts as PNG, and the settings
+    ``s`` as a scenario file with the commands that run them in a study."""
+    # the files as bytes made once per year shown (small: a few kB), not as callables: a
+    # callable is run in a thread that a re-render of the page would cancel mid-download
+    series, schools = solara.use_memo(
+        lambda: (series_csv(model), schools_csv(model)), [model, counter]
+    )
+    toml = solara.use_memo(lambda: scenario_toml(s).encode("utf-8"), [s])
+    run = model.settings
+    stem = f"{Path(run.scenario).stem}-seed{run.seed}-{model.year}"
     with solara.Card(t._("Take away"), classes=["downloads"]):
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.FileDownload(
-                lambda: series_csv(model),
+                series,
                 filename=f"{stem}-series.csv",
                 label=t._("Yearly series (CSV)"),
             )
             solara.FileDownload(
-                lambda: schools_csv(model),
+                schools,
                 filename=f"{stem}-schools.csv",
                 label=t._("School table (CSV)"),
             )
@@ -806,10 +832,18 @@ def Downloads(model: ViewModel, maps_png: bytes, charts_png: bytes, t: Translato
             )
             solara.FileDownload(maps_png, filename=f"{stem}-map.png", label=t._("Map (PNG)"))
             solara.FileDownload(
-                lambda: scenario_toml(s).encode("utf-8"),
+                toml,
                 filename=scenario_file_name(s),
                 label=t._("Use these settings in a study (scenario TOML)"),
             )
+        changes = changed_values(s)
+        solara.Text(
+            t._("Parameters the scenario file changes: {changes}").format(
+                changes="; ".join(changes) if changes else t._("none")
+            ),
+            style={"font-size": "0.85rem"},
+            classes=["study-changes"],
+        )
         solara.Text(
             t._("Save the scenario file, then run these settings (from the project folder):"),
             style={"font-size": "0.85rem"},
@@ -938,13 +972,14 @@ def RunInputs(settings: solara.Reactive, t: Translator | None = None) -> None:  
         ),
         style={"font-size": "0.8rem"},
     )
-    solara.SliderInt(
-        "",
-        value=s.years,
-        min=1,
-        max=40,
-        on_value=lambda v: settings.set(replace(settings.value, years=int(v))),
-    )
+    with solara.Column(classes=["years-to-run"], gap="0px"):
+        solara.SliderInt(
+            "",
+            value=s.years,
+            min=1,
+            max=40,
+            on_value=lambda v: settings.set(replace(settings.value, years=int(v))),
+        )
 
 
 @solara.component
