@@ -145,6 +145,7 @@ def analyse(
     command: str,
     sweep: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Path:
     """Charts, table and report of a finished (or partly finished) comparison, with the
     search sweep's and the lever decomposition's tables when given."""
@@ -314,7 +315,7 @@ def analyse(
         "the extra wages overstate collaboration's net cost."
     )
 
-    rep = Report("Isolated versus collaborative policy", folder)
+    rep = Report("Isolated versus collaborative policy", folder, lang=lang)
     rep.what_was_run(
         batch,
         command,
@@ -515,14 +516,14 @@ def main(argv: list[str] | None = None) -> int:
         given["args"] = args
         return design_from_args(args)
 
-    def analyse_all(batch: BatchResult, command: str) -> Path:
+    def analyse_all(batch: BatchResult, command: str, lang: str = "en") -> Path:
         args = given["args"]
         sweep = drivers = None
         if args.search_sweep:
             sweep = search_table(run_from_args(search_design(args), args))
         if args.drivers:
             drivers = drivers_table(run_from_args(drivers_design(args), args))
-        return analyse(batch, command, sweep, drivers)
+        return analyse(batch, command, sweep, drivers, lang=lang)
 
     outcome = run_study(build_parser(), argv, make_design, analyse_all, __file__)
     return outcome.emit(sys.stdout, sys.stderr)

@@ -394,6 +394,7 @@ def test_costs_per_arm_next_to_the_shortage_avoided(page):
     expect(iso).to_contain_text("EUR 0")
     cells = col.locator("td").all_inner_texts()
     year_eur, year_fte, total_eur, total_fte, avoided, avoided_years = cells
+    assert total_eur.startswith("EUR ") and float(total_fte.replace(",", "")) > 0, cells
     assert year_eur.startswith("EUR ") and year_eur != "EUR 0", cells
     assert year_fte.endswith(" fte") and float(year_fte.split()[0].replace(",", "")) > 0, cells
     assert avoided.endswith(" fte") and avoided_years != "–", cells
