@@ -14,8 +14,8 @@ from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.i18n import BABEL_LOCALES, DOMAIN, LOCALE_DIR  # noqa: E402
-from sim.i18n_extract import extract  # noqa: E402
+from sim.i18n import BABEL_LOCALES, DOMAIN, LOCALE_DIR
+from sim.i18n_extract import extract
 
 
 def main() -> int:

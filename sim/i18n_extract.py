@@ -49,3 +49,32 @@ def extract(root: Path = ROOT) -> Catalog:
     for message, where in dynamic_messages().items():
         catalog.add(message, None, [(where, 0)])
     return catalog
+
+
+def untranslated(lang: str = "nl", template: Catalog | None = None) -> list[str]:
+    """Messages of ``template`` (default: :func:`extract`) that the ``lang`` catalog does not
+    translate, or translates with other ``{placeholders}`` than the message has."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from sim.i18n import BABEL_LOCALES, DOMAIN, LOCALE_DIR
+
+    template = template if template is not None else extract()
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=BABEL_LOCALES[lang])
+    fields = re.compile(r"\{(\w*)\}")
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        strings = found.string if found is not None else None
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if found is None or found.fuzzy or not all(strings):
+            problems.append(f"no translation: {ids[0]!r}")
+        elif any(set(fields.findall(s)) != set(fields.findall(ids[-1])) for s in strings):
+            problems.append(f"placeholders differ: {ids[0]!r}")
+    return problems
