@@ -506,7 +506,7 @@ def test_map_names_a_school_on_hover_and_in_the_finder(page):
 def test_language_switch_turns_the_page_dutch(page):
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="NL").click()
+    page.get_by_role("button", name="nl", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"^Jaar 2023"))).to_be_visible(
         timeout=STEP_TIMEOUT_MS
     )
@@ -515,6 +515,6 @@ def test_language_switch_turns_the_page_dutch(page):
     expect(page.get_by_text("Instellingen", exact=True)).to_be_visible()
     expect(page.locator(".info-year")).to_have_text("Jaar 2023")
     _screenshot(page, "browser-view-nl.png")
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="en", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"^Year 2023"))).to_be_visible()
     assert page.problems == []

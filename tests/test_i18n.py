@@ -51,7 +51,7 @@ def test_dutch_texts_and_unknown_language():
     assert Translator("nl")._("shortage (open + hidden)") == "tekort (open + verborgen)"
     assert Translator("en")._("shortage (open + hidden)") == "shortage (open + hidden)"
     assert Translator("nl").n_("{n} lever", "{n} levers", 1) == "{n} maatregel"
-    with pytest.raises(LanguageError, match="'de'.*allowed: en, nl"):
+    with pytest.raises(LanguageError, match=r"'de'.*allowed: en, nl"):
         Translator("de")
 
 
