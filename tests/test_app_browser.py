@@ -302,6 +302,9 @@ def test_sidebar_never_covers_the_main_area_at_1280_by_800(laptop):
     # the status line is not cut off: it ends inside the window
     right = pg.locator(".arm-status").evaluate("e => e.getBoundingClientRect().right")
     assert right <= 1280
+    # nor is the cost table, whose first column holds the long name
+    costs = pg.locator(".costs").evaluate("e => e.getBoundingClientRect().right")
+    assert costs <= 1280
     _screenshot(pg, "browser-view-1280.png")
     assert pg.problems == []
 

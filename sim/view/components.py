@@ -387,13 +387,18 @@ class ViewPainter:
         """The maps and the chart panel of the model's current year, as PNG bytes."""
         model = self.model
         schools = {label: arm.school_frame() for label, arm in model.arms.items()}
-        titles = {label: f"{label}, {model.year}" for label in model.arms}
+        titles = {label: f"{short_label(label)}, {model.year}" for label in model.arms}
         series = {label: arm.series() for label, arm in model.arms.items()}
         maps = self.maps.png(schools, titles)
         self.school_overlay = school_overlay_svg(
             schools, self.maps.school_pixels(schools), self.maps.size, self.t
         )
         return maps, self.charts.png(series)
+
+
+def short_label(label: str, width: int = 40) -> str:
+    """A policy name cut to ``width`` characters for a map title (the status line has it all)."""
+    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 def school_label(row: Any) -> str:
@@ -684,8 +689,12 @@ CSS = """
 .school-site { fill: transparent; stroke: transparent; cursor: pointer; pointer-events: all; }
 .school-site:hover { stroke: #1f4e99; stroke-width: 3; }
 .cost-table { border-collapse: collapse; font-size: 0.85rem; margin: 4px 0; }
-.cost-table th, .cost-table td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #ddd; }
-.cost-table th:first-child, .cost-table td:first-child { text-align: left; }
+.costs { overflow-x: auto; max-width: 100%; }
+.cost-table th, .cost-table td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #ddd;
+  white-space: nowrap; }
+.cost-table thead th { white-space: normal; }
+.cost-table th:first-child, .cost-table td:first-child { text-align: left; white-space: normal;
+  overflow-wrap: anywhere; max-width: 260px; }
 .cost-lever td { color: #555; font-size: 0.8rem; }
 .cost-note { font-size: 0.75rem; color: #555; max-width: 900px; }
 .view-title { font-size: 1.3rem; margin: 6px 0 2px 0; }
