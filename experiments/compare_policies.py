@@ -328,20 +328,27 @@ def analyse(
         for src in plotting.HIRE_SOURCES
         if src in tot
     }
-    moved = [f"{v:+,.0f} {plotting.HIRE_SOURCES[k]}" for k, v in hires.items() if abs(v) >= 1]
+    moved = [
+        ("+" if v >= 0 else "-") + f"{t.num(abs(v))} {t._(plotting.HIRE_SOURCES[k])}"
+        for k, v in hires.items()
+        if abs(v) >= 1
+    ]
     if moved:
         reading.append(
-            f"Over the {years} years collaborative policy hires, per seed, "
-            + ", ".join(moved)
-            + " against isolated policy: the difference is in who gets placed, and where"
+            t._(
+                "Over the {years} years collaborative policy hires, per seed, {moved} against "
+                "isolated policy: the difference is in who gets placed, and where"
+            ).format(years=years, moved=", ".join(moved))
             + (
-                " (graduates who would have been lost to the region find a post that fits)"
+                t._(" (graduates who would have been lost to the region find a post that fits)")
                 if hires.get("hires_graduate", 0.0) > 0
                 else ""
             )
             + (
-                "; far fewer teachers change school, since boards no longer poach each "
-                "other's staff"
+                t._(
+                    "; far fewer teachers change school, since boards no longer poach each "
+                    "other's staff"
+                )
                 if hires.get("hires_mover", 0.0) < 0
                 else ""
             )

@@ -28,6 +28,9 @@ def dynamic_messages() -> dict[str, str]:
 
     infos = Parameters.info()
     out = {infos[name].doc.rstrip("."): f"parameter {name}" for name in TUNED}
+    from sim.plots.plotting import HIRE_SOURCES
+
+    out.update({label: f"hire source {col}" for col, label in HIRE_SOURCES.items()})
     for name, lever in LEVERS.items():
         out[lever_title(name)] = f"lever {name}"
         out[lever.mechanism] = f"lever {name} mechanism"
