@@ -54,6 +54,10 @@ def browser(server_url):
 def _open(browser, server_url, viewport):
     from playwright.sync_api import expect
 
+    # the page redraws maps and charts after each action: under load (a shared 2-core CI
+    # machine) that takes seconds, more than Playwright's default of 5 s
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+
     context = browser.new_context(viewport=viewport, accept_downloads=True)
     pg = context.new_page()
     pg.problems = []
