@@ -43,6 +43,7 @@ from sim.batch.runner import (
     run_study,
     study_parser,
 )
+from sim.i18n import N_, Translator
 from sim.model.policies import PRESETS
 from sim.plots import plotting
 
@@ -50,18 +51,18 @@ REPO = Path(__file__).resolve().parents[1]
 ARMS = ("isolated", "collaborative")
 
 OUTCOMES: dict[str, tuple[str, float, int]] = {
-    "shortage_rate": ("shortage, open + hidden (% of demand)", 100, 2),
-    "open_shortage_rate": ("open shortage: vacancies (% of demand)", 100, 2),
-    "hidden_shortage_rate": ("hidden shortage: unqualified (% of demand)", 100, 2),
-    "shortage_fte": ("shortage (fte)", 1, 0),
-    "shortage_rate_worst_decile": ("shortage at the worst tenth of schools (%)", 100, 1),
-    "shortage_gini": ("Gini of school shortage rates (0-1)", 1, 3),
-    "teachers": ("qualified teachers (persons)", 1, 0),
-    "side_entrants": ("side-entrants in training (persons)", 1, 0),
-    "surplus_fte": ("staff beyond demand (fte)", 1, 1),
-    "staff_fte": ("staff employed (fte)", 1, 0),
-    "lever_cost_eur": ("lever cost in the last year (kEUR/year)", 1e-3, 0),
-    "staff_cost_eur": ("staff wages in the last year (MEUR/year)", 1e-6, 1),
+    "shortage_rate": (N_("shortage, open + hidden (% of demand)"), 100, 2),
+    "open_shortage_rate": (N_("open shortage: vacancies (% of demand)"), 100, 2),
+    "hidden_shortage_rate": (N_("hidden shortage: unqualified (% of demand)"), 100, 2),
+    "shortage_fte": (N_("shortage (fte)"), 1, 0),
+    "shortage_rate_worst_decile": (N_("shortage at the worst tenth of schools (%)"), 100, 1),
+    "shortage_gini": (N_("Gini of school shortage rates (0-1)"), 1, 3),
+    "teachers": (N_("qualified teachers (persons)"), 1, 0),
+    "side_entrants": (N_("side-entrants in training (persons)"), 1, 0),
+    "surplus_fte": (N_("staff beyond demand (fte)"), 1, 1),
+    "staff_fte": (N_("staff employed (fte)"), 1, 0),
+    "lever_cost_eur": (N_("lever cost in the last year (kEUR/year)"), 1e-3, 0),
+    "staff_cost_eur": (N_("staff wages in the last year (MEUR/year)"), 1e-6, 1),
 }
 
 SEARCH_ROUNDS: tuple[int, ...] = (1, 4, 8)
@@ -132,12 +133,14 @@ def _map_scale(maps: dict[str, pd.DataFrame]) -> float:
     return max(0.05, math.ceil(q * 20) / 20)
 
 
-def _direction(iv: analysis.Interval, lower: str, higher: str) -> str:
+def _direction(
+    iv: analysis.Interval, lower: str, higher: str, unclear: str = "does not clearly change"
+) -> str:
     if iv.high < 0:
         return lower
     if iv.low > 0:
         return higher
-    return "does not clearly change"
+    return unclear
 
 
 def analyse(
@@ -145,9 +148,11 @@ def analyse(
     command: str,
     sweep: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Path:
     """Charts, table and report of a finished (or partly finished) comparison, with the
     search sweep's and the lever decomposition's tables when given."""
+    t = Translator(lang)
     res = Results.open(batch.folder)
     folder = batch.folder
     series = res.series()
@@ -207,17 +212,22 @@ def analyse(
     cum = analysis.outcome_table(
         tot,
         {
-            "shortage_fte": (f"shortage over {years} years (fte-years)", 1, 0),
-            "staff_fte": (f"staff employed over {years} years (fte-years)", 1, 0),
-            "surplus_fte": (f"staff beyond demand over {years} years (fte-years)", 1, 0),
-            "lever_cost_eur": (f"lever cost over {years} years (MEUR)", 1e-6, 2),
-            "staff_cost_eur": (f"staff wages over {years} years (MEUR)", 1e-6, 1),
-            "total_cost_eur": (f"lever cost + staff wages over {years} years (MEUR)", 1e-6, 1),
+            "shortage_fte": (t._("shortage over {years} years (fte-years)"), 1, 0),
+            "staff_fte": (t._("staff employed over {years} years (fte-years)"), 1, 0),
+            "surplus_fte": (t._("staff beyond demand over {years} years (fte-years)"), 1, 0),
+            "lever_cost_eur": (t._("lever cost over {years} years (MEUR)"), 1e-6, 2),
+            "staff_cost_eur": (t._("staff wages over {years} years (MEUR)"), 1e-6, 1),
+            "total_cost_eur": (
+                t._("lever cost + staff wages over {years} years (MEUR)"),
+                1e-6,
+                1,
+            ),
         },
         ARMS,
         treat,
         base,
     )
+    cum["outcome"] = [label.format(years=years) for label in cum["outcome"]]
 
     # numbers the reading is built from
     eff = mean_interval(paired_differences(end, "shortage_rate", treat, base)["difference"])
@@ -236,40 +246,81 @@ def analyse(
     first_year = int(series["year"].min())
     start_rate = series.loc[series["year"] == first_year, "shortage_rate"].mean()
 
+    def pp(x: float) -> str:  # a signed number of percentage points, two decimals
+        return ("+" if x >= 0 else "-") + t.num(abs(x) * 100, 2)
+
     reading = [
-        f"In {last} the shortage is {arm_mean[base]:.1%} of lesson demand under isolated and "
-        f"{arm_mean[treat]:.1%} under collaborative policy (from {start_rate:.1%} in "
-        f"{first_year}; means over {eff.n} paired seeds): collaboration "
-        f"{_direction(eff, 'lowers', 'raises')} it ({eff.mean * 100:+.2f} percentage points, "
-        f"95% interval {eff.low * 100:+.2f} to {eff.high * 100:+.2f}, lower in "
-        f"{lower_share:.0%} of the seeds; {open_eff.mean * 100:+.2f} in open and "
-        f"{hidden_eff.mean * 100:+.2f} in hidden shortage).",
+        t._(
+            "In {last} the shortage is {base_rate} of lesson demand under isolated and "
+            "{treat_rate} under collaborative policy (from {start_rate} in {first_year}; means "
+            "over {n} paired seeds): collaboration {direction} it ({eff} percentage points, 95% "
+            "interval {low} to {high}, lower in {lower_share} of the seeds; {open_eff} in open "
+            "and {hidden_eff} in hidden shortage)."
+        ).format(
+            last=last,
+            base_rate=t.pct(arm_mean[base]),
+            treat_rate=t.pct(arm_mean[treat]),
+            start_rate=t.pct(start_rate),
+            first_year=first_year,
+            n=eff.n,
+            direction=_direction(eff, t._("lowers"), t._("raises"), t._("does not clearly change")),
+            eff=pp(eff.mean),
+            low=pp(eff.low),
+            high=pp(eff.high),
+            lower_share=t.pct(lower_share, 0),
+            open_eff=pp(open_eff.mean),
+            hidden_eff=pp(hidden_eff.mean),
+        )
     ]
     gini = {a: end.loc[end["arm"] == a, "shortage_gini"].mean() for a in ARMS}
     worst = {a: end.loc[end["arm"] == a, "shortage_rate_worst_decile"].mean() for a in ARMS}
     reading.append(
-        f"Across schools, the shortage that remains is "
-        f"{'more' if gini[treat] > gini[base] else 'less'} concentrated under collaboration "
-        f"(Gini {gini[base]:.2f} isolated, {gini[treat]:.2f} collaborative), while the worst "
-        f"tenth of schools goes from {worst[base]:.1%} to {worst[treat]:.1%} shortage."
+        t._(
+            "Across schools, the shortage that remains is {more_or_less} concentrated under "
+            "collaboration (Gini {gini_base} isolated, {gini_treat} collaborative), while the "
+            "worst tenth of schools goes from {worst_base} to {worst_treat} shortage."
+        ).format(
+            more_or_less=t._("more") if gini[treat] > gini[base] else t._("less"),
+            gini_base=t.num(gini[base], 2),
+            gini_treat=t.num(gini[treat], 2),
+            worst_base=t.pct(worst[base]),
+            worst_treat=t.pct(worst[treat]),
+        )
     )
-    cost_words = (
-        f"{extra_cost.mean() / 1e6:,.1f} MEUR: {lever_cost.mean() / 1e6:,.1f} MEUR of lever "
-        f"cost plus the wages of {extra_staff.mean():,.0f} staff fte-years employed beyond the "
-        f"paired isolated run ({(extra_cost.mean() - lever_cost.mean()) / 1e6:,.1f} MEUR)"
+    cost_words = t._(
+        "{extra} MEUR: {lever} MEUR of lever cost plus the wages of {staff} staff fte-years "
+        "employed beyond the paired isolated run ({wages} MEUR)"
+    ).format(
+        extra=t.num(extra_cost.mean() / 1e6, 1),
+        lever=t.num(lever_cost.mean() / 1e6, 1),
+        staff=t.num(extra_staff.mean()),
+        wages=t.num((extra_cost.mean() - lever_cost.mean()) / 1e6, 1),
     )
     if avoided.mean() > 0 and extra_cost.mean() > 0:
         reading.append(
-            f"Over {years} years collaboration avoids {avoided.mean():,.0f} fte-years of "
-            f"shortage for {cost_words}, about {extra_cost.mean() / avoided.mean():,.0f} EUR "
-            "per fte-year avoided. Most of that is the wages of the teachers who now fill posts "
-            "that stayed open or were taught by unqualified staff; the levers' own cost is "
-            f"about {lever_cost.mean() / avoided.mean():,.0f} EUR per fte-year avoided."
+            t._(
+                "Over {years} years collaboration avoids {avoided} fte-years of shortage for "
+                "{cost_words}, about {per_fte} EUR per fte-year avoided. Most of that is the "
+                "wages of the teachers who now fill posts that stayed open or were taught by "
+                "unqualified staff; the levers' own cost is about {lever_per_fte} EUR per "
+                "fte-year avoided."
+            ).format(
+                years=years,
+                avoided=t.num(avoided.mean()),
+                cost_words=cost_words,
+                per_fte=t.num(extra_cost.mean() / avoided.mean()),
+                lever_per_fte=t.num(lever_cost.mean() / avoided.mean()),
+            )
         )
     else:
         reading.append(
-            f"Over {years} years the shortage changes by {-avoided.mean():+,.0f} fte-years for "
-            f"{cost_words}."
+            t._(
+                "Over {years} years the shortage changes by {change} fte-years for {cost_words}."
+            ).format(
+                years=years,
+                change=("+" if -avoided.mean() >= 0 else "-") + t.num(abs(avoided.mean())),
+                cost_words=cost_words,
+            )
         )
 
     hires = {
@@ -277,20 +328,27 @@ def analyse(
         for src in plotting.HIRE_SOURCES
         if src in tot
     }
-    moved = [f"{v:+,.0f} {plotting.HIRE_SOURCES[k]}" for k, v in hires.items() if abs(v) >= 1]
+    moved = [
+        ("+" if v >= 0 else "-") + f"{t.num(abs(v))} {t._(plotting.HIRE_SOURCES[k])}"
+        for k, v in hires.items()
+        if abs(v) >= 1
+    ]
     if moved:
         reading.append(
-            f"Over the {years} years collaborative policy hires, per seed, "
-            + ", ".join(moved)
-            + " against isolated policy: the difference is in who gets placed, and where"
+            t._(
+                "Over the {years} years collaborative policy hires, per seed, {moved} against "
+                "isolated policy: the difference is in who gets placed, and where"
+            ).format(years=years, moved=", ".join(moved))
             + (
-                " (graduates who would have been lost to the region find a post that fits)"
+                t._(" (graduates who would have been lost to the region find a post that fits)")
                 if hires.get("hires_graduate", 0.0) > 0
                 else ""
             )
             + (
-                "; far fewer teachers change school, since boards no longer poach each "
-                "other's staff"
+                t._(
+                    "; far fewer teachers change school, since boards no longer poach each "
+                    "other's staff"
+                )
                 if hires.get("hires_mover", 0.0) < 0
                 else ""
             )
@@ -305,50 +363,64 @@ def analyse(
             f"{min(diffs):+.1f} percentage points (few seeds per cell)."
         )
     reading.append(
-        "Every lever effect is an assumed mechanism size, not a measured one, and the interval "
-        "shows seed noise only; the isolated arm's search friction is assumed too (section *How "
-        "the difference depends on the search process*), while the regional pool is "
-        "frictionless: it places every seeker where the need is largest, ignoring their "
-        "preferences, the best case for collaboration. Stop-gap cover (lessons taught by staff "
-        "outside the model's workforce) is not priced, and isolated policy has more of it, so "
-        "the extra wages overstate collaboration's net cost."
+        t._(
+            "Every lever effect is an assumed mechanism size, not a measured one, and the "
+            "interval shows seed noise only; the isolated arm's search friction is assumed too "
+            "(section *How the difference depends on the search process*), while the regional "
+            "pool is frictionless: it places every seeker where the need is largest, ignoring "
+            "their preferences, the best case for collaboration. Stop-gap cover (lessons taught "
+            "by staff outside the model's workforce) is not priced, and isolated policy has more "
+            "of it, so the extra wages overstate collaboration's net cost."
+        )
     )
 
-    rep = Report("Isolated versus collaborative policy", folder)
+    rep = Report("Isolated versus collaborative policy", folder, lang=lang)
     rep.what_was_run(
         batch,
         command,
         [
-            "Arms: `isolated` (every board recruits, trains and inducts alone) and `collaborative` "
-            "(all levers of the preset except the qualification experiment).",
-            "Intervals are 95% confidence intervals of the mean over replications (t distribution); "
-            "bands in the charts are the 10-90% range over replications.",
+            t._(
+                "Arms: `isolated` (every board recruits, trains and inducts alone) and "
+                "`collaborative` (all levers of the preset except the qualification experiment)."
+            ),
+            t._(
+                "Intervals are 95% confidence intervals of the mean over replications "
+                "(t distribution); bands in the charts are the 10-90% range over replications."
+            ),
         ],
     )
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
     rep.heading("Outcomes")
     rep.table(
-        table,
-        note=f"End state {last}: mean [95% interval] per arm; the effect is the "
-        "mean paired difference per seed; *seeds where lower* is the share of seeds where "
-        f"`{treat}` is below `{base}`.",
+        _translated_table(table, t),
+        note=t._(
+            "End state {last}: mean [95% interval] per arm; the effect is the mean paired "
+            "difference per seed; *seeds where lower* is the share of seeds where `{treat}` is "
+            "below `{base}`."
+        ).format(last=last, treat=treat, base=base),
     )
     rep.table(
-        cum,
-        note=f"Totals over {first_year + 1}-{last}. Staff wages are all staff fte paid (staff "
-        "beyond demand included) at `staff_cost_eur_per_fte`; the effect on *lever cost + staff "
-        "wages* is what collaboration costs net of the paired isolated run.",
+        _translated_table(cum, t),
+        note=t._(
+            "Totals over {start}-{last}. Staff wages are all staff fte paid (staff beyond demand "
+            "included) at `staff_cost_eur_per_fte`; the effect on *lever cost + staff wages* is "
+            "what collaboration costs net of the paired isolated run."
+        ).format(start=first_year + 1, last=last),
     )
     rep.heading("Charts")
     captions = {
-        "over_time": "Shortage rate per arm over time: median and 10-90% band over replications.",
-        "difference": "Collaborative minus isolated, per seed: median and 10-90% band.",
-        "open_hidden": "Open shortage (vacancies) and hidden shortage (unqualified teaching).",
-        "subjects": f"Shortage per subject group in {last}.",
-        "spread": "Spread across schools: distribution of school shortage rates and Gini.",
-        "maps": f"School sites coloured by their median shortage rate in {last}, per arm.",
-        "hires": f"Hires by source over {years} years.",
+        "over_time": t._(
+            "Shortage rate per arm over time: median and 10-90% band over replications."
+        ),
+        "difference": t._("Collaborative minus isolated, per seed: median and 10-90% band."),
+        "open_hidden": t._("Open shortage (vacancies) and hidden shortage (unqualified teaching)."),
+        "subjects": t._("Shortage per subject group in {last}.").format(last=last),
+        "spread": t._("Spread across schools: distribution of school shortage rates and Gini."),
+        "maps": t._(
+            "School sites coloured by their median shortage rate in {last}, per arm."
+        ).format(last=last),
+        "hires": t._("Hires by source over {years} years.").format(years=years),
     }
     for key, path in files.items():
         rep.image(path, captions[key])
@@ -434,6 +506,18 @@ def _drivers_section(rep: Report, drivers: pd.DataFrame, last: int) -> None:
     )
 
 
+def _translated_table(table: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """An outcome table with its labels and column names in the report's language (the
+    cumulative labels carry their number of years, which is kept)."""
+    out = table.copy()
+    out["outcome"] = [t._(label) for label in out["outcome"]]
+    names = {"outcome": t._("outcome"), "seeds where lower": t._("seeds where lower")}
+    for col in out.columns:
+        if col.startswith("effect ("):
+            names[col] = t._("effect") + col[len("effect") :]
+    return out.rename(columns=names)
+
+
 def _drivers_words(drivers: pd.DataFrame | None) -> list[str]:
     """The reading's sentence on the levers that drive the difference."""
     if drivers is None or drivers.empty:
@@ -515,14 +599,14 @@ def main(argv: list[str] | None = None) -> int:
         given["args"] = args
         return design_from_args(args)
 
-    def analyse_all(batch: BatchResult, command: str) -> Path:
+    def analyse_all(batch: BatchResult, command: str, lang: str = "en") -> Path:
         args = given["args"]
         sweep = drivers = None
         if args.search_sweep:
             sweep = search_table(run_from_args(search_design(args), args))
         if args.drivers:
             drivers = drivers_table(run_from_args(drivers_design(args), args))
-        return analyse(batch, command, sweep, drivers)
+        return analyse(batch, command, sweep, drivers, lang=lang)
 
     outcome = run_study(build_parser(), argv, make_design, analyse_all, __file__)
     return outcome.emit(sys.stdout, sys.stderr)

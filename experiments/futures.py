@@ -96,7 +96,7 @@ def design_from_args(args: argparse.Namespace) -> Design:
     )
 
 
-def analyse(batch: BatchResult, command: str) -> Path:
+def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     """The grid chart, the table and the report of the futures study."""
     res = Results.open(batch.folder)
     end = res.end_state(["shortage_rate", "open_shortage_rate", "hidden_shortage_rate"])
@@ -185,7 +185,7 @@ def analyse(batch: BatchResult, command: str) -> Path:
         f"{by[driver].idxmin()} {by[driver].min():.2f} pp, averaged over the other contrasts."
     )
 
-    rep = Report("Policies across futures", batch.folder)
+    rep = Report("Policies across futures", batch.folder, lang=lang)
     rep.what_was_run(
         batch,
         command,

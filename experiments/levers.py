@@ -122,7 +122,7 @@ def _ratio(v: float, none: str) -> str:
     return none if not np.isfinite(v) else f"{v:,.1f}"
 
 
-def analyse(batch: BatchResult, command: str) -> Path:
+def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     """Charts, table and report of the lever study."""
     res = Results.open(batch.folder)
     series = res.series(
@@ -209,7 +209,7 @@ def analyse(batch: BatchResult, command: str) -> Path:
         f"{'overlap' if sums > package.mean() else 'reinforce each other'}."
     )
 
-    rep = Report("Lever by lever", batch.folder)
+    rep = Report("Lever by lever", batch.folder, lang=lang)
     rep.what_was_run(
         batch,
         command,

@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quick", action="store_true", help="2 trajectories instead of 8")
     parser.add_argument(
+        "--lang", default="en", choices=["en", "nl"], help="language of the report (default en)"
+    )
+    parser.add_argument(
         "--trajectories", type=int, help="Morris trajectories (default 8, or 2 with --quick)"
     )
     parser.add_argument(
@@ -197,6 +200,7 @@ def analyse(
     prob: dict,
     command: str,
     sobol: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Path:
     """Chart, ranked table and report of the screening (and the Sobol indices, if run)."""
     info = Parameters.info()
@@ -246,7 +250,7 @@ def analyse(
             "other parameters (interactions or a non-linear response)."
         )
 
-    rep = Report("Sensitivity: Morris screening", batch.folder)
+    rep = Report("Sensitivity: Morris screening", batch.folder, lang=lang)
     rep.what_was_run(
         batch,
         command,
@@ -348,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stderr)
         return code
     command = shlex.join(["python", "experiments/sensitivity.py", *argv])
-    print(f"report: {analyse(batch, table, prob, command, sobol)}")
+    print(f"report: {analyse(batch, table, prob, command, sobol, lang=args.lang)}")
     print(
         analysis.to_markdown(
             table[table["outcome"] == "benefit"].nlargest(5, "mu_star")[

@@ -10,42 +10,50 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.i18n import LANGUAGES, N_, LanguageError, Translator
 from sim.model.parameters import SUBJECT_GROUPS, ParameterError, Parameters, parse_assignments
 from sim.model.policies import LEVERS, PRESETS, PolicyError
 from sim.model.scenarios import ScenarioError, available_scenarios, load_scenario
 
 SUMMARY_COLUMNS = {
-    "demand_fte": "demand fte",
-    "vacancy_fte": "open fte",
-    "unqualified_fte": "hidden fte",
-    "shortage_rate": "shortage %",
-    "teachers": "teachers",
-    "side_entrants": "side-entr.",
-    "hires_graduate": "hired grad.",
-    "exits_left_education": "left educ.",
-    "exits_retirement": "retired",
-    "lever_cost_eur": "lever cost kEUR",
+    "demand_fte": N_("demand fte"),
+    "vacancy_fte": N_("open fte"),
+    "unqualified_fte": N_("hidden fte"),
+    "shortage_rate": N_("shortage %"),
+    "teachers": N_("teachers"),
+    "side_entrants": N_("side-entr."),
+    "hires_graduate": N_("hired grad."),
+    "exits_left_education": N_("left educ."),
+    "exits_retirement": N_("retired"),
+    "lever_cost_eur": N_("lever cost kEUR"),
+    "lever_cost_fte": N_("lever staff fte"),
 }
 
 
-def summary_table(series: pd.DataFrame) -> str:
-    """A readable table of the yearly series (every other year and the last)."""
+def summary_table(series: pd.DataFrame, t: Translator | None = None) -> str:
+    """A readable table of the yearly series (every other year and the last), with the
+    language's number format (1.490,5 in Dutch)."""
+    t = t or Translator("en")
     years = list(series.index[::2])
     if series.index[-1] not in years:
         years.append(series.index[-1])
     table = series.loc[years, list(SUMMARY_COLUMNS)].copy()
     table["shortage_rate"] *= 100
     table["lever_cost_eur"] /= 1000
-    table = table.rename(columns=SUMMARY_COLUMNS)
-    return table.to_string(float_format=lambda v: f"{v:,.1f}")
+    table = table.rename(columns={k: t._(v) for k, v in SUMMARY_COLUMNS.items()})
+    table.index.name = t._("year")
+    return table.to_string(float_format=lambda v: t.num(v, 1))
 
 
-def subject_table(series: pd.DataFrame) -> str:
+def subject_table(series: pd.DataFrame, t: Translator | None = None) -> str:
     """Shortage rate per subject group in the first and the last year."""
+    from sim.view.charts import SUBJECT_LABELS
+
+    t = t or Translator("en")
     cols = [f"shortage_rate_{g}" for g in SUBJECT_GROUPS]
-    table = series.loc[[series.index[0], series.index[-1]], cols].T * 100
-    table.index = list(SUBJECT_GROUPS)
-    return table.to_string(float_format=lambda v: f"{v:.1f}%")
+    table = series.loc[[series.index[0], series.index[-1]], cols].T
+    table.index = [t._(SUBJECT_LABELS[g]) for g in SUBJECT_GROUPS]
+    return table.to_string(formatters={c: t.pct for c in table.columns})
 
 
 class CommandError(ValueError):
@@ -68,29 +76,59 @@ def cmd_run(args: argparse.Namespace) -> int:
     rng = params.default_seed if args.rng is None else args.rng
     model = RegionModel(scenario=args.scenario, policy=args.policy, rng=rng, **overrides)
     years = params.horizon_years if args.years is None else args.years
+    t = Translator(args.lang)
     model.run_for(years)
     series = model.series()
-    levers = ", ".join(model.policy.lever_names) or "none"
+    levers = ", ".join(model.policy.lever_names) or t._("none")
     print(
-        f"scenario {model.scenario_spec.name} | policy {args.policy} (levers: {levers}) | "
-        f"rng {model.seed} | {len(model.schools)} school sites | {years} years"
+        t._(
+            "scenario {scenario} | policy {policy} (levers: {levers}) | rng {rng} | "
+            "{sites} school sites | {years} years"
+        ).format(
+            scenario=model.scenario_spec.name,
+            policy=args.policy,
+            levers=levers,
+            rng=model.seed,
+            sites=len(model.schools),
+            years=years,
+        )
     )
     print()
-    print(summary_table(series))
+    print(summary_table(series, t))
     print()
-    print("Shortage by subject group (open + hidden, % of demand):")
-    print(subject_table(series))
+    print(t._("Shortage by subject group (open + hidden, % of demand):"))
+    print(subject_table(series, t))
     last = series.iloc[-1]
+    flows = series.iloc[1:]
     print()
     print(
-        f"End state {int(last.name)}: shortage {last.shortage_rate:.1%} of demand "
-        f"(open {last.open_shortage_rate:.1%}, hidden {last.hidden_shortage_rate:.1%}); "
-        f"worst tenth of schools {last.shortage_rate_worst_decile:.1%}; "
-        f"Gini across schools {last.shortage_gini:.2f}."
+        t._(
+            "End state {year}: shortage {shortage} of demand (open {open}, hidden {hidden}); "
+            "worst tenth of schools {worst}; Gini across schools {gini}."
+        ).format(
+            year=int(last.name),
+            shortage=t.pct(last.shortage_rate),
+            open=t.pct(last.open_shortage_rate),
+            hidden=t.pct(last.hidden_shortage_rate),
+            worst=t.pct(last.shortage_rate_worst_decile),
+            gini=t.num(last.shortage_gini, 2),
+        )
+    )
+    print(
+        t._(
+            "Lever costs over the run: {eur} and {fte}-years of staff time "
+            "({eur_year} and {fte_year} in {year})."
+        ).format(
+            eur=t.eur(flows["lever_cost_eur"].sum()),
+            fte=t.fte(flows["lever_cost_fte"].sum(), 1),
+            eur_year=t.eur(last.lever_cost_eur),
+            fte_year=t.fte(last.lever_cost_fte, 1),
+            year=int(last.name),
+        )
     )
     if args.csv:
         series.to_csv(args.csv)
-        print(f"yearly series written to {args.csv}")
+        print(t._("yearly series written to {path}").format(path=args.csv))
     return 0
 
 
@@ -130,6 +168,7 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--port: value {args.port} is not allowed; allowed: 1 to 65535")
     load_scenario(args.scenario)  # a bad name fails here, not in the browser
     argv, env = view_command(args.port, args.scenario)
+    env["SIM_VIEW_LANG"] = args.lang
     print(f"serving the browser view on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)")
     os.execve(sys.executable, argv, env)
     return 0  # not reached: execve replaces this process
@@ -210,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter, e.g. --set pupil_trend_per_year=-0.01",
     )
     run.add_argument("--csv", help="write the yearly series to this CSV file")
+    run.add_argument(
+        "--lang",
+        default="en",
+        choices=sorted(LANGUAGES),
+        help="language of the summary: en (default) or nl (Dutch, with Dutch number format)",
+    )
     run.set_defaults(func=cmd_run)
     params = sub.add_parser("params", help="list every parameter with its default and source")
     params.add_argument("--group", choices=["region", "pipeline", "labour_market", "policy_levers"])
@@ -220,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario",
         default="rijnmond",
         help=f"scenario name ({', '.join(available_scenarios())}) or path to a .toml",
+    )
+    view.add_argument(
+        "--lang", default="en", choices=sorted(LANGUAGES), help="language the page opens in"
     )
     view.set_defaults(func=cmd_view)
     region = sub.add_parser("region", help="build a region scenario from DUO's open data")
@@ -271,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         return args.func(args)
-    except (ParameterError, PolicyError, ScenarioError, CommandError) as exc:
+    except (ParameterError, PolicyError, ScenarioError, CommandError, LanguageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -358,3 +358,79 @@ def test_live_maps_blit_the_same_image_as_a_full_drawing():
     blitted = _pixels(live.fig)
     assert (blitted != first).any()
     assert (blitted == _drawn_in_full(live.fig)).all()
+
+
+# ------------------------------------------------------------ issue 14, in-process
+@pytest.mark.parametrize("scenario", ["rijnmond", "zuid-holland", "netherlands"])
+def test_every_scenario_value_lies_on_its_sliders_grid(scenario):
+    """A slider snaps its value to min + k * step when drawn: the scenario's value must be a
+    grid point, or opening a section changes the run (15.6 became 15.5 with a step of 0.5)."""
+    params = load_scenario(scenario).parameters()
+    for group in controls(params).values():
+        for c in group:
+            if c.kind != "float":
+                continue
+            k = (c.default - c.min) / c.step
+            assert abs(k - round(k)) < 1e-6, (c.name, c.default, c.min, c.step)
+            assert c.min <= c.default <= c.max
+            assert c.clean(c.default) == c.default, c.name
+
+
+def test_twin_arms_differ_in_more_than_dashes_and_are_named_in_a_legend():
+    from matplotlib.colors import to_rgba
+
+    from sim.view.charts import LEGEND_FONTSIZE, dashboard_figure
+
+    iso = RegionModel(policy="isolated", rng=3)
+    col = RegionModel(policy="collaborative", rng=3)
+    iso.run_for(2)
+    col.run_for(2)
+    fig = dashboard_figure({"isolated": iso.series(), "collaborative": col.series()})
+    shortage = fig.axes[0]
+    same_colour = [ln for ln in shortage.lines if ln.get_color() == "#b2182b"]
+    assert len(same_colour) == 2
+    first, second = same_colour
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_marker() != second.get_marker()
+    assert second.get_linewidth() >= 1.5 * first.get_linewidth()
+    assert to_rgba(first.get_markerfacecolor()) != to_rgba(second.get_markerfacecolor())
+    names = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert names == ["policy isolated", "policy collaborative"]
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            assert all(t.get_fontsize() >= LEGEND_FONTSIZE for t in ax.get_legend().get_texts())
+
+
+def test_costs_follow_the_lever_reporters_and_the_shortage_avoided():
+    from sim.view.components import arm_costs
+
+    settings = dataclasses.replace(default_settings(), twin=True)
+    session = ViewSession(type("Value", (), {"value": settings})())
+    model = ViewModel(session)
+    for _ in range(3):
+        model.step()
+    iso, col = arm_costs(model)
+    s = model.arms["collaborative"].series()
+    b = model.arms["isolated"].series()
+    assert iso.total_eur == 0 and iso.avoided_fte is None
+    assert col.year_eur == pytest.approx(s["lever_cost_eur"].iloc[-1])
+    assert col.total_fte == pytest.approx(s["lever_cost_fte"].iloc[1:].sum())
+    gap = lambda x: x["vacancy_fte"] + x["unqualified_fte"]  # noqa: E731
+    assert col.avoided_fte == pytest.approx(gap(b).iloc[-1] - gap(s).iloc[-1])
+    assert col.avoided_fte_years == pytest.approx((gap(b) - gap(s)).iloc[1:].sum())
+    assert sum(t for _, t in col.by_lever.values()) == pytest.approx(col.total_eur)
+
+
+def test_scenario_file_of_the_view_runs_with_the_changed_values(tmp_path):
+    from sim.view.components import scenario_toml, study_commands
+
+    settings = default_settings().with_value("pupil_trend_per_year", -0.01)
+    path = tmp_path / "tuned.toml"
+    path.write_text(scenario_toml(settings), encoding="utf-8")
+    spec = load_scenario(path)
+    assert spec.parameters().pupil_trend_per_year == -0.01
+    base = load_scenario("rijnmond").parameters()
+    assert spec.parameters().model_copy(update={"pupil_trend_per_year": 0.0}) == base
+    assert study_commands(settings, str(path))[0].endswith(
+        f"--scenario {path} --policy isolated --rng 1 --years 17"
+    )

@@ -51,12 +51,14 @@ def browser(server_url):
         b.close()
 
 
-@pytest.fixture
-def page(browser, server_url):
-    """A fresh session on the page, loaded and ready, that records every browser problem."""
+def _open(browser, server_url, viewport):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1500, "height": 2000})
+    # the page redraws maps and charts after each action: under load (a shared 2-core CI
+    # machine) that takes seconds, more than Playwright's default of 5 s
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     pg = context.new_page()
     pg.problems = []
     # Solara always logs one harmless warning ("Failed to evaluate Vue script"): errors only
@@ -67,6 +69,21 @@ def page(browser, server_url):
     pg.goto(server_url)
     expect(pg.get_by_role("button", name="Step")).to_be_enabled(timeout=60_000)
     expect(pg.locator("img.widget-image")).to_have_count(2, timeout=60_000)
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh session on the page, loaded and ready, that records every browser problem."""
+    context, pg = _open(browser, server_url, {"width": 1500, "height": 2000})
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser, server_url):
+    """The same on a 1280 x 800 screen, a common laptop size."""
+    context, pg = _open(browser, server_url, {"width": 1280, "height": 800})
     yield pg
     context.close()
 
@@ -141,7 +158,7 @@ def test_play_runs_and_pause_stops(page):
 
     assert _year(page) == 2023  # its own model: earlier tests' sessions stepped theirs
     # the slowest play interval, so that pausing lands well before the run's last year
-    page.get_by_role("slider", name="Play Interval (ms)").focus()
+    page.get_by_role("slider", name="Play interval (ms)").focus()
     page.keyboard.press("End")
     page.get_by_role("button", name="▶").click()
     expect(page.get_by_role("button", name="❚❚")).to_be_visible(timeout=STEP_TIMEOUT_MS)
@@ -216,4 +233,295 @@ def test_twin_mode_shows_both_arms(page):
     (w, h), _ = _images_loaded(page)
     assert w > 1.5 * h  # two maps side by side
     _screenshot(page, "browser-view-twin.png")
+    assert page.problems == []
+
+
+# ---------------------------------------------------------- defects of issue 14
+def _step_to(pg, year: int) -> None:
+    from playwright.sync_api import expect
+
+    pg.get_by_role("button", name="Step").click()
+    expect(pg.get_by_role("heading", name=re.compile(f"^Year {year}"))).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
+
+
+def _reset(pg) -> None:
+    from playwright.sync_api import expect
+
+    pg.get_by_role("button", name="Reset").click()
+    expect(pg.get_by_role("heading", name=re.compile("^Year 2023"))).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
+    # applied: the notice of pending settings is gone
+    expect(pg.get_by_text("Settings changed: press Reset")).to_have_count(
+        0, timeout=STEP_TIMEOUT_MS
+    )
+
+
+def test_opening_every_section_and_reset_leaves_the_run_at_the_scenario(page):
+    """Defect 1: drawing a slider must not move its value (15.6 became 15.5, 0.069 0.07)."""
+    from playwright.sync_api import expect
+
+    status = page.locator(".arm-status").inner_text()
+    for group in ("Region", "Pipeline: training and side-entrants", "Labour market"):
+        page.get_by_role("button", name=group).click()
+    page.wait_for_timeout(1_000)  # sliders that snap do so as soon as they are drawn
+    expect(page.get_by_text("Settings changed: press Reset")).to_have_count(0)
+    _reset(page)
+    expect(page.locator(".changed-values")).to_have_count(0)
+    assert page.locator(".arm-status").inner_text() == status
+    assert page.problems == []
+
+
+def test_sidebar_never_covers_the_main_area_at_1280_by_800(laptop):
+    """Defect 2: a long custom policy name widened the sidebar over the results."""
+    from playwright.sync_api import expect
+
+    pg = laptop
+    # a lever mix that matches no preset: a long "a+b+c+d+e" policy name
+    for lever in (
+        "joint induction",
+        "outreach",
+        "dual qualification",
+        "slow finisher help",
+        "joint side entrant programme",
+    ):
+        pg.get_by_text(lever, exact=True).click()
+    expect(pg.locator(".policy-name")).to_contain_text("joint_induction+")
+    _reset(pg)
+    expect(pg.locator(".arm-status")).to_contain_text("(5 levers)")
+    box = pg.evaluate(
+        """() => {
+          const d = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+          const c = document.querySelector('.v-navigation-drawer__content');
+          const texts = [...document.querySelectorAll('.view-title, .arm-status')]
+            .map(e => e.getBoundingClientRect().left);
+          return {right: d.right, main_left: Math.min(...texts),
+                  overflow: c.scrollWidth - c.clientWidth};
+        }"""
+    )
+    assert box["right"] <= box["main_left"], box
+    assert box["overflow"] <= 0, box
+    # the status line is not cut off: it ends inside the window
+    right = pg.locator(".arm-status").evaluate("e => e.getBoundingClientRect().right")
+    assert right <= 1280
+    # nor is the cost table, whose first column holds the long name
+    costs = pg.locator(".costs").evaluate("e => e.getBoundingClientRect().right")
+    assert costs <= 1280
+    _screenshot(pg, "browser-view-1280.png")
+    assert pg.problems == []
+
+
+def test_twin_mode_with_policy_isolated_says_what_it_compares(page):
+    """Defect 5a: twin mode with "Policy: isolated" silently compared with collaborative."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="isolated").click()
+    page.get_by_text("Twin mode: isolated next to the policy").click()
+    expect(page.locator(".twin-fallback-note")).to_contain_text("collaborative")
+    _reset(page)
+    expect(page.locator(".twin-fallback")).to_contain_text(
+        "isolated is compared with collaborative"
+    )
+    expect(page.locator(".arm-status").nth(1)).to_contain_text("collaborative")
+    assert page.problems == []
+
+
+def test_legends_and_map_names_show_at_a_readable_size(laptop):
+    """Defect 5b: legends were 6-7 px on screen; every chart and map text is now 9 px or more."""
+    from sim.view.charts import LEGEND_FONTSIZE
+
+    sizes = laptop.locator("img.widget-image").evaluate_all(
+        "imgs => imgs.map(i => [i.naturalWidth, i.getBoundingClientRect().width])"
+    )
+    (map_natural, map_shown), (chart_natural, chart_shown) = sizes
+    # the figures are drawn at 72 dpi: one point is one natural pixel
+    assert LEGEND_FONTSIZE * chart_shown / chart_natural >= 9.0, sizes
+    assert 9 * map_shown / map_natural >= 6.5, sizes  # municipality names, map beside the text
+    assert laptop.problems == []
+
+
+def test_lever_explanations_are_visible_without_hovering(page):
+    """Defect 5c: a lever's explanation appeared only when hovering the switch's knob."""
+    from playwright.sync_api import expect
+
+    from sim.model.policies import LEVERS
+
+    effect = LEVERS["regional_matching"].effect
+    expect(page.get_by_text(effect[:40])).to_be_visible()
+    expect(page.locator(".lever-effect")).to_have_count(len(LEVERS))
+
+
+def test_step_advances_exactly_one_year(page):
+    """Defect 5d: with "Render interval" above 1 one Step jumped several years."""
+    render = page.get_by_role("slider", name=re.compile("Render Interval"))
+    if render.count():  # the old page: set it high, as a user might
+        render.focus()
+        page.keyboard.press("End")
+    _step_to(page, 2024)
+    assert _settled_year(page) == 2024
+    _step_to(page, 2025)
+    assert _settled_year(page) == 2025
+    assert page.problems == []
+
+
+def test_information_card_shows_the_year_and_the_finished_run(page):
+    """Defects 5e and 5f: a visible "run finished" state; "Year 2028", not "Time: 5.0"."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".info-year")).to_have_text("Year 2023")
+    expect(page.get_by_text(re.compile(r"^Time: "))).to_have_count(0)
+    # a run of one year: one Step finishes it
+    page.locator(".years-to-run").get_by_role("slider").focus()
+    page.keyboard.press("Home")
+    expect(page.get_by_text("Years to run: 1 (to 2024)")).to_be_visible()
+    _reset(page)
+    _step_to(page, 2024)
+    expect(page.locator(".run-finished")).to_contain_text("Run finished: 2024 reached")
+    expect(page.locator(".info-finished")).to_have_text("Run finished")
+    expect(page.locator(".info-year")).to_have_text("Year 2024")
+    expect(page.get_by_role("button", name="Step")).to_be_disabled()
+    expect(page.get_by_role("button", name="▶")).to_be_disabled()
+    assert page.problems == []
+
+
+# ---------------------------------------------------------------- costs in sight
+def test_costs_per_arm_next_to_the_shortage_avoided(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="collaborative").click()
+    page.get_by_text("Twin mode: isolated next to the policy").click()
+    _reset(page)
+    _step_to(page, 2024)
+    _step_to(page, 2025)
+    table = page.locator(".cost-table")
+    expect(table.locator("tr.cost-arm")).to_have_count(2)
+    iso, col = table.locator("tr.cost-arm").nth(0), table.locator("tr.cost-arm").nth(1)
+    expect(iso).to_contain_text("EUR 0")
+    cells = col.locator("td").all_inner_texts()
+    year_eur, year_fte, total_eur, total_fte, avoided, avoided_years = cells
+    assert total_eur.startswith("EUR ") and float(total_fte.replace(",", "")) > 0, cells
+    assert year_eur.startswith("EUR ") and year_eur != "EUR 0", cells
+    assert year_fte.endswith(" fte") and float(year_fte.split()[0].replace(",", "")) > 0, cells
+    assert avoided.endswith(" fte") and avoided_years != "–", cells
+    # one row per lever under the collaborative arm
+    expect(table.locator("tr.cost-lever")).to_have_count(9)
+    expect(table).to_contain_text("regional matching")
+    assert page.problems == []
+
+
+# ----------------------------------------------------------------- take-away
+def _download(pg, label: str):
+    with pg.expect_download(timeout=STEP_TIMEOUT_MS) as info:
+        pg.get_by_role("button", name=label).click()
+    d = info.value
+    return d.suggested_filename, open(d.path(), "rb").read()
+
+
+def test_downloads_series_schools_charts_and_a_scenario_for_a_study(page, tmp_path):
+    import io
+    import tomllib
+
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    from sim.model.scenarios import load_scenario
+
+    _step_to(page, 2024)
+    name, data = _download(page, "Yearly series (CSV)")
+    series = pd.read_csv(io.BytesIO(data))
+    assert name.endswith("-series.csv")
+    assert list(series["year"]) == [2023, 2024] and set(series["arm"]) == {"isolated"}
+    assert {"shortage_rate", "lever_cost_eur", "lever_cost_fte"} <= set(series.columns)
+    name, data = _download(page, "School table (CSV)")
+    schools = pd.read_csv(io.BytesIO(data))
+    assert len(schools) == 70 and {"school", "municipality", "board", "pupils"} <= set(
+        schools.columns
+    )
+    name, data = _download(page, "Charts (PNG)")
+    assert name.endswith(".png") and data[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # a changed parameter travels into the scenario file and the command
+    page.get_by_role("button", name="Region").click()
+    control = page.locator(".param-pupil_trend_per_year")
+    control.get_by_role("slider").focus()
+    page.keyboard.press("Home")
+    expect(control).to_contain_text("-0.02 share/year")
+    expect(page.locator(".study-changes")).to_contain_text("pupil_trend_per_year = -0.02")
+    name, data = _download(page, "Use these settings in a study (scenario TOML)")
+    assert name == "rijnmond-view.toml"
+    assert tomllib.loads(data.decode())["parameters"]["pupil_trend_per_year"] == -0.02
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert load_scenario(path).parameters().pupil_trend_per_year == -0.02
+    commands = page.locator(".study-commands").inner_text()
+    assert "python experiments/compare_policies.py --scenario rijnmond-view.toml" in commands
+    assert "python -m sim run --scenario rijnmond-view.toml --policy isolated --rng 1" in commands
+    assert page.problems == []
+
+
+def test_scenario_chooser_takes_a_users_file(page, tmp_path):
+    from playwright.sync_api import expect
+
+    from sim.model.scenarios import SCENARIO_DIR
+
+    text = (SCENARIO_DIR / "rijnmond.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "my-region.toml"
+    mine.write_text(text.replace('name = "rijnmond"', 'name = "my-region"', 1), encoding="utf-8")
+    box = page.get_by_label("or a scenario file (.toml path)")
+    box.fill(str(mine))
+    box.press("Enter")
+    expect(page.get_by_text("Settings changed: press Reset")).to_be_visible()
+    _reset(page)
+    expect(page.get_by_text("Teacher supply in My Region")).to_be_visible()
+    # a file that does not exist: the loader's message, and nothing changes
+    box.fill(str(tmp_path / "missing.toml"))
+    box.press("Enter")
+    expect(page.get_by_text("does not exist")).to_be_visible()
+    assert page.problems == []
+
+
+# ---------------------------------------------------------------- readable map
+def test_map_names_a_school_on_hover_and_in_the_finder(page):
+    from playwright.sync_api import expect
+
+    sites = page.locator(".school-site")
+    expect(sites).to_have_count(70)
+    title = sites.first.locator("title").text_content()
+    assert re.search(r"\(Rotterdam\), board \d+: [\d,]+ pupils, shortage \d+\.\d%", title), title
+    # under the pointer at a drawn school there is a hover target naming a school
+    img = page.locator(".map-box img").bounding_box()
+    for i in range(5):
+        box = sites.nth(i).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        assert img["x"] <= x <= img["x"] + img["width"]
+        assert img["y"] <= y <= img["y"] + img["height"]
+        page.mouse.move(x, y)
+        hit = page.evaluate(
+            f"() => {{ const e = document.elementFromPoint({x}, {y});"
+            " return [e.getAttribute('class'), e.querySelector('title')?.textContent]; }"
+        )
+        assert hit[0] == "school-site" and "pupils" in hit[1], hit
+    page.locator(".school-finder .v-select__slot").click()
+    page.get_by_role("option", name="Rotterdam 2", exact=True).click()
+    expect(page.locator(".school-details")).to_contain_text("Rotterdam 2 (Rotterdam), board")
+    assert page.problems == []
+
+
+# ------------------------------------------------------------------- languages
+def test_language_switch_turns_the_page_dutch(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="nl", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Jaar 2023"))).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
+    status = page.locator(".arm-status").inner_text()
+    assert re.search(r"tekort \d+,\d% van de vraag", status), status
+    expect(page.get_by_text("Instellingen", exact=True)).to_be_visible()
+    expect(page.locator(".info-year")).to_have_text("Jaar 2023")
+    _screenshot(page, "browser-view-nl.png")
+    page.get_by_role("button", name="en", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Year 2023"))).to_be_visible()
     assert page.problems == []

@@ -157,3 +157,17 @@ def test_sensitivity_study(tmp_path):
     assert text.count("| `") == len(module.factors(exclude=unused)) == len(module.factors()) - 3
     assert "`school_boards`" not in text
     assert "`pupil_trend_per_year`" in text
+
+
+def test_compare_policies_report_in_dutch(tmp_path):
+    module = load("compare_policies")
+    args = ["--quick", "--replications", "2", "--results-dir", str(tmp_path), "--lang", "nl"]
+    assert module.main([*args, *TINY]) == 0
+    folder = only_folder(tmp_path / "compare_policies")
+    text = check_report(folder, ["Wat is doorgerekend", "Lezing", "Uitkomsten"], charts=7)
+    assert text.startswith("# Ieder voor zich tegenover samenwerking in de regio\n")
+    assert "gepaarde herhaling(en) per variant" in text
+    assert re.search(r"is het tekort \d+,\d% van de lesvraag", text)  # Dutch decimal comma
+    assert "| tekort, open + verborgen (% van de vraag) |" in text
+    for english in ("What was run", "the shortage is", "Every lever effect", "per arm"):
+        assert english not in text, english

@@ -11,6 +11,7 @@ import pandas as pd
 from sim.batch.analysis import to_markdown
 from sim.batch.runner import BatchResult
 from sim.batch.storage import write_text
+from sim.i18n import Translator
 
 
 @dataclass
@@ -20,9 +21,15 @@ class Report:
     title: str
     folder: Path
     parts: list[str] = field(default_factory=list)
+    lang: str = "en"
+    """Language of the report's own texts (``en`` or ``nl``); titles and headings are looked up
+    in the catalog (``sim/locale``), numbers follow the language's format."""
+
+    def __post_init__(self) -> None:
+        self.t = Translator(self.lang)
 
     def heading(self, text: str, level: int = 2) -> None:
-        self.parts.append(f"{'#' * level} {text}")
+        self.parts.append(f"{'#' * level} {self.t._(text)}")
 
     def paragraph(self, text: str) -> None:
         self.parts.append(text.strip())
@@ -51,22 +58,37 @@ class Report:
             )
         )
         overrides = ", ".join(f"`{k}={v}`" for k, v in sorted(d.overrides.items())) or "none"
+        t = self.t
         self.heading("What was run")
         items = [
-            f"Command: `{command}`",
-            f"Scenario `{d.scenario}`, {d.horizon} years from the first census, "
-            f"{d.replications} paired replication(s) per arm (the same seeds in every arm, "
-            f"derived from base seed {d.base_seed}), {len(d.arms)} arm(s), {batch.total} runs.",
-            f"Parameter overrides in every arm: {overrides}.",
-            f"Finished runs: {batch.finished} of {batch.total}; failed: {len(batch.failed)}.",
-            f"Runs made at model commit {commits}, "
-            f"{manifest.get('seconds_per_run') or 0:.2f} s per run; raw runs and "
-            "`manifest.json` are in this folder (Parquet, not in git).",
+            t._("Command: `{command}`").format(command=command),
+            t._(
+                "Scenario `{scenario}`, {horizon} years from the first census, {reps} paired "
+                "replication(s) per arm (the same seeds in every arm, derived from base seed "
+                "{seed}), {arms} arm(s), {runs} runs."
+            ).format(
+                scenario=d.scenario,
+                horizon=d.horizon,
+                reps=d.replications,
+                seed=d.base_seed,
+                arms=len(d.arms),
+                runs=t.num(batch.total),
+            ),
+            t._("Parameter overrides in every arm: {overrides}.").format(
+                overrides=overrides if d.overrides else t._("none")
+            ),
+            t._("Finished runs: {finished} of {total}; failed: {failed}.").format(
+                finished=t.num(batch.finished), total=t.num(batch.total), failed=len(batch.failed)
+            ),
+            t._(
+                "Runs made at model commit {commits}, {seconds} s per run; raw runs and "
+                "`manifest.json` are in this folder (Parquet, not in git)."
+            ).format(commits=commits, seconds=t.num(manifest.get("seconds_per_run") or 0, 2)),
         ]
         self.bullets(items + (extra or []))
 
     def write(self) -> Path:
         """Write ``report.md`` into the folder and return its path."""
         path = self.folder / "report.md"
-        write_text(path, f"# {self.title}\n\n" + "\n\n".join(self.parts) + "\n")
+        write_text(path, f"# {self.t._(self.title)}\n\n" + "\n\n".join(self.parts) + "\n")
         return path

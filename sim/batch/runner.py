@@ -1158,6 +1158,12 @@ def study_parser(
         help=f"years after the first census (default {DEFAULT_HORIZON})",
     )
     parser.add_argument("--scenario", default="rijnmond", help="scenario name or .toml path")
+    parser.add_argument(
+        "--lang",
+        default="en",
+        choices=["en", "nl"],
+        help="language of the report: en (default) or nl (Dutch, Dutch number format)",
+    )
     add_runner_arguments(parser, default_results_dir)
     parser.set_defaults(replication_defaults=(replications, quick_replications))
     return parser
@@ -1205,7 +1211,7 @@ def run_study(
     out = [batch.summary()]
     if batch.finished == 0:
         return StudyOutcome(1, out, ["error: no run finished; nothing to report"])
-    out.append(f"report: {analyse(batch, command)}")
+    out.append(f"report: {analyse(batch, command, lang=args.lang)}")
     return StudyOutcome(1 if batch.failed else 0, out, [])
 
 

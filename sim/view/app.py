@@ -6,7 +6,8 @@ its own model (built inside :func:`Page`). The page holds no model logic: it sho
 :class:`~sim.view.components.ViewModel`, which runs :class:`~sim.model.RegionModel`.
 
 The scenario is ``rijnmond`` unless the environment variable ``SIM_VIEW_SCENARIO`` names another
-(``python -m sim view --scenario NAME`` sets it).
+(``python -m sim view --scenario NAME`` sets it); the language is English unless
+``SIM_VIEW_LANG`` says ``nl`` (``--lang nl``). The page has a switch for both.
 """
 
 from __future__ import annotations
@@ -15,51 +16,87 @@ import os
 from collections.abc import Callable
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 
+from sim.i18n import Translator, check_language
 from sim.model.scenarios import load_scenario
 from sim.view.components import (
+    CSS,
+    LanguageSwitch,
+    RunInfo,
     RunView,
-    SettingsSidebar,
+    SettingsPanel,
     ViewModel,
     ViewSession,
     default_settings,
 )
 
 SCENARIO_ENV = "SIM_VIEW_SCENARIO"
+LANG_ENV = "SIM_VIEW_LANG"
 SessionHook = Callable[[ViewSession], None]
-
-EMPTY_CARD_CSS = ".v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }"
-"""Hides SolaraViz's "Model Parameters" card, left empty: the settings panel replaces it."""
 
 
 @solara.component
-def ViewPage(scenario: str = "rijnmond", on_session: SessionHook | None = None) -> None:  # noqa: N802
+def ViewPage(  # noqa: N802
+    scenario: str = "rijnmond", on_session: SessionHook | None = None, lang: str = "en"
+) -> None:
     """The whole page for one browser session.
+
+    Mesa's own controller (Reset, play and pause, Step) drives the model; the page does not use
+    SolaraViz's whole layout, whose "render interval" made one Step jump several years and
+    whose information card counted steps ("Time: 5.0") instead of years.
 
     Args:
         scenario: Scenario whose parameters are the defaults of the controls.
         on_session: Called once with the session's state (tests use it to reach the model).
+        lang: Language the page opens in (``en`` or ``nl``).
     """
     settings = solara.use_reactive(solara.use_memo(lambda: default_settings(scenario), []))
     session = solara.use_memo(lambda: ViewSession(settings), [])
     model = solara.use_reactive(solara.use_memo(lambda: ViewModel(session), []))
-    region_name = load_scenario(settings.value.scenario).name.replace("-", " ").title()
+    language = solara.use_reactive(check_language(lang))
+    play_interval = solara.use_reactive(100)
+    # Mesa's controller reads these as reactive values; fixed: one year per Step, no threads
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    t = Translator(language.value)
+    region_name = load_scenario(model.value.settings.scenario).name.replace("-", " ").title()
     solara.use_effect(lambda: on_session(session) if on_session else None, [])
-    # the settings reach the model through the session: SolaraViz's own inputs are flat and
-    # cannot group parameters, and Reset passes the fixed "session" entry to ViewModel
-    solara.Style(EMPTY_CARD_CSS)
-    SolaraViz(
-        model,
-        components=[],
-        model_params={"session": session},
-        name=f"Teacher supply in {region_name}: isolated or collaborative",
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(
+            t._("Teacher supply in {region}: isolated or collaborative").format(region=region_name)
+        )
+        LanguageSwitch(language)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card(t._("Controls")):
+            solara.SliderInt(
+                label=t._("Play interval (ms)"),
+                value=play_interval,
+                min=1,
+                max=500,
+                step=10,
+            )
+            # the settings reach the model through the session: Reset builds
+            # ViewModel(session=...), one year per Step (render interval 1)
+            ModelController(
+                model,
+                model_parameters={"session": session},
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        RunInfo(model.value, language.value)
+        SettingsPanel(settings, language.value)
+    RunView(
+        model.value,
+        pending=settings.value != session.applied,
+        lang=language.value,
+        current=settings.value,
     )
-    SettingsSidebar(settings)
-    RunView(model.value, pending=settings.value != session.applied)
 
 
 @solara.component
 def Page() -> None:  # noqa: N802
     """Entry point of ``solara run``."""
-    ViewPage(scenario=os.environ.get(SCENARIO_ENV, "rijnmond"))
+    ViewPage(scenario=os.environ.get(SCENARIO_ENV, "rijnmond"), lang=os.environ.get(LANG_ENV, "en"))
