@@ -62,6 +62,7 @@ from sim.model.agents import (
     new_student_table,
     new_workforce_table,
 )
+from sim.model.history import History
 from sim.model.matching import Vacancies
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS, ParameterError, Parameters
 from sim.model.policies import LEVERS, LeverCost, Policy
@@ -73,7 +74,7 @@ from sim.model.stages import demand, exits, intake, market, pipeline, stopgaps, 
 from sim.model.stages import demand as demand_stage
 from sim.model.stages import intake as intake_stage
 from sim.model.stages import stopgaps as stopgaps_stage
-from sim.model.table import TableModel, remove_rows
+from sim.model.table import UID, TableModel, remove_rows
 
 STAGES = (demand, exits, pipeline, vacancies, market, stopgaps, intake)
 """The yearly stages in their order: each module's ``run(model)`` is one stage."""
@@ -94,6 +95,7 @@ STREAMS: tuple[str, ...] = (
     "intake",
     "internships",
     "reserve",
+    "identity",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -153,6 +155,7 @@ class RegionModel(TableModel):
         self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}
         self.lever_costs: dict[str, LeverCost] = {}
+        self.history = History()  # per-person events, by unique_id
 
         self._build_region(build_layout(scen, params))
         self._build_workforce()
@@ -309,6 +312,11 @@ class RegionModel(TableModel):
                 course_subject=-1,
             )
             SideEntrant.create_rows(self, rows)
+        live = self.workforce.live()
+        col = self.workforce.data
+        self.history.record(
+            "present", p.start_year, col[UID][live], col["school"][live], col["route"][live]
+        )
         self._build_reserve(n)
 
     def _build_reserve(self, n_teachers: int) -> None:
@@ -446,6 +454,13 @@ class RegionModel(TableModel):
             helped=False,
         )
         Student.create_rows(self, rows)
+        self.history.record(
+            "enrolled",
+            self.year,
+            self.students.data[UID][rows],
+            -1,
+            self.students.data["programme"][rows],
+        )
 
     # --------------------------------------------------------------------- step
     def step(self) -> None:

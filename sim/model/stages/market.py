@@ -17,6 +17,7 @@ from sim.model.agents import (
 )
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
+from sim.model.table import UID
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -71,6 +72,7 @@ def poaching_search(
 def move(model: RegionModel, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
     """Teachers in ``rows`` change school; ``refresh`` recounts the open vacancies."""
     wf = model.workforce
+    model.history.record("moved", model.year, wf.data[UID][rows], to, wf.data["school"][rows])
     wf.data["school"][rows] = to
     wf.data["school2"][rows] = -1
     wf.data["fte2"][rows] = 0.0
@@ -89,6 +91,7 @@ def new_seekers(model: RegionModel) -> None:
     # returners drawn from the reserve's age x years-out cells; in-migrant seekers at the
     # out-migration rate of the same teachers times the in/out ratio (symmetric by default)
     ret_age, ret_out = model.reserve.draw_seekers(p, rng)
+    ret_uid = model.reserve.seeker_ids(ret_age, ret_out, model.streams["identity"])
     n_ret = ret_age.size
     n_in = int(rng.poisson(n_teachers * p.leave_region_rate * p.inmigration_ratio))
     model.year_counts["inmigrant_seekers"] += n_in
@@ -135,7 +138,9 @@ def new_seekers(model: RegionModel) -> None:
     move(model, rel[ok[is_rel]], school[is_rel & ok], refresh=False)
     new = ok & ~is_rel
     back = ok[n_grad : n_grad + n_ret]
-    model.reserve.remove(ret_age[back], ret_out[back])
+    model.reserve.remove(ret_age[back], ret_out[back], ret_uid[back])
+    grad_uid = gs.get("uid", np.full(n_grad, -1, dtype=np.int64))
+    uids = np.concatenate([grad_uid, ret_uid, np.full(n_in + rel.size, -1, dtype=np.int64)])
     known_age = np.concatenate([np.full(n_grad, -1), ret_age, np.full(n_in + rel.size, -1)])
     years_out = np.concatenate(
         [np.zeros(n_grad, np.int64), ret_out, np.zeros(n_in + rel.size, np.int64)]
@@ -153,6 +158,7 @@ def new_seekers(model: RegionModel) -> None:
         rng,
         known_age[new],
         years_out[new],
+        uids[new],
     )
     if ok.any():  # the side-entrants' market sees the vacancies these hires filled
         model.pre_market = model.cover_before_market()
@@ -169,8 +175,10 @@ def hire(
     rng,
     known_age=None,
     years_out=None,
+    uids=None,
 ) -> None:
-    """New staff on their schools. Returners keep their own age (``known_age``); in-migrants
+    """New staff on their schools. Hired graduates and returners keep the ids they had
+    (``uids``, -1 for a new person). Returners keep their own age (``known_age``); in-migrants
     take ages drawn from this year's out-migrants (the workforce's when none left); experience
     of both follows age and route as for the initial staff, less a returner's years out."""
     p = model.p
@@ -216,7 +224,8 @@ def hire(
         starter=is_grad,
         course_subject=-1,
     )
-    Teacher.create_rows(model, rows)
+    Teacher.create_rows(model, rows, uids)
+    model.history.record("hired", model.year, model.workforce.data[UID][rows], school, source)
     for name in ("graduate", "returner", "inmigrant"):
         model.year_counts[f"hires_{name}"] += int((source == ROUTE[name]).sum())
     n_start = int(is_grad.sum())
@@ -296,6 +305,9 @@ def side_entrants(model: RegionModel) -> None:
         course_subject=-1,
     )
     SideEntrant.create_rows(model, rows)
+    model.history.record(
+        "hired", model.year, model.workforce.data[UID][rows], school, ROUTE["side_entrant"]
+    )
     model.year_counts["hires_side_entrant"] += ok.size
     if ok.size:
         model.side_entrant_cohorts[model.year] = [int(ok.size), 0, -1]
