@@ -63,6 +63,7 @@ from sim.model.agents import (
     new_workforce_table,
 )
 from sim.model.history import History
+from sim.model.homes import Municipalities, settle
 from sim.model.matching import Vacancies
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS, ParameterError, Parameters
 from sim.model.policies import LEVERS, LeverCost, Policy
@@ -96,6 +97,7 @@ STREAMS: tuple[str, ...] = (
     "internships",
     "reserve",
     "identity",
+    "homes",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -158,6 +160,7 @@ class RegionModel(TableModel):
         self.history = History()  # per-person events, by unique_id
 
         self._build_region(build_layout(scen, params))
+        self.municipalities = Municipalities(self)
         self._build_workforce()
         self._build_students()
         stopgaps_stage.run(self)
@@ -314,6 +317,8 @@ class RegionModel(TableModel):
             SideEntrant.create_rows(self, rows)
         live = self.workforce.live()
         col = self.workforce.data
+        # the initial staff live near their schools
+        settle(self, "workforce", live, near=self.xy[col["school"][live]])
         self.history.record(
             "present", p.start_year, col[UID][live], col["school"][live], col["route"][live]
         )
@@ -454,6 +459,13 @@ class RegionModel(TableModel):
             helped=False,
         )
         Student.create_rows(self, rows)
+        # the region's school leavers live by population, the others near their institute
+        col = self.students.data
+        inside = rows[col["from_region"][rows]]
+        settle(self, "students", inside)
+        outside = rows[~col["from_region"][rows]]
+        prog_xy = np.array([(pr.x_km, pr.y_km) for pr in self.programmes]).reshape(-1, 2)
+        settle(self, "students", outside, near=prog_xy[col["programme"][outside]])
         self.history.record(
             "enrolled",
             self.year,
@@ -526,7 +538,10 @@ class RegionModel(TableModel):
     def open_vacancies(self) -> Vacancies:
         """This year's open vacancies, each with the board that recruits for it."""
         return Vacancies.from_open(
-            self.pre_market.open_by_level, self.demand, board_of_school=self.board
+            self.pre_market.open_by_level,
+            self.demand,
+            board_of_school=self.board,
+            school_xy=self.xy,
         )
 
     # 6 ------------------------------------------------------------ stop-gaps

@@ -968,6 +968,83 @@ class Parameters(BaseModel):
         source="model design",
         group="labour_market",
     )
+    # ------------------------------------------------------ homes and commuting
+    home_distance_scale_km: float = param(
+        10.0,
+        "Distance at which the weight of a municipality as the home of a member of staff falls "
+        "by a factor e (initial staff live near their school: weight population x "
+        "exp(-distance / scale)).",
+        unit="km",
+        source="[E] assumption (5-20); no regional source for teachers' home-work distances",
+        group="labour_market",
+        ge=0.5,
+        le=200.0,
+        plausible=(5.0, 20.0),
+    )
+    max_commute_km_median: float = param(
+        25.0,
+        "Median over people of the longest commute (straight-line km) a person accepts for a "
+        "job; people differ (log-normal).",
+        unit="km",
+        source="[E] assumption (15-40)",
+        group="labour_market",
+        ge=1.0,
+        le=500.0,
+        plausible=(15.0, 40.0),
+    )
+    max_commute_km_log_sd: float = param(
+        0.5,
+        "Spread between people of the longest accepted commute (sd of its logarithm).",
+        unit="log km",
+        source="[E] assumption (0.2-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=3.0,
+        plausible=(0.2, 0.8),
+    )
+    commute_mover_rr: float = param(
+        2.0,
+        "Rate ratio of looking for another school for a teacher whose commute is longer than "
+        "they accept.",
+        unit="ratio",
+        source="[E] assumption (1-4)",
+        group="labour_market",
+        ge=1.0,
+        le=20.0,
+        plausible=(1.0, 4.0),
+    )
+    commute_exit_rr: float = param(
+        1.2,
+        "Rate ratio of leaving education for a teacher whose commute is longer than they accept.",
+        unit="ratio",
+        source="[E] assumption (1-2)",
+        group="labour_market",
+        ge=1.0,
+        le=10.0,
+        plausible=(1.0, 2.0),
+    )
+    workload_mover_sensitivity: float = param(
+        2.0,
+        "Rise of the rate of looking for another school per unit of the school's workload "
+        "pressure above workload_threshold (when feedbacks are on).",
+        unit="1/pressure",
+        source="[E] assumption (0-5)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.0, 5.0),
+    )
+    graduate_internship_application: float = param(
+        0.5,
+        "Probability that a graduate who interned at a school of the region first applies to "
+        "the board of that school, before the hiring season's rounds.",
+        unit="probability",
+        source="[E] assumption (0.2-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.2, 0.8),
+    )
 
     # ----------------------------------------------------------- policy levers
     staff_cost_eur_per_fte: float = param(

@@ -40,6 +40,11 @@ def run(model: RegionModel) -> None:
     model.year_counts["graduates_seeking"] += g.size
     # a graduate keeps the id they had as a student (a hired one becomes that teacher)
     model.graduate_seekers["uid"] = st.data[UID][g].copy()
+    # they seek from their home, with their own longest commute, and know their internship school
+    model.graduate_seekers["home_muni"] = st.data["home_muni"][g].astype(np.int64)
+    model.graduate_seekers["home"] = np.column_stack([st.data["home_x"][g], st.data["home_y"][g]])
+    model.graduate_seekers["max_commute"] = st.data["max_commute"][g].copy()
+    model.graduate_seekers["internship"] = st.data["internship_school"][g].astype(np.int64)
     model.history.record("dropped_out", model.year, st.data[UID][out["dropout"]], -1, 0)
     model.history.record("graduated", model.year, st.data[UID][grads], -1, enter)
     model.remove_students(np.concatenate([out["dropout"], grads]))
