@@ -59,13 +59,21 @@ class Municipalities:
                 self.population.size, size=n, p=self.population / self.population.sum()
             )
         else:
+            # one weight row per distinct point (people share schools), not per person
+            points, which = np.unique(near, axis=0, return_inverse=True)
             d = np.hypot(
-                near[:, None, 0] - self.xy[None, :, 0], near[:, None, 1] - self.xy[None, :, 1]
+                points[:, None, 0] - self.xy[None, :, 0], points[:, None, 1] - self.xy[None, :, 1]
             )
-            w = self.population[None, :] * np.exp(-d / scale_km)
-            cdf = np.cumsum(w, 1)
-            u = rng.random(n) * cdf[:, -1]
-            muni = np.minimum((cdf < u[:, None]).sum(1), self.population.size - 1)
+            cdf = np.cumsum(self.population[None, :] * np.exp(-d / scale_km), 1)
+            which = which.ravel()
+            u = rng.random(n) * cdf[which, -1]
+            muni = np.empty(n, dtype=np.int64)
+            order = np.argsort(which, kind="stable")
+            bounds = np.searchsorted(which[order], np.arange(points.shape[0] + 1))
+            for k in range(points.shape[0]):
+                idx = order[bounds[k] : bounds[k + 1]]
+                muni[idx] = np.searchsorted(cdf[k], u[idx], side="left")
+            muni = np.minimum(muni, self.population.size - 1)
         xy = self.xy[muni] + rng.normal(0.0, 1.0, (n, 2)) * self.spread[muni, None]
         return muni.astype(np.int64), xy
 

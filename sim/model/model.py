@@ -412,6 +412,9 @@ class RegionModel(TableModel):
         enrolments = []
         for prog in self.programmes:
             intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
+            # the share of the region's own school leavers among them (their homes are drawn
+            # by population, the others' near the institute), from the homes stream
+            inside = leavers * prog.school_leaver_share / intake if intake > 0 else 0.0
             alive = intake
             for year in range(1, prog.duration_years + 2):
                 k = int(rng.poisson(alive)) if alive > 0 else 0
@@ -421,7 +424,8 @@ class RegionModel(TableModel):
                 subjects = prog.subjects[
                     rng.choice(prog.subjects.size, size=k, p=share / share.sum())
                 ]
-                enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
+                from_region = self.streams["homes"].random(k) < inside
+                enrolments.append((prog.index, subjects, from_region, year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 alive *= 1 - first * prog.dropout_rr
         self.enrol(enrolments)

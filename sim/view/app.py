@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import solara
 from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
 from sim.model.scenarios import load_scenario
 from sim.view.components import (
@@ -25,6 +26,7 @@ from sim.view.components import (
     ViewSession,
     default_settings,
 )
+from sim.view.flows import FlowsPanel
 
 SCENARIO_ENV = "SIM_VIEW_SCENARIO"
 SessionHook = Callable[[ViewSession], None]
@@ -57,6 +59,7 @@ def ViewPage(scenario: str = "rijnmond", on_session: SessionHook | None = None) 
     )
     SettingsSidebar(settings)
     RunView(model.value, pending=settings.value != session.applied)
+    FlowsPanel(model.value, update_counter.get())
 
 
 @solara.component
