@@ -57,6 +57,7 @@ WORKFORCE_COLUMNS = {
     "home_x": np.float64,
     "home_y": np.float64,
     "max_commute": np.float64,
+    "asked_hours": np.bool_,
 }
 """Columns of the workforce table shared by teachers and side-entrants."""
 
@@ -284,6 +285,7 @@ class _WorkforceMember(TableAgent):
     home_x = Column()
     home_y = Column()
     max_commute = Column()
+    asked_hours = Column()
 
     @property
     def commute_km(self) -> float:

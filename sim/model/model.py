@@ -98,6 +98,7 @@ STREAMS: tuple[str, ...] = (
     "reserve",
     "identity",
     "homes",
+    "responses",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 

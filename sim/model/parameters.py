@@ -1046,6 +1046,40 @@ class Parameters(BaseModel):
         plausible=(0.2, 0.8),
     )
 
+    # --------------------------------------------------------- schools respond
+    extra_hours_acceptance: float = param(
+        0.25,
+        "Share of the part-time teachers a short school asks who take on extra_hours_fte more "
+        "for a bonus.",
+        unit="share",
+        source="[S] a quarter of part-timers would add 0.2 fte for a bonus (primary "
+        "education, reference file); secondary assumed alike [E]",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.1, 0.4),
+    )
+    extra_hours_fte: float = param(
+        0.2,
+        "Extra contract fte a part-timer who says yes takes on (0 switches the response off).",
+        unit="fte",
+        source="[S] 0.2 fte (primary education, reference file)",
+        group="labour_market",
+        ge=0.0,
+        le=0.5,
+    )
+    extra_hours_bonus_eur_per_fte: float = param(
+        9_000.0,
+        "Yearly bonus per fte of extra hours, on top of the wage (counted in "
+        "extra_hours_bonus_eur).",
+        unit="EUR/fte/year",
+        source="[E] assumption: 10% of staff_cost_eur_per_fte (5-20%)",
+        group="labour_market",
+        ge=0.0,
+        le=100_000.0,
+        plausible=(4_500.0, 18_000.0),
+    )
+
     # ----------------------------------------------------------- policy levers
     staff_cost_eur_per_fte: float = param(
         90_000.0,

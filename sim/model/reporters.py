@@ -267,6 +267,9 @@ COUNTS: dict[str, str] = {
     "on_dual_course": "Teachers on a second-subject course.",
     "dual_qualified": "Teachers who gained a second subject this year.",
     "slow_finishers": "Students past their nominal duration.",
+    "extra_hours_teachers": "Part-timers who took on extra hours this year at a short school.",
+    "extra_hours_fte": "Contract fte added this year by part-timers at short schools (fte).",
+    "extra_hours_bonus_eur": "Bonus paid this year for the extra hours (EUR, beyond wages).",
 }
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model import responses
 from sim.model.staffing import cover
 from sim.model.stages import demand as demand_stage
 
@@ -14,8 +15,11 @@ if TYPE_CHECKING:
 
 
 def run(model: RegionModel) -> None:
-    """Cover demand, apply stop-gaps, and update workload and attractiveness."""
+    """Short schools ask part-timers for more hours (not at the initial census); cover
+    demand, apply stop-gaps, and update workload and attractiveness."""
     p = model.p
+    if model.year > p.start_year:  # short schools ask part-timers for more hours first
+        responses.extra_hours(model)
     model.census_cache: dict[str, Any] = {}  # figures reporters derive once per census
     model.staffing = cover(
         model.demand,
