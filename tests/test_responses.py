@@ -61,3 +61,27 @@ def test_the_response_lowers_the_shortage_it_covers():
     s_on, s_off = on.series().iloc[-1], off.series().iloc[-1]
     assert s_on["qualified_fte"] > s_off["qualified_fte"]
     assert s_on["shortage_rate"] < s_off["shortage_rate"]
+
+
+def test_training_intake_follows_the_shortage_with_a_lag():
+    m = RegionModel(rng=3, intake_shortage_response=2.0, intake_response_lag_years=3)
+    start = m.shortage_path[m.p.start_year]
+    trend = lambda m: (1 + m.p.training_intake_trend_per_year) ** (m.year - m.p.start_year)  # noqa: E731
+    m.run_for(2)
+    assert m.intake_market_factor == 1.0  # the lag has not passed
+    m.run_for(2)
+    m.shortage_path[m.year - 3] = start + 0.05  # the shortage programmes see this year
+    assert m.intake_market_factor == pytest.approx(1.0 + 2.0 * 0.05)
+    assert m.training_intake_factor == pytest.approx(trend(m) * 1.1)
+    leavers = m.expected_school_leavers()
+    m.shortage_path[m.year - 3] = start - 0.05
+    assert m.expected_school_leavers() == pytest.approx(leavers * 0.9 / 1.1)
+    m.shortage_path[m.year - 3] = start - 1.0
+    assert m.intake_market_factor == 0.0  # never negative
+
+
+def test_no_response_leaves_intake_to_the_trend():
+    m = RegionModel(rng=3, intake_shortage_response=0.0)
+    m.run_for(6)
+    assert m.intake_market_factor == 1.0
+    assert m.series()["intake_market_factor"].eq(1.0).all()

@@ -159,6 +159,7 @@ class RegionModel(TableModel):
         self.graduate_seekers: dict[str, np.ndarray] = {}
         self.lever_costs: dict[str, LeverCost] = {}
         self.history = History()  # per-person events, by unique_id
+        self.shortage_path: dict[int, float] = {}  # year -> the region's shortage rate
 
         self._build_region(build_layout(scen, params))
         self.municipalities = Municipalities(self)
@@ -444,8 +445,22 @@ class RegionModel(TableModel):
 
     @property
     def training_intake_factor(self) -> float:
-        """The trend of teacher-training intake since the start year (1.0 in the start year)."""
-        return (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
+        """The trend of teacher-training intake since the start year (1.0 in the start year),
+        times the programmes' response to the labour market (:meth:`intake_market_factor`)."""
+        trend = (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
+        return trend * self.intake_market_factor
+
+    @property
+    def intake_market_factor(self) -> float:
+        """Intake follows the labour market with a lag: ``1 + intake_shortage_response x
+        (shortage rate intake_response_lag_years ago - shortage rate at the start)``, at least
+        0; 1.0 until the lag has passed."""
+        path = self.shortage_path
+        start = path.get(self.p.start_year)
+        seen = path.get(self.year - self.p.intake_response_lag_years)
+        if start is None or seen is None:
+            return 1.0
+        return max(0.0, 1.0 + self.p.intake_shortage_response * (seen - start))
 
     def enrol(self, enrolments: list[tuple[int, np.ndarray, np.ndarray, int]]) -> None:
         """New students, one group per (programme, subjects, from-region flags, study year),

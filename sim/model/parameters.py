@@ -1046,6 +1046,31 @@ class Parameters(BaseModel):
         plausible=(0.2, 0.8),
     )
 
+    # ------------------------------------------------------ programmes respond
+    intake_shortage_response: float = param(
+        1.0,
+        "Relative change of teacher-training intake per unit change of the region's shortage "
+        "rate since the start year, seen intake_response_lag_years late (job prospects draw "
+        "school leavers and career starters; 1.0: +2 points of shortage, +2% intake).",
+        unit="1/shortage rate",
+        source="[E] assumption (0-4); the 2015-2021 diploma fall (6.05k -> 5.1k [S]) with a "
+        "rising shortage suggests a weak pull",
+        group="pipeline",
+        ge=0.0,
+        le=20.0,
+        plausible=(0.0, 4.0),
+    )
+    intake_response_lag_years: int = param(
+        4,
+        "Years between a shortage and the intake it draws (prospects seen at the choice of study).",
+        unit="years",
+        source="[E] assumption (2-6)",
+        group="pipeline",
+        ge=0,
+        le=15,
+        plausible=(2, 6),
+    )
+
     # --------------------------------------------------------- schools respond
     extra_hours_acceptance: float = param(
         0.25,

@@ -273,6 +273,12 @@ COUNTS: dict[str, str] = {
 }
 
 
+def intake_market_factor(model: RegionModel) -> float:
+    """Factor on teacher-training intake from the programmes' lagged response to the shortage
+    (1.0 = no response; see ``RegionModel.intake_market_factor``)."""
+    return float(model.intake_market_factor)
+
+
 def students_enrolled(model: RegionModel) -> int:
     """Students enrolled in the region's programmes (persons)."""
     return len(model.students)
@@ -439,6 +445,7 @@ def model_reporters() -> dict[str, Reporter]:
         *(_exit_rate(b) for b in range(len(AGE_BANDS))),
         *(_age_share(b) for b in range(len(AGE_BANDS))),
         *(_starter_attrition(k) for k in (1, 3, 5)),
+        intake_market_factor,
         lever_cost_fte,
         lever_cost_eur,
         *(_lever_cost(n) for n in LEVERS),

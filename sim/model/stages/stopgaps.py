@@ -28,6 +28,10 @@ def run(model: RegionModel) -> None:
         p.stopgap_fill_share,
         stopgaps=True,
     )
+    st = model.staffing
+    model.shortage_path[model.year] = float(
+        (st.vacancy.sum() + st.unqualified.sum()) / max(st.demand.sum(), 1e-9)
+    )  # what training programmes see, a few years late
     demand = np.maximum(model.staffing.demand.sum(axis=(1, 2)), 1e-9)
     pressure = (
         model.staffing.vacancy.sum(1) + p.hidden_workload_weight * model.staffing.unqualified.sum(1)
