@@ -241,9 +241,9 @@ class _Season:
         room = f - self.tolerance  # fits when open >= contract - tolerance
         open_fte, level, need, attract = self.open, self.level, self.need, self.attract
         partner = self.partner
-        if self.commuting:  # vacancies beyond the seeker's longest commute do not fit
+        commuting = self.commuting
+        if commuting:  # vacancies beyond the seeker's longest commute do not fit
             hx, hy, r2, vx, vy = self.s_hx[i], self.s_hy[i], self.s_reach2[i], self.vx, self.vy
-            cand = [v for v in cand if (vx[v] - hx) ** 2 + (vy[v] - hy) ** 2 <= r2]
         best, best_score = -1, -np.inf
         for v in cand:
             o = open_fte[v]
@@ -259,7 +259,9 @@ class _Season:
                     continue  # seen with the upper-year hours of the same school and subject
                 o_all = o
                 score = o / need[v]
-            if o_all < room or attract[v] <= floor:
+            if o_all < room or attract[v] <= floor or score <= best_score:
+                continue
+            if commuting and (vx[v] - hx) ** 2 + (vy[v] - hy) ** 2 > r2:
                 continue
             if score > best_score:
                 best, best_score = v, score
@@ -351,6 +353,11 @@ class BoardRecruitment:
             season.take(first, seekers.first_unit[first], rng)
         commuting = seekers.home is not None and vacancies.xy is not None
 
+        looks = DRAWS_PER_APPLICATION if commuting else 1
+
+        def reach(idx: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return within_reach(seekers, idx, vacancies, v)
+
         def draw(todo: np.ndarray, open_now: np.ndarray) -> np.ndarray:
             choice = np.full(todo.size, -1, dtype=np.int64)
             for has, group, floor in groups:  # second subject group when the first has none
@@ -365,6 +372,8 @@ class BoardRecruitment:
                         weight_base,
                         rng,
                         smallest - self.tolerance,
+                        looks,
+                        reach if commuting else None,
                     )
             return choice
 
@@ -385,24 +394,19 @@ class BoardRecruitment:
                 if todo.size == 0:
                     continue
                 choice = draw(todo, open_now)
-                if commuting:  # look again when the vacancy drawn is out of reach
-                    for look in range(1, DRAWS_PER_APPLICATION + 1):
-                        drawn = np.flatnonzero(choice >= 0)
-                        far = drawn[~within_reach(seekers, todo[drawn], vacancies, choice[drawn])]
-                        if far.size == 0:
-                            break
-                        choice[far] = (
-                            draw(todo[far], open_now) if look < DRAWS_PER_APPLICATION else -1
-                        )
                 applied = choice >= 0
                 season.take(todo[applied], vacancies.board[choice[applied]], rng)
             season.end_of_round(rng)
         return season.result
 
     @staticmethod
-    def _apply(todo, group, floor, cand, position_open, weight_base, rng, live_fte) -> np.ndarray:
+    def _apply(
+        todo, group, floor, cand, position_open, weight_base, rng, live_fte, looks=1, reach=None
+    ) -> np.ndarray:
         """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
-        where they apply.
+        where they apply. With ``reach`` (seekers, vacancies -> within their commute), a seeker
+        whose pick is out of reach draws again, up to ``looks`` picks in all, and picks -1 when
+        none was within reach.
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
         proportional to its open fte times ``weight_base``, among the vacancies above their
@@ -439,6 +443,20 @@ class BoardRecruitment:
         u = lo + rng.random(who.size) * (hi - lo)
         # the entry whose running sum passes u, kept inside the seeker's span against rounding
         pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx, last - 1)
+        if reach is not None:  # look again while the pick is beyond the seeker's commute
+            who, lo, hi, lo_idx, last = who[ok], lo[ok], hi[ok], lo_idx[ok], last[ok]
+            pick = pick[ok]
+            ok = np.ones(who.size, dtype=bool)
+            bad = np.flatnonzero(~reach(todo[who], entry[pick]))
+            for _ in range(looks - 1):
+                if bad.size == 0:
+                    break
+                u = lo[bad] + rng.random(bad.size) * (hi[bad] - lo[bad])
+                pick[bad] = np.clip(
+                    np.searchsorted(cum, u, side="right"), lo_idx[bad], last[bad] - 1
+                )
+                bad = bad[~reach(todo[who[bad]], entry[pick[bad]])]
+            ok[bad] = False
         choice[who[ok]] = entry[pick[ok]]
         return choice
 
