@@ -85,3 +85,19 @@ def test_no_response_leaves_intake_to_the_trend():
     m.run_for(6)
     assert m.intake_market_factor == 1.0
     assert m.series()["intake_market_factor"].eq(1.0).all()
+
+
+def test_hidden_shortage_is_split_by_what_covered_it():
+    m = RegionModel(rng=4)
+    m.run_for(3)
+    s = m.series()
+    parts = s["unqualified_side_entrant_fte"] + s["unqualified_stopgap_fte"]
+    assert np.allclose(parts, s["unqualified_fte"])
+    assert (s["unqualified_side_entrant_fte"] > 0).all() and (
+        s["unqualified_stopgap_fte"] > 0
+    ).all()
+    # side-entrants cover no more than the side-entrants' own fte
+    wf = m.workforce
+    live = wf.live()
+    se_fte = wf.data["fte"][live[wf.data["degree"][live] == 0]].sum()
+    assert s["unqualified_side_entrant_fte"].iloc[-1] <= se_fte + 1e-9

@@ -41,6 +41,18 @@ def unqualified_fte(model: RegionModel) -> float:
     return float(model.staffing.unqualified.sum())
 
 
+def unqualified_side_entrant_fte(model: RegionModel) -> float:
+    """The part of the hidden shortage side-entrants (not yet qualified) cover."""
+    return float(model.staffing.side_entrant.sum())
+
+
+def unqualified_stopgap_fte(model: RegionModel) -> float:
+    """The part of the hidden shortage stop-gaps cover (surplus staff out of field and
+    unqualified temporary staff); with :func:`unqualified_side_entrant_fte` it makes
+    ``unqualified_fte``."""
+    return float(model.staffing.stopgap.sum())
+
+
 def vacancy_fte(model: RegionModel) -> float:
     """Open shortage: demand nobody covers."""
     return float(model.staffing.vacancy.sum())
@@ -410,6 +422,8 @@ def model_reporters() -> dict[str, Reporter]:
         demand_fte,
         qualified_fte,
         unqualified_fte,
+        unqualified_side_entrant_fte,
+        unqualified_stopgap_fte,
         vacancy_fte,
         surplus_fte,
         shortage_rate,
