@@ -15,6 +15,7 @@ from sim.model.agents import (
     Teacher,
     initial_experience,
 )
+from sim.model import responses
 from sim.model.homes import draw_max_commute, settle, too_far
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
@@ -184,7 +185,7 @@ def new_seekers(model: RegionModel) -> None:
         first_unit=first_unit,
     )
     vac = model.open_vacancies()
-    placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
+    placed = responses.recruit(model, seekers, vac)  # short schools first, then everyone
     ok = placed >= 0
     school = vac.school[np.maximum(placed, 0)]
     is_rel = source == -1
