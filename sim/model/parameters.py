@@ -1105,17 +1105,17 @@ class Parameters(BaseModel):
         plausible=(4_500.0, 18_000.0),
     )
     early_recruitment_threshold: float = param(
-        0.04,
+        0.1,
         "Open share of a school's demand at posting from which the school recruits early: its "
         "vacancies go into a first matching round of their own, before the region's main "
         "season, so it gets first pick of graduates, returners and teachers from elsewhere "
         "(1.0 or more switches the response off).",
         unit="share",
-        source="[E] assumption (0.02-0.10)",
+        source="[E] assumption (0.05-0.2)",
         group="labour_market",
         ge=0.0,
         le=10.0,
-        plausible=(0.02, 0.1),
+        plausible=(0.05, 0.2),
     )
     early_recruitment_max_fte: float = param(
         1.0,

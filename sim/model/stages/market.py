@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import responses
 from sim.model.agents import (
     FIRST,
     ROUTE,
@@ -15,7 +16,6 @@ from sim.model.agents import (
     Teacher,
     initial_experience,
 )
-from sim.model import responses
 from sim.model.homes import draw_max_commute, settle, too_far
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
