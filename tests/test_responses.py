@@ -95,7 +95,9 @@ def test_hidden_shortage_is_split_by_what_covered_it():
     m.run_for(3)
     s = m.series()
     parts = (
-        s["unqualified_side_entrant_fte"] + s["unqualified_stopgap_fte"] + s["class_enlargement_fte"]
+        s["unqualified_side_entrant_fte"]
+        + s["unqualified_stopgap_fte"]
+        + s["class_enlargement_fte"]
     )
     assert np.allclose(parts, s["unqualified_fte"])
     stopgap = s["unqualified_out_of_field_fte"] + s["unqualified_hired_fte"]

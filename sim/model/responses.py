@@ -140,6 +140,12 @@ def recruit(model: RegionModel, seekers: Seekers, vac: Vacancies) -> np.ndarray:
     c["early_recruitment_fte"] += float(seekers.fte[ok].sum())
     c["early_recruitment_cost_eur"] += schools.size * p.early_recruitment_cost_eur_per_school
     filled = np.bincount(placed[ok], weights=seekers.fte[ok], minlength=len(vac))
+    # a first-degree job holds the upper-year hours first, then the same school's lower-year
+    # hours of the subject (as in the matching): what goes beyond an entry goes to its partner
+    partner = vac.partner
+    spill = np.where((vac.level == 0) & (partner >= 0), np.maximum(0.0, filled - vac.fte), 0.0)
+    filled = filled - spill
+    np.add.at(filled, np.maximum(partner, 0), np.where(partner >= 0, spill, 0.0))
     left = np.maximum(0.0, vac.fte - filled)
     keep = np.flatnonzero(left > 0.05)
     rest = np.flatnonzero(~ok)
