@@ -7,8 +7,8 @@ from sim import RegionModel
 from sim.model.matching import Seekers
 from sim.model.model import STAGES
 from sim.model.responses import extra_hours, recruit
-from sim.model.stages import market
 from sim.model.staffing import cover
+from sim.model.stages import market
 
 
 def _gap(m):
