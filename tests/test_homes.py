@@ -183,9 +183,7 @@ def test_flows_figure_shows_homes_and_moves(model):
 def _final_years_without_internship(m):
     st = m.students
     live = st.live()
-    final = live[
-        st.data["year_of_study"][live] >= m.programme_duration[st.data["programme"][live]]
-    ]
+    final = live[st.data["year_of_study"][live] >= m.programme_duration[st.data["programme"][live]]]
     st.data["internship_school"][final] = -1
     return final
 

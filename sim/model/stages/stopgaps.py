@@ -28,7 +28,10 @@ def run(model: RegionModel) -> None:
         model.mech.unqualified_cap_share,
         p.stopgap_fill_share,
         stopgaps=True,
-        hire_cap_share=p.unqualified_hire_cap_share,
+        # a lever that lets schools teach more without full qualification (the qualification
+        # experiment) raises the room for hiring by as much as it raises the overall cap
+        hire_cap_share=p.unqualified_hire_cap_share
+        + max(0.0, model.mech.unqualified_cap_share - p.unqualified_cap_share),
         enlarge_share=p.class_enlargement_cap_share,
     )
     st = model.staffing
