@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model.homes import too_far
 from sim.model.parameters import AGE_BAND_EDGES, SUBJECT_GROUPS
 from sim.model.reserve import pension_age, retirement_share
 from sim.model.table import AgentTable, Column, TableAgent
@@ -52,6 +53,11 @@ WORKFORCE_COLUMNS = {
     "supported": np.bool_,
     "course_years_left": np.int8,
     "course_subject": np.int8,
+    "home_muni": np.int16,
+    "home_x": np.float64,
+    "home_y": np.float64,
+    "max_commute": np.float64,
+    "asked_hours": np.bool_,
 }
 """Columns of the workforce table shared by teachers and side-entrants."""
 
@@ -63,6 +69,10 @@ STUDENT_COLUMNS = {
     "interned_in_region": np.bool_,
     "from_region": np.bool_,
     "helped": np.bool_,
+    "home_muni": np.int16,
+    "home_x": np.float64,
+    "home_y": np.float64,
+    "max_commute": np.float64,
 }
 """Columns of the student table."""
 
@@ -273,6 +283,17 @@ class _WorkforceMember(TableAgent):
     supported = Column()
     course_years_left = Column()
     course_subject = Column()
+    home_muni = Column()
+    home_x = Column()
+    home_y = Column()
+    max_commute = Column()
+    asked_hours = Column()
+
+    @property
+    def commute_km(self) -> float:
+        """Straight-line km from home to the main school."""
+        school = self.model.xy[self.school]
+        return float(np.hypot(self.home_x - school[0], self.home_y - school[1]))
 
     @property
     def subject_name(self) -> str:
@@ -296,7 +317,7 @@ class Teacher(_WorkforceMember):
         Starter years (experience 1-5) follow the DUO starter curve, lowered by induction in the
         first three years; later years follow the exit-by-age shape. Temporary and small
         contracts raise it (Voion), and so does workload pressure at the school above a
-        threshold (when feedbacks are on).
+        threshold (when feedbacks are on) and a commute longer than the teacher accepts.
         """
         p = model.p
         wf = model.workforce
@@ -317,6 +338,8 @@ class Teacher(_WorkforceMember):
             hazard = hazard * (
                 1.0 + p.workload_exit_sensitivity * np.maximum(0.0, pressure - p.workload_threshold)
             )
+        # a commute longer than the teacher accepts makes leaving likelier
+        hazard = np.where(too_far(model, rows), hazard * p.commute_exit_rr, hazard)
         return np.clip(hazard, 0.0, 1.0)
 
     @classmethod
@@ -411,6 +434,10 @@ class Student(TableAgent):
     interned_in_region = Column()
     from_region = Column()
     helped = Column()
+    home_muni = Column()
+    home_x = Column()
+    home_y = Column()
+    max_commute = Column()
 
     @property
     def progress(self) -> float:

@@ -31,6 +31,14 @@ The unit is what a policy sets:
 Eligibility: a seeker fits a vacancy of their subject group (or second subject group); a
 first-degree seeker fits both levels, a second-degree seeker or side-entrant only the
 second-degree level (vmbo and lower years).
+
+Commuting: when seekers have homes (``Seekers.home``, ``Seekers.max_commute``) and the
+vacancies know where their schools are (``Vacancies.xy``), a vacancy beyond a seeker's longest
+accepted commute does not fit them: a unit never places them there, and a seeker drawing a
+board to apply to looks at up to :data:`DRAWS_PER_APPLICATION` vacancies and applies where the
+first one within reach is (no application when none is). A seeker with a first choice
+(``Seekers.first_unit``, e.g. the board of a graduate's internship school) applies there
+before the season's rounds.
 """
 
 from __future__ import annotations
@@ -40,6 +48,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+
+DRAWS_PER_APPLICATION = 3
+"""Vacancies a seeker looks at, one after another, to find one within reach before applying
+(model design: a seeker skims a few postings, not the whole market)."""
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Vacancies:
     fte: np.ndarray
     need: np.ndarray  # school's demand in that subject group, for relative need
     board: np.ndarray | None = None
+    xy: np.ndarray | None = None  # (n, 2) km position of the entry's school, for commuting
 
     def __post_init__(self) -> None:
         if self.board is None:
@@ -68,6 +81,7 @@ class Vacancies:
         demand: np.ndarray,
         min_fte: float = 0.05,
         board_of_school: np.ndarray | None = None,
+        school_xy: np.ndarray | None = None,
     ) -> Vacancies:
         """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored.
 
@@ -76,6 +90,7 @@ class Vacancies:
             demand: Demand fte (S, G, 2), for the relative need.
             min_fte: Smallest open fte posted.
             board_of_school: Board of each school (each school alone when None).
+            school_xy: (S, 2) km position of each school (no commuting when None).
         """
         s, g, lv = np.nonzero(open_by_level > min_fte)
         return cls(
@@ -85,6 +100,7 @@ class Vacancies:
             fte=open_by_level[s, g, lv].astype(float),
             need=np.maximum(demand.sum(-1)[s, g], 1e-9),
             board=None if board_of_school is None else np.asarray(board_of_school)[s],
+            xy=None if school_xy is None else np.asarray(school_xy, dtype=float)[s],
         )
 
     def __len__(self) -> int:
@@ -113,14 +129,17 @@ class Vacancies:
             fte,
             self.need[keep],
             self.board[keep],
+            None if self.xy is None else self.xy[keep],
         )
 
 
 @dataclass
 class Seekers:
     """Job seekers: subject group(s), degree (1, 2 or 0 for side-entrants), fte sought, the
-    lowest attractiveness of a school they would move to (-inf for people without a job), and
-    the probability that they stop looking after a round without a job (0 when not given)."""
+    lowest attractiveness of a school they would move to (-inf for people without a job),
+    the probability that they stop looking after a round without a job (0 when not given), and
+    optionally their home (km), longest accepted commute (km) and a first-choice unit (-1
+    none), see the module docstring."""
 
     subject: np.ndarray
     subject2: np.ndarray
@@ -128,6 +147,9 @@ class Seekers:
     fte: np.ndarray
     min_attractiveness: np.ndarray
     quit_per_round: np.ndarray | None = field(default=None)
+    home: np.ndarray | None = field(default=None)
+    max_commute: np.ndarray | None = field(default=None)
+    first_unit: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.quit_per_round is None:
@@ -135,6 +157,15 @@ class Seekers:
 
     def __len__(self) -> int:
         return int(self.subject.size)
+
+
+def within_reach(seekers: Seekers, idx: np.ndarray, vacancies: Vacancies, v: np.ndarray):
+    """Whether vacancy ``v[k]`` is within the longest commute of seeker ``idx[k]`` (always,
+    when either side has no position)."""
+    if seekers.home is None or vacancies.xy is None:
+        return np.ones(np.asarray(idx).size, dtype=bool)
+    d = seekers.home[idx] - vacancies.xy[v]
+    return np.hypot(d[:, 0], d[:, 1]) <= seekers.max_commute[idx]
 
 
 def fits(seeker_fte: np.ndarray | float, open_fte: np.ndarray | float, tolerance: float):
@@ -190,6 +221,13 @@ class _Season:
         self.s_first = (seekers.degree == 1).tolist()
         self.s_fte = seekers.fte.astype(float).tolist()
         self.s_floor = seekers.min_attractiveness.astype(float).tolist()
+        self.commuting = seekers.home is not None and vacancies.xy is not None
+        if self.commuting:
+            self.s_hx = seekers.home[:, 0].astype(float).tolist()
+            self.s_hy = seekers.home[:, 1].astype(float).tolist()
+            self.s_reach2 = (seekers.max_commute.astype(float) ** 2).tolist()
+            self.vx = vacancies.xy[:, 0].astype(float).tolist()
+            self.vy = vacancies.xy[:, 1].astype(float).tolist()
 
     def offer(self, i: int, unit: int) -> int:
         """Place seeker ``i`` at ``unit``'s fitting vacancy with the largest relative need
@@ -203,6 +241,9 @@ class _Season:
         room = f - self.tolerance  # fits when open >= contract - tolerance
         open_fte, level, need, attract = self.open, self.level, self.need, self.attract
         partner = self.partner
+        commuting = self.commuting
+        if commuting:  # vacancies beyond the seeker's longest commute do not fit
+            hx, hy, r2, vx, vy = self.s_hx[i], self.s_hy[i], self.s_reach2[i], self.vx, self.vy
         best, best_score = -1, -np.inf
         for v in cand:
             o = open_fte[v]
@@ -218,7 +259,9 @@ class _Season:
                     continue  # seen with the upper-year hours of the same school and subject
                 o_all = o
                 score = o / need[v]
-            if o_all < room or attract[v] <= floor:
+            if o_all < room or attract[v] <= floor or score <= best_score:
+                continue
+            if commuting and (vx[v] - hx) ** 2 + (vy[v] - hy) ** 2 > r2:
                 continue
             if score > best_score:
                 best, best_score = v, score
@@ -305,6 +348,35 @@ class BoardRecruitment:
             groups.append((subj >= 0, group, cand.floor_code(group, seekers.min_attractiveness)))
         smallest = float(seekers.fte.min())
         n_groups = max(int(cand.key.max()), *(int(g.max()) for _, g, _ in groups)) + 1
+        if seekers.first_unit is not None:  # a first choice, before the rounds
+            first = np.flatnonzero(seekers.first_unit >= 0)
+            season.take(first, seekers.first_unit[first], rng)
+        commuting = seekers.home is not None and vacancies.xy is not None
+
+        looks = DRAWS_PER_APPLICATION if commuting else 1
+
+        def reach(idx: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return within_reach(seekers, idx, vacancies, v)
+
+        def draw(todo: np.ndarray, open_now: np.ndarray) -> np.ndarray:
+            choice = np.full(todo.size, -1, dtype=np.int64)
+            for has, group, floor in groups:  # second subject group when the first has none
+                again = np.flatnonzero((choice < 0) & has[todo])
+                if again.size:
+                    choice[again] = self._apply(
+                        todo[again],
+                        group,
+                        floor,
+                        cand,
+                        open_now,
+                        weight_base,
+                        rng,
+                        smallest - self.tolerance,
+                        looks,
+                        reach if commuting else None,
+                    )
+            return choice
+
         for _ in range(self.rounds):
             for _ in range(self.applications_per_round):
                 open_now = cand.position_open(season.open_fte())
@@ -321,29 +393,20 @@ class BoardRecruitment:
                 todo = todo[hopeful]
                 if todo.size == 0:
                     continue
-                choice = np.full(todo.size, -1, dtype=np.int64)
-                for has, group, floor in groups:  # second subject group when the first has none
-                    again = np.flatnonzero((choice < 0) & has[todo])
-                    if again.size:
-                        choice[again] = self._apply(
-                            todo[again],
-                            group,
-                            floor,
-                            cand,
-                            open_now,
-                            weight_base,
-                            rng,
-                            smallest - self.tolerance,
-                        )
+                choice = draw(todo, open_now)
                 applied = choice >= 0
                 season.take(todo[applied], vacancies.board[choice[applied]], rng)
             season.end_of_round(rng)
         return season.result
 
     @staticmethod
-    def _apply(todo, group, floor, cand, position_open, weight_base, rng, live_fte) -> np.ndarray:
+    def _apply(
+        todo, group, floor, cand, position_open, weight_base, rng, live_fte, looks=1, reach=None
+    ) -> np.ndarray:
         """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
-        where they apply.
+        where they apply. With ``reach`` (seekers, vacancies -> within their commute), a seeker
+        whose pick is out of reach draws again, up to ``looks`` picks in all, and picks -1 when
+        none was within reach.
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
         proportional to its open fte times ``weight_base``, among the vacancies above their
@@ -380,6 +443,20 @@ class BoardRecruitment:
         u = lo + rng.random(who.size) * (hi - lo)
         # the entry whose running sum passes u, kept inside the seeker's span against rounding
         pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx, last - 1)
+        if reach is not None:  # look again while the pick is beyond the seeker's commute
+            who, lo, hi, lo_idx, last = who[ok], lo[ok], hi[ok], lo_idx[ok], last[ok]
+            pick = pick[ok]
+            ok = np.ones(who.size, dtype=bool)
+            bad = np.flatnonzero(~reach(todo[who], entry[pick]))
+            for _ in range(looks - 1):
+                if bad.size == 0:
+                    break
+                u = lo[bad] + rng.random(bad.size) * (hi[bad] - lo[bad])
+                pick[bad] = np.clip(
+                    np.searchsorted(cum, u, side="right"), lo_idx[bad], last[bad] - 1
+                )
+                bad = bad[~reach(todo[who[bad]], entry[pick[bad]])]
+            ok[bad] = False
         choice[who[ok]] = entry[pick[ok]]
         return choice
 

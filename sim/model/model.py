@@ -62,6 +62,8 @@ from sim.model.agents import (
     new_student_table,
     new_workforce_table,
 )
+from sim.model.history import History
+from sim.model.homes import Municipalities, settle
 from sim.model.matching import Vacancies
 from sim.model.parameters import AGE_BANDS, SUBJECT_GROUPS, ParameterError, Parameters
 from sim.model.policies import LEVERS, LeverCost, Policy
@@ -73,7 +75,7 @@ from sim.model.stages import demand, exits, intake, market, pipeline, stopgaps, 
 from sim.model.stages import demand as demand_stage
 from sim.model.stages import intake as intake_stage
 from sim.model.stages import stopgaps as stopgaps_stage
-from sim.model.table import TableModel, remove_rows
+from sim.model.table import UID, TableModel, remove_rows
 
 STAGES = (demand, exits, pipeline, vacancies, market, stopgaps, intake)
 """The yearly stages in their order: each module's ``run(model)`` is one stage."""
@@ -94,6 +96,9 @@ STREAMS: tuple[str, ...] = (
     "intake",
     "internships",
     "reserve",
+    "identity",
+    "homes",
+    "responses",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -156,8 +161,11 @@ class RegionModel(TableModel):
         self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}
         self.lever_costs: dict[str, LeverCost] = {}
+        self.history = History()  # per-person events, by unique_id
+        self.shortage_path: dict[int, float] = {}  # year -> the region's shortage rate
 
         self._build_region(build_layout(scen, params))
+        self.municipalities = Municipalities(self)
         self._build_workforce()
         self._build_students()
         stopgaps_stage.run(self)
@@ -312,6 +320,13 @@ class RegionModel(TableModel):
                 course_subject=-1,
             )
             SideEntrant.create_rows(self, rows)
+        live = self.workforce.live()
+        col = self.workforce.data
+        # the initial staff live near their schools
+        settle(self, "workforce", live, near=self.xy[col["school"][live]])
+        self.history.record(
+            "present", p.start_year, col[UID][live], col["school"][live], col["route"][live]
+        )
         self._build_reserve(n)
 
     def _build_reserve(self, n_teachers: int) -> None:
@@ -402,6 +417,9 @@ class RegionModel(TableModel):
         enrolments = []
         for prog in self.programmes:
             intake = leavers * prog.school_leaver_share + prog.expected_outside_intake
+            # the share of the region's own school leavers among them (their homes are drawn
+            # by population, the others' near the institute), from the homes stream
+            inside = leavers * prog.school_leaver_share / intake if intake > 0 else 0.0
             alive = intake
             share = np.asarray(p.graduate_subject_share)[prog.subjects]
             # subjects nobody is said to choose (shares all 0) still fill it, alike
@@ -419,7 +437,8 @@ class RegionModel(TableModel):
                 expected = alive * earlier
                 k = int(rng.poisson(expected)) if expected > 0 else 0
                 subjects = prog.subjects[rng.choice(prog.subjects.size, size=k, p=share)]
-                enrolments.append((prog.index, subjects, np.zeros(k, bool), year))
+                from_region = self.streams["homes"].random(k) < inside
+                enrolments.append((prog.index, subjects, from_region, year))
                 first = p.student_dropout_first_year if year == 1 else p.student_dropout_later_year
                 if year < prog.duration_years:
                     alive *= 1 - first * prog.dropout_rr
@@ -443,8 +462,22 @@ class RegionModel(TableModel):
 
     @property
     def training_intake_factor(self) -> float:
-        """The trend of teacher-training intake since the start year (1.0 in the start year)."""
-        return (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
+        """The trend of teacher-training intake since the start year (1.0 in the start year),
+        times the programmes' response to the labour market (:meth:`intake_market_factor`)."""
+        trend = (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
+        return trend * self.intake_market_factor
+
+    @property
+    def intake_market_factor(self) -> float:
+        """Intake follows the labour market with a lag: ``1 + intake_shortage_response x
+        (shortage rate intake_response_lag_years ago - shortage rate at the start)``, at least
+        0; 1.0 until the lag has passed."""
+        path = self.shortage_path
+        start = path.get(self.p.start_year)
+        seen = path.get(self.year - self.p.intake_response_lag_years)
+        if start is None or seen is None:
+            return 1.0
+        return max(0.0, 1.0 + self.p.intake_shortage_response * (seen - start))
 
     def enrol(self, enrolments: list[tuple[int, np.ndarray, np.ndarray, int]]) -> None:
         """New students, one group per (programme, subjects, from-region flags, study year),
@@ -463,6 +496,20 @@ class RegionModel(TableModel):
             helped=False,
         )
         Student.create_rows(self, rows)
+        # the region's school leavers live by population, the others near their institute
+        col = self.students.data
+        inside = rows[col["from_region"][rows]]
+        settle(self, "students", inside)
+        outside = rows[~col["from_region"][rows]]
+        prog_xy = np.array([(pr.x_km, pr.y_km) for pr in self.programmes]).reshape(-1, 2)
+        settle(self, "students", outside, near=prog_xy[col["programme"][outside]])
+        self.history.record(
+            "enrolled",
+            self.year,
+            self.students.data[UID][rows],
+            -1,
+            self.students.data["programme"][rows],
+        )
 
     # --------------------------------------------------------------------- step
     def run_for(self, duration: float | int) -> None:
@@ -555,7 +602,10 @@ class RegionModel(TableModel):
     def open_vacancies(self) -> Vacancies:
         """This year's open vacancies, each with the board that recruits for it."""
         return Vacancies.from_open(
-            self.pre_market.open_by_level, self.demand, board_of_school=self.board
+            self.pre_market.open_by_level,
+            self.demand,
+            board_of_school=self.board,
+            school_xy=self.xy,
         )
 
     # 6 ------------------------------------------------------------ stop-gaps

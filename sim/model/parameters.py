@@ -982,6 +982,234 @@ class Parameters(BaseModel):
         source="model design",
         group="labour_market",
     )
+    # ------------------------------------------------------ homes and commuting
+    home_distance_scale_km: float = param(
+        10.0,
+        "Distance at which the weight of a municipality as the home of a member of staff falls "
+        "by a factor e (initial staff live near their school: weight population x "
+        "exp(-distance / scale)).",
+        unit="km",
+        source="[E] assumption (5-20); no regional source for teachers' home-work distances",
+        group="labour_market",
+        ge=0.5,
+        le=200.0,
+        plausible=(5.0, 20.0),
+    )
+    max_commute_km_median: float = param(
+        25.0,
+        "Median over people of the longest commute (straight-line km) a person accepts for a "
+        "job; people differ (log-normal).",
+        unit="km",
+        source="[E] assumption (15-40)",
+        group="labour_market",
+        ge=1.0,
+        le=500.0,
+        plausible=(15.0, 40.0),
+    )
+    max_commute_km_log_sd: float = param(
+        0.5,
+        "Spread between people of the longest accepted commute (sd of its logarithm).",
+        unit="log km",
+        source="[E] assumption (0.2-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=3.0,
+        plausible=(0.2, 0.8),
+    )
+    commute_mover_rr: float = param(
+        2.0,
+        "Rate ratio of looking for another school for a teacher whose commute is longer than "
+        "they accept.",
+        unit="ratio",
+        source="[E] assumption (1-4)",
+        group="labour_market",
+        ge=1.0,
+        le=20.0,
+        plausible=(1.0, 4.0),
+    )
+    commute_exit_rr: float = param(
+        1.2,
+        "Rate ratio of leaving education for a teacher whose commute is longer than they accept.",
+        unit="ratio",
+        source="[E] assumption (1-2)",
+        group="labour_market",
+        ge=1.0,
+        le=10.0,
+        plausible=(1.0, 2.0),
+    )
+    workload_mover_sensitivity: float = param(
+        2.0,
+        "Rise of the rate of looking for another school per unit of the school's workload "
+        "pressure above workload_threshold (when feedbacks are on).",
+        unit="1/pressure",
+        source="[E] assumption (0-5)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.0, 5.0),
+    )
+    graduate_internship_application: float = param(
+        0.5,
+        "Probability that a graduate who interned at a school of the region first applies to "
+        "the board of that school, before the hiring season's rounds.",
+        unit="probability",
+        source="[E] assumption (0.2-0.8)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.2, 0.8),
+    )
+
+    # ------------------------------------------------------ programmes respond
+    intake_shortage_response: float = param(
+        1.0,
+        "Relative change of teacher-training intake per unit change of the region's shortage "
+        "rate since the start year, seen intake_response_lag_years late (job prospects draw "
+        "school leavers and career starters; 1.0: +2 points of shortage, +2% intake).",
+        unit="1/shortage rate",
+        source="[E] assumption (0-4); the 2015-2021 diploma fall (6.05k -> 5.1k [S]) with a "
+        "rising shortage suggests a weak pull",
+        group="pipeline",
+        ge=0.0,
+        le=20.0,
+        plausible=(0.0, 4.0),
+    )
+    intake_response_lag_years: int = param(
+        4,
+        "Years between a shortage and the intake it draws (prospects seen at the choice of study).",
+        unit="years",
+        source="[E] assumption (2-6)",
+        group="pipeline",
+        ge=0,
+        le=15,
+        plausible=(2, 6),
+    )
+
+    # --------------------------------------------------------- schools respond
+    extra_hours_acceptance: float = param(
+        0.25,
+        "Share of the part-time teachers a short school asks who take on extra_hours_fte more "
+        "for a bonus.",
+        unit="share",
+        source="[S] a quarter of part-timers would add 0.2 fte for a bonus (primary "
+        "education, reference file); secondary assumed alike [E]",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.1, 0.4),
+    )
+    extra_hours_fte: float = param(
+        0.2,
+        "Extra contract fte a part-timer who says yes takes on (0 switches the response off).",
+        unit="fte",
+        source="[S] 0.2 fte (primary education, reference file)",
+        group="labour_market",
+        ge=0.0,
+        le=0.5,
+    )
+    extra_hours_bonus_eur_per_fte: float = param(
+        9_000.0,
+        "Yearly bonus per fte of extra hours, on top of the wage (counted in "
+        "extra_hours_bonus_eur).",
+        unit="EUR/fte/year",
+        source="[E] assumption: 10% of staff_cost_eur_per_fte (5-20%)",
+        group="labour_market",
+        ge=0.0,
+        le=100_000.0,
+        plausible=(4_500.0, 18_000.0),
+    )
+    early_recruitment_threshold: float = param(
+        0.1,
+        "Open share of a school's demand at posting from which the school recruits early: its "
+        "vacancies go into a first matching round of their own, before the region's main "
+        "season, so it gets first pick of graduates, returners and teachers from elsewhere "
+        "(1.0 or more switches the response off).",
+        unit="share",
+        source="[E] assumption (0.05-0.2)",
+        group="labour_market",
+        ge=0.0,
+        le=10.0,
+        plausible=(0.05, 0.2),
+    )
+    early_recruitment_max_fte: float = param(
+        1.0,
+        "Limit of early recruitment: fte a short school posts early per subject group and "
+        "level (the rest waits for the main season).",
+        unit="fte",
+        source="[E] assumption (0.5-2)",
+        group="labour_market",
+        ge=0.0,
+        le=20.0,
+        plausible=(0.5, 2.0),
+    )
+    early_recruitment_cost_eur_per_school: float = param(
+        5_000.0,
+        "Yearly cost of recruiting early for a school that does (campaign, earlier offers, "
+        "staff time; counted in early_recruitment_cost_eur).",
+        unit="EUR/school/year",
+        source="[E] assumption (2,000-10,000)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(2_000.0, 10_000.0),
+    )
+    unqualified_hire_cap_share: float = param(
+        0.05,
+        "Limit on unqualified temporary staff a short school hires as a stop-gap, as a share "
+        "of its demand (within unqualified_cap_share for all unqualified teaching).",
+        unit="share",
+        source="[E] assumption (0.03-0.08); [S] 3.7% unqualified in 2019 (IPTO)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.03, 0.08),
+    )
+    unqualified_hire_cost_eur_per_fte: float = param(
+        20_000.0,
+        "Yearly extra cost per fte of unqualified temporary staff a school hires, beyond a "
+        "teacher's wage (agency or freelance premium; counted in unqualified_hire_cost_eur).",
+        unit="EUR/fte/year",
+        source="[E] assumption (10,000-40,000)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(10_000.0, 40_000.0),
+    )
+    class_enlargement_cap_share: float = param(
+        0.01,
+        "Limit on lessons a short school drops by enlarging classes or trimming the lesson "
+        "table, as a share of its demand (0 switches the response off); the dropped lessons "
+        "count as hidden shortage of their own kind (class_enlargement_fte).",
+        unit="share",
+        source="[E] assumption (0-0.03)",
+        group="labour_market",
+        ge=0.0,
+        le=0.5,
+        plausible=(0.0, 0.03),
+    )
+    class_enlargement_cost_eur_per_fte: float = param(
+        9_000.0,
+        "Yearly allowance per fte of dropped lessons paid to the teachers who take the larger "
+        "classes (counted in class_enlargement_cost_eur; the price to pupils is "
+        "class_enlargement_pupils).",
+        unit="EUR/fte/year",
+        source="[E] assumption: 10% of staff_cost_eur_per_fte (5-20%)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(4_500.0, 18_000.0),
+    )
+    internship_choices: int = param(
+        3,
+        "Nearest partnership schools a final-year student tries for an internship place, "
+        "one a round, before taking any free place of their institute's schools.",
+        unit="schools",
+        source="[E] assumption (1-5)",
+        group="pipeline",
+        ge=1,
+        le=50,
+        plausible=(1, 5),
+    )
 
     # ----------------------------------------------------------- policy levers
     staff_cost_eur_per_fte: float = param(

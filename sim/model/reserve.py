@@ -14,6 +14,13 @@ in their cell.
 
 The counts are integers in one array ``counts[age - MIN_AGE, years_out]``; every rule acts on
 the whole array at once. Years out above :data:`MAX_YEARS_OUT` are pooled in the last column.
+
+**Who is who.** Members who left the model's own workforce keep their ``unique_id``: the
+reserve holds them beside the counts as (id, age, years out), one entry each, counted in their
+cell. The cell rules stay as they are; which of a cell's members a draw takes is then drawn
+among them (hypergeometric, from a separate identity stream, so the counts' draws do not
+change). A returner hired back is the same person with the same id. Members of the initial
+reserve were never agents of the run and have no id (-1); hired, they get a new one.
 """
 
 from __future__ import annotations
@@ -58,6 +65,33 @@ class SilentReserve:
         self.counts = np.zeros((MAX_AGE - MIN_AGE + 1, MAX_YEARS_OUT + 1), dtype=np.int64)
         self.ages = np.arange(MIN_AGE, MAX_AGE + 1)
         self.years_out = np.arange(MAX_YEARS_OUT + 1)
+        # members with a known id: id, age, years out (each also counted in ``counts``)
+        self.known_uid = np.empty(0, dtype=np.int64)
+        self.known_age = np.empty(0, dtype=np.int64)
+        self.known_out = np.empty(0, dtype=np.int64)
+
+    def _cell(self, ages: np.ndarray, years_out: np.ndarray) -> np.ndarray:
+        """Flat cell index of (age, years out) pairs."""
+        y = np.minimum(np.asarray(years_out, dtype=np.int64), MAX_YEARS_OUT)
+        return (np.asarray(ages, dtype=np.int64) - MIN_AGE) * (MAX_YEARS_OUT + 1) + y
+
+    def _pick_known(self, taken: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Which known members a draw of ``taken`` people per cell (flat array) takes: in each
+        cell the number of known members taken is hypergeometric, and which ones is random.
+        Returns a boolean mask over the known members."""
+        if self.known_uid.size == 0:
+            return np.zeros(0, dtype=bool)
+        cell = self._cell(self.known_age, self.known_out)
+        flat = self.counts.ravel()
+        k = np.bincount(cell, minlength=flat.size)
+        cells = np.flatnonzero((k > 0) & (taken > 0))
+        n_take = np.zeros(flat.size, dtype=np.int64)
+        if cells.size:
+            n_take[cells] = rng.hypergeometric(k[cells], flat[cells] - k[cells], taken[cells])
+        order = rng.permutation(cell.size)
+        rank = np.empty(cell.size, dtype=np.int64)
+        rank[order] = _rank_within(cell[order])
+        return rank < n_take[cell]
 
     # ---------------------------------------------------------------- state
     @property
@@ -84,8 +118,14 @@ class SilentReserve:
         return np.repeat(self.ages[a], k), np.repeat(self.years_out[y], k)
 
     # ---------------------------------------------------------------- flows
-    def add(self, ages: np.ndarray, years_out: np.ndarray | int = 0) -> None:
-        """People join (or go back to) the reserve with their ages and years out.
+    def add(
+        self,
+        ages: np.ndarray,
+        years_out: np.ndarray | int = 0,
+        uids: np.ndarray | None = None,
+    ) -> None:
+        """People join (or go back to) the reserve with their ages and years out (and their
+        ids, when known; -1 for none).
 
         Raises:
             ValueError: an age lies outside the held range.
@@ -99,9 +139,17 @@ class SilentReserve:
             np.broadcast_to(np.asarray(years_out, dtype=np.int64), ages.shape), MAX_YEARS_OUT
         )
         np.add.at(self.counts, (ages - MIN_AGE, y), 1)
+        if uids is not None:
+            uids = np.asarray(uids, dtype=np.int64)
+            known = uids >= 0
+            self.known_uid = np.concatenate([self.known_uid, uids[known]])
+            self.known_age = np.concatenate([self.known_age, ages[known]])
+            self.known_out = np.concatenate([self.known_out, y[known]])
 
-    def remove(self, ages: np.ndarray, years_out: np.ndarray) -> None:
-        """People leave the reserve (returners who were hired).
+    def remove(
+        self, ages: np.ndarray, years_out: np.ndarray, uids: np.ndarray | None = None
+    ) -> None:
+        """People leave the reserve (returners who were hired), known ones by ``uids``.
 
         Raises:
             ValueError: a cell would become negative (someone not in the reserve).
@@ -113,9 +161,45 @@ class SilentReserve:
         np.subtract.at(self.counts, cells, 1)
         if (self.counts < 0).any():
             raise ValueError("removed people who are not in the silent reserve")
+        if uids is not None and self.known_uid.size:
+            keep = ~np.isin(self.known_uid, np.asarray(uids, dtype=np.int64))
+            self.known_uid = self.known_uid[keep]
+            self.known_age = self.known_age[keep]
+            self.known_out = self.known_out[keep]
 
-    def age_one_year(self, pension: float, rng: np.random.Generator) -> int:
-        """Everyone ages a year and is a year longer out; those reaching ``pension`` leave.
+    def seeker_ids(
+        self, ages: np.ndarray, years_out: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Ids of this year's seekers (as :meth:`draw_seekers` returns them, grouped by cell):
+        in each cell, which members seek is drawn among its known and unknown members; -1 for
+        a seeker without a known id."""
+        out = np.full(np.asarray(ages).size, -1, dtype=np.int64)
+        if out.size == 0 or self.known_uid.size == 0:
+            return out
+        cell = self._cell(ages, years_out)
+        taken = np.bincount(cell, minlength=self.counts.size)
+        chosen = self._pick_known(taken, rng)
+        kcell = self._cell(self.known_age[chosen], self.known_out[chosen])
+        kuid = self.known_uid[chosen]
+        if kuid.size == 0:
+            return out
+        # the first known-many seekers of each cell carry the chosen ids
+        korder = np.argsort(kcell, kind="stable")
+        kcell, kuid = kcell[korder], kuid[korder]
+        srank = _rank_within(cell)
+        krank = _rank_within(kcell)
+        key_k = kcell * (out.size + 1) + krank
+        key_s = cell * (out.size + 1) + srank
+        pos = np.searchsorted(key_k, key_s)
+        hit = (pos < key_k.size) & (key_k[np.minimum(pos, key_k.size - 1)] == key_s)
+        out[hit] = kuid[pos[hit]]
+        return out
+
+    def age_one_year(
+        self, pension: float, rng: np.random.Generator, id_rng: np.random.Generator | None = None
+    ) -> int:
+        """Everyone ages a year and is a year longer out; those reaching ``pension`` leave
+        (which known members leave is drawn from ``id_rng``).
 
         Returns:
             How many left at the pension age.
@@ -125,6 +209,14 @@ class SilentReserve:
         c[1:, -1] += self.counts[:-1, -1]  # the pooled last column stays pooled
         share = retirement_share(self.ages, pension)
         gone = rng.binomial(c, share[:, None])
+        self.counts = c
+        if self.known_uid.size:
+            self.known_age = self.known_age + 1
+            self.known_out = np.minimum(self.known_out + 1, MAX_YEARS_OUT)
+            left = self._pick_known(gone.ravel(), id_rng if id_rng is not None else rng)
+            self.known_uid = self.known_uid[~left]
+            self.known_age = self.known_age[~left]
+            self.known_out = self.known_out[~left]
         self.counts = c - gone
         return int(gone.sum())
 
@@ -178,3 +270,15 @@ class SilentReserve:
         draw = rng.multinomial(size, (weights / total).ravel())
         out.counts = draw.reshape(out.counts.shape).astype(np.int64)
         return out
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    counts = np.diff(np.r_[starts, sorted_groups.size])
+    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank

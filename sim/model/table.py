@@ -11,7 +11,7 @@ row is created — its ``unique_id`` comes from ``model.agent_id_counter`` right
 give it — but its Python object is made the first time anyone looks at the model's agents
 (``model.agents``, ``model.agents_by_type`` for a table kind, :meth:`AgentTable.agent`). Then
 every living row gets its object at once, registered in ``model.agents`` and
-``model.agents_by_type`` in ``unique_id`` order, the order Mesa's one-by-one registration gives.
+``model.agents_by_type`` in the order they were created, the order Mesa's one-by-one registration gives.
 So whoever looks sees exactly the agents, ids, attributes and order that creating every agent
 when its row was created would give, while a batch run that never looks does not pay for
 objects of the many students and teachers who come and go unseen (about 2 µs each: allocation,
@@ -34,9 +34,10 @@ import mesa
 import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 
-UID, KIND, MADE = "_uid", "_kind", "_made"
+UID, KIND, MADE, SEQ = "_uid", "_kind", "_made", "_seq"
 """Bookkeeping columns of every table: the agent's ``unique_id``, its class (an index into
-:attr:`AgentTable.kinds`) and whether its object has been made."""
+:attr:`AgentTable.kinds`), whether its object has been made, and when it was created (the
+order Mesa registers agents in; not the ``unique_id`` order once people keep old ids)."""
 
 
 class Column:
@@ -48,9 +49,15 @@ class Column:
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
             return self
-        return obj.table.data[self.name][obj.row].item()
+        row = obj.row
+        if row is None:  # removed: the agent keeps its own last state
+            return obj.last_state[self.name]
+        return obj.table.data[self.name][row].item()
 
     def __set__(self, obj: Any, value: Any) -> None:
+        if obj.row is None:
+            obj.last_state[self.name] = value
+            return
         obj.table.data[self.name][obj.row] = value
 
 
@@ -63,7 +70,7 @@ class AgentTable:
     """
 
     def __init__(self, columns: dict[str, Any], capacity: int = 1024) -> None:
-        reserved = {UID, KIND, MADE} & set(columns)
+        reserved = {UID, KIND, MADE, SEQ} & set(columns)
         if reserved:
             raise ValueError(f"column names {sorted(reserved)} are reserved for bookkeeping")
         self.dtypes = {
@@ -71,6 +78,7 @@ class AgentTable:
             UID: np.dtype(np.int64),
             KIND: np.dtype(np.int8),
             MADE: np.dtype(np.bool_),
+            SEQ: np.dtype(np.int64),
         }
         self.capacity = max(int(capacity), 16)
         self.n = 0
@@ -129,8 +137,26 @@ class AgentTable:
         self.n = need
         return rows
 
+    def detach(self, rows: np.ndarray) -> None:
+        """Give the made agents of ``rows`` their own copy of their row and unhook them from it.
+
+        A removed agent someone still holds then reads its own last state, never the data of a
+        later agent on the row (rows are reused once :meth:`compact` drops dead ones). Only the
+        agents whose objects exist pay: one gather per column for all of them at once.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        made = rows[self.data[MADE][rows]]
+        if made.size == 0:
+            return
+        names = [n for n in self.dtypes if n not in (UID, KIND, MADE, SEQ)]
+        values = [self.data[n][made].tolist() for n in names]
+        for agent, *cells in zip(self.agents[made].tolist(), *values, strict=True):
+            agent.last_state = dict(zip(names, cells, strict=True))
+            agent.row = None
+
     def kill(self, rows: np.ndarray) -> None:
         """Mark rows dead (their agents must be removed from the model by the caller)."""
+        self.detach(rows)
         self.alive[rows] = False
         self.agents[rows] = None
         self.data[MADE][rows] = False
@@ -202,27 +228,52 @@ class TableAgent(mesa.Agent):
         return getattr(self.model, self.table_attr)
 
     @classmethod
-    def create_rows(cls, model: mesa.Model, rows: np.ndarray) -> None:
+    def create_rows(
+        cls, model: mesa.Model, rows: np.ndarray, uids: np.ndarray | None = None
+    ) -> None:
         """Create one agent per row, with the ids ``for r in rows: cls(model, r)`` would give.
 
         In a :class:`TableModel` nobody observes, the agents' objects are made when someone
         first looks (see the module docstring); otherwise each agent is made now, by Mesa.
+
+        Args:
+            model: The model.
+            rows: The new agents' rows.
+            uids: Ids the people already had (a hired graduate keeps the id they had as a
+                student, a returner the id they had as a teacher); -1 means a new id.
         """
         rows = np.asarray(rows, dtype=np.int64)
         n = rows.size
         if n == 0:
             return
         table = getattr(model, cls.table_attr)
+        keep = None if uids is None else np.asarray(uids, dtype=np.int64)
+        if keep is not None and (keep < 0).all():
+            keep = None
         if not isinstance(model, TableModel) or not _batch_registration_ok(model, (cls,)):
             if isinstance(model, TableModel):
                 model.make_agents()  # the agents before these first, to keep Mesa's order
-            for r in rows.tolist():
-                cls(model, r)
+            for i, r in enumerate(rows.tolist()):
+                kept = -1 if keep is None else int(keep[i])
+                if isinstance(model, TableModel):  # registered (and announced) with the kept id
+                    model.kept_uid = kept
+                agent = cls(model, r)
+                if kept >= 0 and agent.unique_id != kept:  # a plain Mesa model: set it after
+                    agent.unique_id = kept
+                    table.data[UID][r] = kept
             return
         model._table_kind_set(cls)
+        table.data[SEQ][rows] = np.arange(model.created_agents, model.created_agents + n)
+        model.created_agents += n
         start = model.agent_id_counter
+        new = np.arange(start, start + n) if keep is None else None
+        if keep is not None:
+            fresh = keep < 0
+            new = keep.copy()
+            new[fresh] = np.arange(start, start + int(fresh.sum()))
+            n = int(fresh.sum())
         model.agent_id_counter = start + n
-        table.data[UID][rows] = np.arange(start, start + n)
+        table.data[UID][rows] = new
         table.data[KIND][rows] = table.kind_code(cls)
         table.data[MADE][rows] = False
         table.model = model
@@ -240,17 +291,27 @@ class TableModel(mesa.Model):
     agent_tables: ClassVar[tuple[str, ...]] = ()
 
     has_unmade_agents = False
+    created_agents = 0  # table agents created so far (their creation order)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._all_agents = _LazyAgentSet(self._all_agents, random=self.random, model=self)
 
+    kept_uid = -1  # the id the next registered agent keeps (a person who had one), or -1
+
     def register_agent(self, agent: mesa.Agent) -> None:
-        """Register an agent made now, after the table agents created before it (Mesa order)."""
+        """Register an agent made now, after the table agents created before it (Mesa order);
+        a person who had an id before (see :meth:`TableAgent.create_rows`) keeps it."""
         self.make_agents()
         if isinstance(agent, TableAgent):
             self._table_kind_set(type(agent))
+        kept, self.kept_uid = self.kept_uid, -1
+        if kept < 0:
+            super().register_agent(agent)
+            return
+        counter, self.agent_id_counter = self.agent_id_counter, kept  # Mesa assigns the counter
         super().register_agent(agent)
+        self.agent_id_counter = counter
 
     def remove_all_agents(self) -> None:
         """Remove every agent, table rows included (each announced, as Mesa does)."""
@@ -262,11 +323,11 @@ class TableModel(mesa.Model):
 
     def make_agents(self) -> None:
         """Make the objects of the table agents that do not have one yet, registering them in
-        ``unique_id`` order (the order Mesa's one-by-one registration gives)."""
+        the order they were created (the order Mesa's one-by-one registration gives)."""
         if not self.has_unmade_agents:
             return
         self.has_unmade_agents = False
-        made, uids, kinds = [], [], []
+        made, seqs, kinds = [], [], []
         for name in self.agent_tables:
             table = getattr(self, name, None)
             if table is None:  # not built yet
@@ -280,16 +341,15 @@ class TableModel(mesa.Model):
                 of_kind = rows[code == k]
                 if of_kind.size == 0:
                     continue
-                uid = table.data[UID][of_kind]
-                agents = _make(cls, self, uid, of_kind)
+                agents = _make(cls, self, table.data[UID][of_kind], of_kind)
                 table.agents[of_kind] = np.fromiter(agents, dtype=object, count=of_kind.size)
                 table.data[MADE][of_kind] = True
                 made.append(agents)
-                uids.append(uid)
+                seqs.append(table.data[SEQ][of_kind])  # registered in creation order
                 kinds.append(np.full(of_kind.size, len(kinds)))
         if not made:
             return
-        order = np.argsort(np.concatenate(uids), kind="stable")
+        order = np.argsort(np.concatenate(seqs), kind="stable")
         every = np.fromiter((a for agents in made for a in agents), dtype=object, count=order.size)
         every, kind = every[order], np.concatenate(kinds)[order]
         _add_all(self._all_agents, every.tolist())
@@ -361,11 +421,49 @@ def remove_rows(model: mesa.Model, table: AgentTable, rows: np.ndarray, kill: bo
     else:
         for agent in agents:
             agent.remove()
+    table.detach(rows)
     table.agents[rows] = None
     table.data[MADE][rows] = False
     table.data[UID][rows] = -1  # a row kept for a new agent has no agent until then
     if kill:
         table.kill(rows)
+
+
+def change_kind(
+    model: mesa.Model, table: AgentTable, rows: np.ndarray, cls: type[TableAgent]
+) -> None:
+    """The agents of ``rows`` change role to ``cls`` and stay the same agents.
+
+    A documented transition that keeps the person: same row, same ``unique_id``, same Python
+    object when it exists (its class becomes ``cls`` and it moves from the agent set of its old
+    kind to that of the new one, at the end, as a newly registered agent would). Used when a
+    side-entrant qualifies and becomes a teacher.
+
+    Args:
+        model: The model the agents are registered with.
+        table: The table holding them.
+        rows: Their rows.
+        cls: The new agent class (same table).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0:
+        return
+    code = table.kind_code(cls)
+    made = rows[table.data[MADE][rows]]
+    table.data[KIND][rows] = code
+    if isinstance(model, TableModel):
+        model._table_kind_set(cls)
+    if made.size == 0:
+        return
+    agents = table.agents[made].tolist()
+    by_type = model._agents_by_type
+    for old in set(map(type, agents)) - {cls}:
+        _discard_all(by_type[old], [a for a in agents if type(a) is old])
+    for agent in agents:
+        agent.__class__ = cls
+    if cls not in by_type:
+        by_type[cls] = _HardKeyAgentSet([], random=model.random)
+    _add_all(by_type[cls], agents)
 
 
 def _consume(iterator: Any) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import solara
 from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
 
 from sim.i18n import Translator, check_language
 from sim.model.scenarios import load_scenario
@@ -30,6 +31,7 @@ from sim.view.components import (
     ViewSession,
     default_settings,
 )
+from sim.view.flows import FlowsPanel
 
 SCENARIO_ENV = "SIM_VIEW_SCENARIO"
 LANG_ENV = "SIM_VIEW_LANG"
@@ -94,6 +96,7 @@ def ViewPage(  # noqa: N802
         lang=language.value,
         current=settings.value,
     )
+    FlowsPanel(model.value, update_counter.get())
 
 
 @solara.component

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.agents import ROUTE, UNQUALIFIED, Teacher, age_band
+from sim.model.agents import EXIT_REASONS, ROUTE, UNQUALIFIED, Teacher, age_band
 from sim.model.parameters import AGE_BANDS
 from sim.model.reserve import pension_age
+from sim.model.table import UID
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -35,9 +36,19 @@ def run(model: RegionModel) -> None:
     # the silent reserve ages (and loses those reaching the pension age) before this year's
     # leavers join it with their own ages
     model.year_counts["reserve_pension_exits"] += model.reserve.age_one_year(
-        pension_age(model.p, model.year), model.streams["reserve"]
+        pension_age(model.p, model.year), model.streams["reserve"], model.streams["identity"]
     )
-    model.reserve.add(wf.data["age"][leaving["left_education"]])
+    # leavers keep their ids in the reserve, so a returner is the same person
+    gone = leaving["left_education"]
+    model.reserve.add(wf.data["age"][gone], uids=wf.data[UID][gone])
+    for reason, rows in leaving.items():
+        model.history.record(
+            "left",
+            model.year,
+            wf.data[UID][rows],
+            wf.data["school"][rows],
+            EXIT_REASONS.index(reason),
+        )
     # in-migrants this year are drawn from the ages of this year's out-migrants
     model.outmigrant_ages = wf.data["age"][leaving["left_region"]].astype(np.int64)
     model.remove_staff(np.concatenate(list(leaving.values())))

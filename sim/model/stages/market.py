@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import responses
 from sim.model.agents import (
     FIRST,
     ROUTE,
@@ -15,8 +16,10 @@ from sim.model.agents import (
     Teacher,
     initial_experience,
 )
+from sim.model.homes import draw_max_commute, settle, too_far
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
+from sim.model.table import UID
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -38,7 +41,7 @@ def movers(model: RegionModel) -> None:
     rng = model.streams["movers"]
     live = wf.live()
     rows = live[wf.data["degree"][live] != UNQUALIFIED]
-    search = rows[rng.random(rows.size) < p.mover_search_rate]
+    search = rows[rng.random(rows.size) < search_rate(model, rows)]
     model.released_movers = np.empty(0, dtype=np.int64)
     if search.size == 0:
         return
@@ -53,11 +56,32 @@ def movers(model: RegionModel) -> None:
         degree=wf.data["degree"][search].astype(np.int64),
         fte=wf.data["fte"][search],
         min_attractiveness=model.attractiveness[school] + p.mover_attractiveness_margin,
+        home=_home(wf, search),
+        max_commute=wf.data["max_commute"][search],
     )
     vac = model.open_vacancies()
     placed = poaching_search(model, seekers, vac, rng)
     moved = placed >= 0
     move(model, search[moved], vac.school[placed[moved]])
+
+
+def search_rate(model: RegionModel, rows: np.ndarray) -> np.ndarray:
+    """Yearly probability that each teacher of ``rows`` looks for another school: the base
+    rate, raised by workload pressure at their school above the threshold (when feedbacks are
+    on) and by ``commute_mover_rr`` when their commute is longer than they accept."""
+    p = model.p
+    rate = np.full(rows.size, p.mover_search_rate)
+    if p.feedbacks:
+        pressure = model.workload[model.workforce.data["school"][rows]]
+        rate = rate * (
+            1.0 + p.workload_mover_sensitivity * np.maximum(0.0, pressure - p.workload_threshold)
+        )
+    rate = np.where(too_far(model, rows), rate * p.commute_mover_rr, rate)
+    return np.clip(rate, 0.0, 1.0)
+
+
+def _home(wf, rows: np.ndarray) -> np.ndarray:
+    return np.column_stack([wf.data["home_x"][rows], wf.data["home_y"][rows]])
 
 
 def poaching_search(
@@ -71,6 +95,7 @@ def poaching_search(
 def move(model: RegionModel, rows: np.ndarray, to: np.ndarray, refresh: bool = True) -> None:
     """Teachers in ``rows`` change school; ``refresh`` recounts the open vacancies."""
     wf = model.workforce
+    model.history.record("moved", model.year, wf.data[UID][rows], to, wf.data["school"][rows])
     wf.data["school"][rows] = to
     wf.data["school2"][rows] = -1
     wf.data["fte2"][rows] = 0.0
@@ -89,6 +114,7 @@ def new_seekers(model: RegionModel) -> None:
     # returners drawn from the reserve's age x years-out cells; in-migrant seekers at the
     # out-migration rate of the same teachers times the in/out ratio (symmetric by default)
     ret_age, ret_out = model.reserve.draw_seekers(p, rng)
+    ret_uid = model.reserve.seeker_ids(ret_age, ret_out, model.streams["identity"])
     n_ret = ret_age.size
     n_in = int(rng.poisson(n_teachers * p.leave_region_rate * p.inmigration_ratio))
     model.year_counts["inmigrant_seekers"] += n_in
@@ -119,16 +145,47 @@ def new_seekers(model: RegionModel) -> None:
     subject2 = np.concatenate(
         [np.full(n_grad + n_ret + n_in, -1), wf.data["subject2"][rel]]
     ).astype(np.int64)
+    # homes: graduates their own, returners where the region's people live, teachers from
+    # other regions move house (any distance), released teachers their own
+    hrng = model.streams["homes"]
+    ret_muni, ret_home = model.municipalities.draw(n_ret, hrng)
+    home = np.concatenate(
+        [gs["home"].reshape(-1, 2), ret_home, np.zeros((n_in, 2)), _home(wf, rel)]
+    )
+    home_muni = np.concatenate(
+        [gs["home_muni"], ret_muni, np.full(n_in, -1), wf.data["home_muni"][rel]]
+    ).astype(np.int64)
+    max_commute = np.concatenate(
+        [
+            gs["max_commute"],
+            draw_max_commute(model, n_ret, hrng),
+            np.full(n_in, np.inf),
+            wf.data["max_commute"][rel],
+        ]
+    )
+    # a graduate who interned here may first apply to the board of the internship school
+    first_unit = np.full(subject.size, -1, dtype=np.int64)
+    intern = gs["internship"]
+    asks = (intern >= 0) & (hrng.random(n_grad) < p.graduate_internship_application)
+    first_unit[:n_grad][asks] = model.board[intern[asks]]
     quit_per_round = np.select(
         [source == ROUTE["graduate"], source == ROUTE["returner"], source == ROUTE["inmigrant"]],
         [p.graduate_quit_per_round, p.returner_quit_per_round, p.inmigrant_quit_per_round],
         0.0,  # released teachers keep their job and look all season
     )
     seekers = Seekers(
-        subject, subject2, degree, fte, np.full(subject.size, -np.inf), quit_per_round
+        subject,
+        subject2,
+        degree,
+        fte,
+        np.full(subject.size, -np.inf),
+        quit_per_round,
+        home=home,
+        max_commute=max_commute,
+        first_unit=first_unit,
     )
     vac = model.open_vacancies()
-    placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
+    placed = responses.recruit(model, seekers, vac)  # short schools first, then everyone
     ok = placed >= 0
     # a year with no open vacancy anywhere places nobody (and has no school to index)
     school = vac.school[np.maximum(placed, 0)] if vac.school.size else np.full(placed.size, -1)
@@ -136,7 +193,9 @@ def new_seekers(model: RegionModel) -> None:
     move(model, rel[ok[is_rel]], school[is_rel & ok], refresh=False)
     new = ok & ~is_rel
     back = ok[n_grad : n_grad + n_ret]
-    model.reserve.remove(ret_age[back], ret_out[back])
+    model.reserve.remove(ret_age[back], ret_out[back], ret_uid[back])
+    grad_uid = gs.get("uid", np.full(n_grad, -1, dtype=np.int64))
+    uids = np.concatenate([grad_uid, ret_uid, np.full(n_in + rel.size, -1, dtype=np.int64)])
     known_age = np.concatenate([np.full(n_grad, -1), ret_age, np.full(n_in + rel.size, -1)])
     years_out = np.concatenate(
         [np.zeros(n_grad, np.int64), ret_out, np.zeros(n_in + rel.size, np.int64)]
@@ -154,6 +213,10 @@ def new_seekers(model: RegionModel) -> None:
         rng,
         known_age[new],
         years_out[new],
+        uids[new],
+        home[new],
+        home_muni[new],
+        max_commute[new],
     )
     if ok.any():  # the side-entrants' market sees the vacancies these hires filled
         model.pre_market = model.cover_before_market()
@@ -170,8 +233,14 @@ def hire(
     rng,
     known_age=None,
     years_out=None,
+    uids=None,
+    home=None,
+    home_muni=None,
+    max_commute=None,
 ) -> None:
-    """New staff on their schools. Returners keep their own age (``known_age``); in-migrants
+    """New staff on their schools. Hired graduates and returners keep the ids they had
+    (``uids``, -1 for a new person) and homes (``home``, ``home_muni``, ``max_commute``; a
+    teacher from another region settles near the school). Returners keep their own age (``known_age``); in-migrants
     take ages drawn from this year's out-migrants (the workforce's when none left); experience
     of both follows age and route as for the initial staff, less a returner's years out."""
     p = model.p
@@ -217,7 +286,16 @@ def hire(
         starter=is_grad,
         course_subject=-1,
     )
-    Teacher.create_rows(model, rows)
+    Teacher.create_rows(model, rows, uids)
+    if home is None:  # no homes given: everyone settles near the school
+        settle(model, "workforce", rows, near=model.xy[school])
+    else:
+        col = model.workforce.data
+        col["home_x"][rows], col["home_y"][rows] = home[:, 0], home[:, 1]
+        col["home_muni"][rows] = home_muni
+        col["max_commute"][rows] = max_commute
+        settle(model, "workforce", rows[is_in], near=model.xy[school[is_in]])
+    model.history.record("hired", model.year, model.workforce.data[UID][rows], school, source)
     for name in ("graduate", "returner", "inmigrant"):
         model.year_counts[f"hires_{name}"] += int((source == ROUTE[name]).sum())
     n_start = int(is_grad.sum())
@@ -245,6 +323,10 @@ def side_entrants(model: RegionModel) -> None:
         return
     subject = rng.choice(N_G, size=n, p=np.asarray(p.subject_demand_share)).astype(np.int64)
     fte = model.draw_contract_fte(n, rng)
+    # career changers live where the region's people live
+    hrng = model.streams["homes"]
+    home_muni, home = model.municipalities.draw(n, hrng)
+    reach = draw_max_commute(model, n, hrng)
     seekers = Seekers(
         subject,
         np.full(n, -1),
@@ -252,6 +334,8 @@ def side_entrants(model: RegionModel) -> None:
         fte,
         np.full(n, -np.inf),
         np.full(n, p.side_entrant_quit_per_round),
+        home=home,
+        max_commute=reach,
     )
     vac = model.open_vacancies()
     # mentor places still free after the side-entrants already in the route
@@ -297,6 +381,13 @@ def side_entrants(model: RegionModel) -> None:
         course_subject=-1,
     )
     SideEntrant.create_rows(model, rows)
+    col = model.workforce.data
+    col["home_x"][rows], col["home_y"][rows] = home[ok, 0], home[ok, 1]
+    col["home_muni"][rows] = home_muni[ok]
+    col["max_commute"][rows] = reach[ok]
+    model.history.record(
+        "hired", model.year, model.workforce.data[UID][rows], school, ROUTE["side_entrant"]
+    )
     model.year_counts["hires_side_entrant"] += ok.size
     if ok.size:
         model.side_entrant_cohorts[model.year] = [int(ok.size), 0, -1]

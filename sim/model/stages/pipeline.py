@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import ROUTE, SECOND, UNQUALIFIED, SideEntrant, Student, Teacher
-from sim.model.table import remove_rows
+from sim.model.table import UID, change_kind
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -38,19 +38,30 @@ def run(model: RegionModel) -> None:
         ),
     }
     model.year_counts["graduates_seeking"] += g.size
+    # a graduate keeps the id they had as a student (a hired one becomes that teacher)
+    model.graduate_seekers["uid"] = st.data[UID][g].copy()
+    # they seek from their home, with their own longest commute, and know their internship school
+    model.graduate_seekers["home_muni"] = st.data["home_muni"][g].astype(np.int64)
+    model.graduate_seekers["home"] = np.column_stack([st.data["home_x"][g], st.data["home_y"][g]])
+    model.graduate_seekers["max_commute"] = st.data["max_commute"][g].copy()
+    model.graduate_seekers["internship"] = st.data["internship_school"][g].astype(np.int64)
+    model.history.record("dropped_out", model.year, st.data[UID][out["dropout"]], -1, 0)
+    model.history.record("graduated", model.year, st.data[UID][grads], -1, enter)
     model.remove_students(np.concatenate([out["dropout"], grads]))
 
     wf = model.workforce
     se = SideEntrant.progress(model, model.streams["side_entrants"])
     model.year_counts["side_entrant_dropouts"] += se["dropout"].size
     model.year_counts["side_entrant_completions"] += se["completed"].size
-    model.remove_staff(se["dropout"])
+    drop = se["dropout"]
+    model.history.record("dropped_out", model.year, wf.data[UID][drop], wf.data["school"][drop], 1)
+    model.remove_staff(drop)
     done = se["completed"]
     wf.data["degree"][done] = SECOND
     wf.data["experience"][done] = wf.data["training_year"][done]
-    # a side-entrant who qualifies becomes a new Teacher agent on the same row
-    remove_rows(model, wf, done, kill=False)
-    Teacher.create_rows(model, done)
+    # a side-entrant who qualifies is the same person, now a teacher: same row, same id
+    change_kind(model, wf, done, Teacher)
+    model.history.record("qualified", model.year, wf.data[UID][done], wf.data["school"][done])
     record_side_entrant_retention(model)
     dual_qualification(model)
 

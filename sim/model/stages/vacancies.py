@@ -11,6 +11,7 @@ from scipy.spatial import cKDTree
 from sim.model.agents import FIRST, SECOND, UNQUALIFIED
 from sim.model.parameters import SUBJECT_GROUPS
 from sim.model.staffing import Staffing
+from sim.model.table import UID
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -104,6 +105,7 @@ def board_moves(model: RegionModel, pre: Staffing) -> int:
             if t < 0:
                 continue
             col["school"][r] = t
+            model.history.record("moved", model.year, col[UID][r : r + 1], t, s)
             spare[s, g] -= f
             open_level[t, g, lv] -= f
             staff[s, g, d] -= f
