@@ -309,7 +309,9 @@ def hits_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse(batch: BatchResult, command: str, out: Path, *, each_chart: bool = True) -> Path:
+def analyse(
+    batch: BatchResult, command: str, out: Path, *, each_chart: bool = True, lang: str = "en"
+) -> Path:
     """Charts, the hits-and-misses table and the reading, in ``out``: one chart per quantity,
     or (``each_chart=False``, for ``--quick``) all quantities as panels of one chart."""
     out.mkdir(parents=True, exist_ok=True)
@@ -317,7 +319,9 @@ def analyse(batch: BatchResult, command: str, out: Path, *, each_chart: bool = T
     sim = hc.simulated(series)
     table = hc.compare(sim)
     table.to_csv(out / "comparison.csv", index=False)  # not in git (results/**/*.csv)
-    report = Report("Hindcast: the national model from 2015, compared with 2016-2024", out)
+    report = Report(
+        "Hindcast: the national model from 2015, compared with 2016-2024", out, lang=lang
+    )
     report.what_was_run(
         batch,
         command,
@@ -396,9 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    def analyse_args(batch: BatchResult, command: str) -> Path:
+    def analyse_args(batch: BatchResult, command: str, lang: str = "en") -> Path:
         out = args.out or (batch.folder if args.quick else OUT)
-        return analyse(batch, command, out, each_chart=not args.quick)
+        return analyse(batch, command, out, each_chart=not args.quick, lang=lang)
 
     outcome = run_study(parser, argv, design_from_args, analyse_args, __file__)
     return outcome.emit(sys.stdout, sys.stderr)

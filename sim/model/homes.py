@@ -33,7 +33,16 @@ class Municipalities:
         specs = model.scenario_spec.municipalities
         self.names = [m.name for m in specs]
         self.xy = np.array([model.layout.to_km(m.lat, m.lon) for m in specs], dtype=float)
-        self.population = np.array([m.population for m in specs], dtype=float)
+        population = np.array([m.population for m in specs], dtype=float)
+        if population.sum() <= 0:
+            # a schools-table scenario without populations: homes follow the pupils taught in
+            # each municipality (only shares matter for where people live; the spread of homes
+            # then uses pupils as the size, a narrower spread than inhabitants would give)
+            pupils = {m.name: 0.0 for m in specs}
+            for site in model.layout.sites:
+                pupils[site.municipality] = pupils.get(site.municipality, 0.0) + sum(site.pupils)
+            population = np.array([pupils[m.name] for m in specs], dtype=float)
+        self.population = population
         # as the layout spreads school sites around a municipality's centre
         self.spread = 1.0 + 3.0 * np.sqrt(self.population / 500_000)
 

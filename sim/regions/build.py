@@ -408,12 +408,19 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
+INHABITANTS_PER_PUPIL = 18.0
+"""Inhabitants per VO pupil [D]: about 17.9 million inhabitants (CBS, 2023) over about 1.0 million
+VO pupils (the reference's national pupil count). DUO's files carry no population, and where
+people live (homes and commuting) is drawn by municipal population; a built scenario estimates
+each municipality's population as its pupils times this ratio and says so in a comment, for the
+user to replace with CBS's figure."""
+
 CALIBRATED = re.compile(r"^# >>> calibrated.*?^# <<< calibrated\n", re.M | re.S)
 
 
 def municipality_entries(region: Region) -> str:
     """The ``[[municipalities]]`` tables of a region: name, area, the pupil-weighted centre of
-    its sites and the G4 flag."""
+    its sites, an estimated population (:data:`INHABITANTS_PER_PUPIL`) and the G4 flag."""
     blocks = []
     for code, name in sorted(region.municipalities.items(), key=lambda kv: kv[1]):
         sites = [s for s in region.sites if s.municipality_code == code]
@@ -426,6 +433,8 @@ def municipality_entries(region: Region) -> str:
             f"area = {_toml_value(sites[0].area)}",
             f"lat = {lat:.4f}",
             f"lon = {lon:.4f}",
+            f"population = {round(w * INHABITANTS_PER_PUPIL)}  # estimate: pupils x "
+            f"{INHABITANTS_PER_PUPIL:g} [D]; replace with CBS's figure",
         ]
         if code in G4_CODES:
             lines.append("g4 = true")
