@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -44,7 +45,14 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from sim.batch.storage import ResultsError, RunStore, encode_run, ensure_folder, write_json
+from sim.batch.storage import (
+    ResultsError,
+    RunStore,
+    encode_run,
+    ensure_folder,
+    write_json,
+    write_text,
+)
 from sim.model.parameters import ParameterError, Parameters
 from sim.model.policies import Policy, PolicyError
 from sim.model.scenarios import ScenarioError, load_scenario
@@ -61,6 +69,7 @@ __all__ = [
     "ResultsError",
     "RunResult",
     "RunSpec",
+    "Uncertainty",
     "results_folder",
     "run_batch",
     "run_one",
@@ -112,12 +121,79 @@ class RunSpec:
     policy: str
     horizon: int
     overrides: tuple[tuple[str, Any], ...] = ()
+    draw: int | None = None
+    layout_seed: int | None = None
+    drawn: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (stored with every result file)."""
+        """JSON-ready form (stored with every result file and failure record).
+
+        A run with drawn parameters also stores its draw number, its layout seed and the
+        drawn values (they are already in ``overrides``, which is what the run uses).
+        """
         out = asdict(self)
         out["overrides"] = {k: _jsonable(v) for k, v in self.overrides}
+        if self.draw is None:
+            for key in ("draw", "layout_seed", "drawn"):
+                out.pop(key)
+        else:
+            out["drawn"] = {k: _jsonable(v) for k, v in self.drawn}
         return out
+
+
+SAMPLERS = ("lhs", "sobol")
+"""Unit-cube samplers of parameter draws: Latin hypercube or scrambled Sobol points
+(:mod:`scipy.stats.qmc`)."""
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Parameter draws of a design: which priors are sampled and how.
+
+    Replication ``r`` uses draw ``r // seeds_per_draw`` in every arm (common random numbers
+    for the seeds *and* the parameters), so a design with ``seeds_per_draw`` > 1 nests seeds
+    within draws and can split the spread into seed noise and parameter uncertainty.
+
+    Attributes:
+        names: Parameters drawn; empty: every parameter with a prior (see
+            ``python -m sim params``) except those the design or an arm overrides, and
+            ``exclude``.
+        exclude: Parameters held at their point value although they have a prior.
+        seeds_per_draw: Replications (seeds) per parameter draw.
+        sampler: "lhs" (Latin hypercube) or "sobol" (scrambled Sobol points).
+        width: 1 draws from the priors as documented; 0 collapses every prior onto its
+            point value (the fixed-parameter run); in between shrinks each range towards it.
+        vary_layout: Give each draw its own layout seed (the school geography varies with the
+            draw); off keeps the scenario's layout.
+    """
+
+    names: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    seeds_per_draw: int = 1
+    sampler: str = "lhs"
+    width: float = 1.0
+    vary_layout: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": list(self.names),
+            "exclude": list(self.exclude),
+            "seeds_per_draw": self.seeds_per_draw,
+            "sampler": self.sampler,
+            "width": self.width,
+            "vary_layout": self.vary_layout,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Uncertainty:
+        return cls(
+            names=tuple(data.get("names", ())),
+            exclude=tuple(data.get("exclude", ())),
+            seeds_per_draw=int(data.get("seeds_per_draw", 1)),
+            sampler=str(data.get("sampler", "lhs")),
+            width=float(data.get("width", 1.0)),
+            vary_layout=bool(data.get("vary_layout", True)),
+        )
 
 
 @dataclass(frozen=True)
@@ -132,6 +208,8 @@ class Design:
         scenario: Scenario name or path to a scenario TOML file.
         overrides: Parameter overrides shared by every arm.
         base_seed: Seed the replication seeds derive from.
+        uncertainty: Parameter draws per replication (None: every run uses the point
+            parameters).
     """
 
     experiment: str
@@ -141,10 +219,11 @@ class Design:
     scenario: str = "rijnmond"
     overrides: Mapping[str, Any] = field(default_factory=dict)
     base_seed: int = DEFAULT_BASE_SEED
+    uncertainty: Uncertainty | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Canonical JSON-ready form (the folder name is a hash of it)."""
-        return {
+        out = {
             "experiment": self.experiment,
             "scenario": str(self.scenario),
             "replications": self.replications,
@@ -160,6 +239,9 @@ class Design:
                 for a in self.arms
             ],
         }
+        if self.uncertainty is not None:  # absent otherwise: older designs keep their hash
+            out["uncertainty"] = self.uncertainty.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Design:
@@ -174,6 +256,9 @@ class Design:
             scenario=data.get("scenario", "rijnmond"),
             overrides=dict(data.get("overrides", {})),
             base_seed=int(data.get("base_seed", DEFAULT_BASE_SEED)),
+            uncertainty=(
+                Uncertainty.from_dict(data["uncertainty"]) if data.get("uncertainty") else None
+            ),
         )
 
     def digest(self) -> str:
@@ -183,7 +268,97 @@ class Design:
 
     def default_name(self) -> str:
         """Folder name derived from the design, so the same design resumes in the same folder."""
-        return f"{len(self.arms)}arms-{self.replications}rep-{self.horizon}y-{self.digest()}"
+        drawn = f"-{self.n_draws}draws" if self.uncertainty is not None else ""
+        return f"{len(self.arms)}arms-{self.replications}rep{drawn}-{self.horizon}y-{self.digest()}"
+
+    # ------------------------------------------------------------ parameter draws
+    @property
+    def n_draws(self) -> int:
+        """Distinct parameter sets (0 without uncertainty)."""
+        if self.uncertainty is None:
+            return 0
+        return -(-self.replications // max(1, self.uncertainty.seeds_per_draw))
+
+    def draw_of(self, replication: int) -> int | None:
+        """The parameter draw replication ``replication`` uses (None without uncertainty)."""
+        if self.uncertainty is None:
+            return None
+        return replication // self.uncertainty.seeds_per_draw
+
+    def drawn_names(self) -> list[str]:
+        """The parameters drawn, in declaration order."""
+        u = self.uncertainty
+        if u is None:
+            return []
+        info = Parameters.info()
+        fixed = set(self.overrides) | {k for a in self.arms for k in a.overrides} | set(u.exclude)
+        if u.names:
+            return [n for n in info if n in set(u.names)]
+        return [n for n, i in info.items() if i.prior is not None and n not in fixed]
+
+    def point_parameters(self) -> Parameters:
+        """The parameters a fixed-parameter run of this design uses (scenario + overrides)."""
+        return load_scenario(self.scenario).parameters(**self.overrides)
+
+    def parameter_draws(self) -> list[dict[str, Any]]:
+        """Each draw's parameter values (empty without uncertainty).
+
+        Quantiles come from the design's sampler seeded from ``base_seed`` (a stream apart from
+        the replication seeds), one unit-cube dimension per scalar parameter and one per share
+        of a profile, mapped through each prior's inverse cumulative distribution.
+        """
+        u = self.uncertainty
+        if u is None:
+            return []
+        from scipy.stats import qmc
+
+        info = Parameters.info()
+        point = self.point_parameters()
+        names = self.drawn_names()
+        dims = [len(getattr(point, n)) if info[n].prior.shape == "dirichlet" else 1 for n in names]
+        n = self.n_draws
+        rng = np.random.default_rng(np.random.SeedSequence([self.base_seed, 1]))
+        if not names:
+            return [{} for _ in range(n)]
+        if u.sampler == "sobol":
+            m = max(0, int(np.ceil(np.log2(n))))
+            cube = qmc.Sobol(sum(dims), scramble=True, rng=rng).random_base2(m)[:n]
+        else:
+            cube = qmc.LatinHypercube(sum(dims), rng=rng).random(n)
+        out: list[dict[str, Any]] = [{} for _ in range(n)]
+        col = 0
+        for name, k in zip(names, dims, strict=True):
+            q = cube[:, col] if k == 1 else cube[:, col : col + k]
+            col += k
+            for i, v in enumerate(info[name].prior.ppf(q, getattr(point, name), u.width)):
+                out[i][name] = v
+        return out
+
+    def layout_seeds(self) -> list[int | None]:
+        """One layout seed per draw (None each when the layout stays the scenario's)."""
+        u = self.uncertainty
+        if u is None:
+            return []
+        if not u.vary_layout:
+            return [None] * self.n_draws
+        state = np.random.SeedSequence([self.base_seed, 2]).generate_state(self.n_draws, np.uint32)
+        return [int(s) for s in state]
+
+    def draw_table(self) -> pd.DataFrame:
+        """One row per replication: its draw, layout seed and drawn values (a share profile
+        spread over ``name[i]`` columns), for reports and sensitivity analyses."""
+        draws, layouts = self.parameter_draws(), self.layout_seeds()
+        rows = []
+        for r in range(self.replications):
+            d = self.draw_of(r)
+            row: dict[str, Any] = {"replication": r, "draw": d, "layout_seed": layouts[d]}
+            for name, value in draws[d].items():
+                if isinstance(value, tuple):
+                    row.update({f"{name}[{i}]": v for i, v in enumerate(value)})
+                else:
+                    row[name] = value
+            rows.append(row)
+        return pd.DataFrame(rows)
 
     def seeds(self) -> list[int]:
         """One seed per replication, shared by every arm (common random numbers)."""
@@ -200,9 +375,13 @@ class Design:
     def run_specs(self) -> list[RunSpec]:
         """Every run, replication by replication, so a partial batch is still paired."""
         specs = []
+        draws, layouts = self.parameter_draws(), self.layout_seeds()
         for r, seed in enumerate(self.seeds()):
+            d = self.draw_of(r)
+            drawn = draws[d] if d is not None else {}
             for a, arm in enumerate(self.arms):
-                merged = {**self.overrides, **arm.overrides}
+                # an arm's own overrides win over a draw (the arm defines that value)
+                merged = {**self.overrides, **drawn, **arm.overrides}
                 specs.append(
                     RunSpec(
                         run_id=r * len(self.arms) + a,
@@ -213,6 +392,9 @@ class Design:
                         policy=arm.policy,
                         horizon=self.horizon,
                         overrides=tuple(sorted(merged.items())),
+                        draw=d,
+                        layout_seed=layouts[d] if d is not None else None,
+                        drawn=tuple(sorted(drawn.items())),
                     )
                 )
         return specs
@@ -254,6 +436,39 @@ class Design:
                 Policy.parse(arm.policy)
             except (ParameterError, PolicyError) as exc:
                 raise DesignError(f"{where}, arm {arm.name!r}: {exc}") from None
+        if self.uncertainty is not None:
+            self._validate_uncertainty(where, scenario)
+
+    def _validate_uncertainty(self, where: str, scenario: Any) -> None:
+        """Check the draw options, then build every draw's parameters before any run."""
+        u = self.uncertainty
+        info = Parameters.info()
+        if u.sampler not in SAMPLERS:
+            raise DesignError(f"{where}: sampler {u.sampler!r}; allowed: {SAMPLERS}")
+        if (
+            isinstance(u.seeds_per_draw, bool)
+            or not isinstance(u.seeds_per_draw, int)
+            or (u.seeds_per_draw < 1)
+        ):
+            raise DesignError(
+                f"{where}: seeds_per_draw is {u.seeds_per_draw!r}; allowed: a whole number >= 1"
+            )
+        if not 0.0 <= u.width <= 1.0:
+            raise DesignError(f"{where}: width is {u.width!r}; allowed: 0 to 1")
+        for name in (*u.names, *u.exclude):
+            if name not in info:
+                raise DesignError(f"{where}: uncertainty names unknown parameter {name!r}")
+            if name in u.names and info[name].prior is None:
+                raise DesignError(
+                    f"{where}: parameter {name!r} has no prior to draw from; parameters with "
+                    "one are listed by `python -m sim params` (prior: ...)"
+                )
+        for d, drawn in enumerate(self.parameter_draws()):
+            for arm in self.arms:
+                try:
+                    scenario.parameters(**{**self.overrides, **drawn, **arm.overrides})
+                except ParameterError as exc:
+                    raise DesignError(f"{where}, draw {d}, arm {arm.name!r}: {exc}") from None
 
 
 def _safe_name(name: str) -> bool:
@@ -286,8 +501,11 @@ def run_one(spec: RunSpec) -> RunResult:
     """
     from sim.model.model import RegionModel  # imported here so importing the runner stays light
 
+    scenario: Any = spec.scenario
+    if spec.layout_seed is not None:  # the draw places the school sites its own way
+        scenario = dataclasses.replace(load_scenario(spec.scenario), layout_seed=spec.layout_seed)
     model = RegionModel(
-        scenario=spec.scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
+        scenario=scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
     )
     model.run_for(spec.horizon)
     ids = {
@@ -509,6 +727,8 @@ def run_batch(
     by_id = {s.run_id: s.to_dict() for s in specs}
     manifest = _open_manifest(folder, design)
     store.prepare()
+    if design.uncertainty is not None:  # the drawn values beside the runs, for outside tools
+        write_text(folder / "draws.csv", design.draw_table().to_csv(index=False))
     done = store.finished(by_id)
     todo = [s for s in specs if s.run_id not in done]
     commit = _git_commit()
