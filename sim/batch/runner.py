@@ -499,14 +499,7 @@ def run_one(spec: RunSpec) -> RunResult:
     per-school frame one row per school site at the last census; both carry ``run_id``,
     ``arm``, ``replication`` and ``seed`` columns (the school frame also ``year``).
     """
-    from sim.model.model import RegionModel  # imported here so importing the runner stays light
-
-    scenario: Any = spec.scenario
-    if spec.layout_seed is not None:  # the draw places the school sites its own way
-        scenario = dataclasses.replace(load_scenario(spec.scenario), layout_seed=spec.layout_seed)
-    model = RegionModel(
-        scenario=scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
-    )
+    model = build_model(spec)
     model.run_for(spec.horizon)
     ids = {
         "run_id": spec.run_id,
@@ -521,6 +514,26 @@ def run_one(spec: RunSpec) -> RunResult:
         for i, (k, v) in enumerate(ids.items()):
             frame.insert(i, k, v)
     return RunResult(series=series, schools=schools)
+
+
+def build_model(spec: RunSpec) -> Any:
+    """The :class:`RegionModel` of a spec, built at its first census (not yet run)."""
+    from sim.model.model import RegionModel  # imported here so importing the runner stays light
+
+    scenario: Any = spec.scenario
+    if spec.layout_seed is not None:  # the draw places the school sites its own way
+        scenario = dataclasses.replace(load_scenario(spec.scenario), layout_seed=spec.layout_seed)
+    return RegionModel(scenario=scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides))
+
+
+def run_specs_model(design: Design, spec: RunSpec | None = None) -> Any:
+    """A model of ``spec`` (built, not run), or of the design's point parameters under
+    isolated policy with seed 0 when no spec is given (e.g. for the institutes of a map)."""
+    if spec is not None:
+        return build_model(spec)
+    from sim.model.model import RegionModel
+
+    return RegionModel(scenario=design.scenario, policy="isolated", rng=0, **design.overrides)
 
 
 RunFunction = Callable[[RunSpec], RunResult]
