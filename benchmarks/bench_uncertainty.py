@@ -21,6 +21,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
@@ -34,6 +35,13 @@ sys.path.insert(0, str(REPO / "experiments"))
 import compare_policies  # noqa: E402  (the study script, imported to time its two halves)
 
 TARGET_S = {"default": 90.0, "quick": 20.0}
+
+
+def _cpu_seconds() -> float:
+    """Processor time of this process and its finished children (the worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if folder.exists():
         shutil.rmtree(folder)  # a fresh batch: nothing reused from an earlier session
     load_before = os.getloadavg()
+    cpu_before = _cpu_seconds()
     try:
         start = time.perf_counter()
         batch = compare_policies.run_from_args(design, ns)
@@ -70,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.results_dir is None:
             shutil.rmtree(root, ignore_errors=True)
     load_after = os.getloadavg()
+    cpu_s = _cpu_seconds() - cpu_before
     kind = "quick" if args.quick else "default"
     manifest_runs = batch.total
     row = {
@@ -82,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         "batch_s": round(batch_s, 1),
         "report_s": round(total_s - batch_s, 1),
         "total_s": round(total_s, 1),
+        "cpu_s": round(cpu_s, 1),
+        "quiet_estimate_s": round(cpu_s / args.workers, 1),
         "target_s": TARGET_S[kind],
         "cpu_count": os.cpu_count(),
         "load_1min_before": round(load_before[0], 2),
@@ -96,13 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     text = (
         f"# The comparison with parameter uncertainty ({kind})\n\n"
         f"Command: `{cmd}` ({row['measured_at']}).\n\n"
-        "| runs | draws x seeds | workers | batch (s) | report (s) | total (s) | target (s) | "
-        "load before / after (1 min) |\n|---|---|---|---|---|---|---|---|\n"
+        "| runs | draws x seeds | workers | batch (s) | report (s) | total wall (s) | CPU (s) | "
+        "CPU / workers (s) | target (s) | load before / after (1 min) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
         f"| {row['runs']} | {row['draws']} x {row['seeds_per_draw']} | {args.workers} | "
-        f"{row['batch_s']} | {row['report_s']} | **{row['total_s']}** | {row['target_s']:g} | "
+        f"{row['batch_s']} | {row['report_s']} | **{row['total_s']}** | {row['cpu_s']} | "
+        f"{row['quiet_estimate_s']} | {row['target_s']:g} | "
         f"{row['load_1min_before']} / {row['load_1min_after']} |\n\n"
         f"The machine has {row['cpu_count']} cores and was shared with other work: a load "
-        "above 2 means the two workers did not have a core each.\n"
+        "above 2 means the two workers did not have a core each, and the wall time grows with "
+        "the load. *CPU* is the processor time of the command and its worker processes "
+        "together; *CPU / workers* is the wall time the command would take with a core for "
+        "each worker and nothing else running (a lower bound: the report runs on one core).\n"
     )
     (out / f"{name}.md").write_text(text)
     print(text)

@@ -48,16 +48,16 @@ from sim.batch import uncertainty as unc
 from sim.batch.analysis import Results, mean_interval, paired_differences
 from sim.batch.report import Report
 from sim.batch.runner import (
-    SAMPLERS,
     Arm,
     BatchResult,
     Design,
-    Uncertainty,
+    add_uncertainty_arguments,
     overrides_from_args,
     replications_from_args,
     run_from_args,
     run_study,
     study_parser,
+    uncertainty_from_args,
 )
 from sim.model.policies import PRESETS
 from sim.plots import plotting
@@ -93,42 +93,6 @@ this many percentage points is reported."""
 NOT_PAY_PP = 1.0
 """Scenario discovery looks for the draws where collaboration lowers the last year's shortage
 by less than this many percentage points."""
-
-
-def add_uncertainty_arguments(
-    parser: argparse.ArgumentParser, draws: int, quick_draws: int, seeds_per_draw: int
-) -> None:
-    """The options of a study that draws parameters: ``--fixed``, ``--draws``, ..."""
-    g = parser.add_argument_group("parameter uncertainty")
-    g.add_argument(
-        "--fixed",
-        action="store_true",
-        help="keep every parameter at its point value (seed noise only; --replications seeds)",
-    )
-    g.add_argument(
-        "--draws",
-        type=int,
-        help=f"parameter draws (default {draws}, or {quick_draws} with --quick)",
-    )
-    g.add_argument(
-        "--seeds-per-draw",
-        type=int,
-        default=seeds_per_draw,
-        help=f"seeds per parameter draw (default {seeds_per_draw}; 2 or more splits the spread "
-        "into seed noise and parameters)",
-    )
-    g.add_argument("--sampler", choices=SAMPLERS, default="lhs", help="unit-cube sampler")
-    parser.set_defaults(draw_defaults=(draws, quick_draws))
-
-
-def uncertainty_from_args(args: argparse.Namespace) -> tuple[Uncertainty | None, int | None]:
-    """The design's draws and its replications (None: the fixed-parameter replications)."""
-    if args.fixed:
-        return None, None
-    default, quick = args.draw_defaults
-    draws = args.draws if args.draws is not None else (quick if args.quick else default)
-    u = Uncertainty(seeds_per_draw=args.seeds_per_draw, sampler=args.sampler)
-    return u, draws * args.seeds_per_draw
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -602,18 +566,21 @@ def _uncertainty_section(
         "correlation gives the direction (negative: a larger value makes collaboration gain "
         "more)."
     )
-    shown = sens.assign(
-        S1=sens["S1"].map(lambda v: f"{v:.2f}"),
-        S1_conf=sens["S1_conf"].map(lambda v: f"±{v:.2f}"),
-        spearman=sens["spearman"].map(lambda v: f"{v:+.2f}"),
-    )
-    rep.table(shown.rename(columns={"S1_conf": "S1 95% conf."}))
-    rep.image(
-        plotting.sensitivity_bars(
-            sens, charts / "sensitivity.png", title="What the effect hangs on"
-        ),
-        "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise floor.",
-    )
+    if sens.empty:
+        rep.paragraph("Too few draws for a sensitivity analysis (RBD-FAST needs at least three).")
+    else:
+        shown = sens.assign(
+            S1=sens["S1"].map(lambda v: f"{v:.2f}"),
+            S1_conf=sens["S1_conf"].map(lambda v: f"±{v:.2f}"),
+            spearman=sens["spearman"].map(lambda v: f"{v:+.2f}"),
+        )
+        rep.table(shown.rename(columns={"S1_conf": "S1 95% conf."}))
+        rep.image(
+            plotting.sensitivity_bars(
+                sens, charts / "sensitivity.png", title="What the effect hangs on"
+            ),
+            "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise floor.",
+        )
     rep.heading("Where collaboration does not pay", level=3)
     not_pay = per > -NOT_PAY_PP / 100
     found = unc.prim_box(diff, design, not_pay)

@@ -1105,6 +1105,42 @@ def study_parser(
     return parser
 
 
+def add_uncertainty_arguments(
+    parser: argparse.ArgumentParser, draws: int, quick_draws: int, seeds_per_draw: int
+) -> None:
+    """The options of a study that draws parameters: ``--fixed``, ``--draws``, ..."""
+    g = parser.add_argument_group("parameter uncertainty")
+    g.add_argument(
+        "--fixed",
+        action="store_true",
+        help="keep every parameter at its point value (seed noise only; --replications seeds)",
+    )
+    g.add_argument(
+        "--draws",
+        type=int,
+        help=f"parameter draws (default {draws}, or {quick_draws} with --quick)",
+    )
+    g.add_argument(
+        "--seeds-per-draw",
+        type=int,
+        default=seeds_per_draw,
+        help=f"seeds per parameter draw (default {seeds_per_draw}; 2 or more splits the spread "
+        "into seed noise and parameters)",
+    )
+    g.add_argument("--sampler", choices=SAMPLERS, default="lhs", help="unit-cube sampler")
+    parser.set_defaults(draw_defaults=(draws, quick_draws))
+
+
+def uncertainty_from_args(args: argparse.Namespace) -> tuple[Uncertainty | None, int | None]:
+    """The design's draws and its replications (None: the fixed-parameter replications)."""
+    if args.fixed:
+        return None, None
+    default, quick = args.draw_defaults
+    draws = args.draws if args.draws is not None else (quick if args.quick else default)
+    u = Uncertainty(seeds_per_draw=args.seeds_per_draw, sampler=args.sampler)
+    return u, draws * args.seeds_per_draw
+
+
 def replications_from_args(args: argparse.Namespace) -> int:
     """``--replications``, else the study's default (or its ``--quick`` default)."""
     default, quick = args.replication_defaults

@@ -69,9 +69,6 @@ class EffectUnderUncertainty:
         total = self.var_draws + self.var_seeds
         return self.var_draws / total if total > 0 else float("nan")
 
-    def prob_below(self, per_draw: pd.Series, threshold: float) -> float:
-        return float((per_draw < threshold).mean())
-
 
 def per_draw_effect(diff: pd.DataFrame) -> pd.Series:
     """The mean paired difference of each draw over its seeds."""
@@ -133,7 +130,7 @@ def sensitivity(diff: pd.DataFrame, design: Design, top: int = 8, seed: int = 0)
 
     RBD-FAST first-order index (SALib) on the per-draw mean effect, Spearman's rank correlation,
     and the same for a dummy factor, sorted by the index. Returns the ``top`` rows plus the
-    dummy's row.
+    dummy's row; an empty frame when there are too few draws (fewer than three).
     """
     from SALib.analyze import rbd_fast
 
@@ -150,7 +147,10 @@ def sensitivity(diff: pd.DataFrame, design: Design, top: int = 8, seed: int = 0)
         [float(c.min()), float(c.max()) if c.max() > c.min() else float(c.min()) + 1] for c in X.T
     ]
     problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    res = rbd_fast.analyze(problem, X, y, M=4, num_resamples=30, seed=seed)
+    harmonics = min(4, (len(y) - 1) // 2)  # RBD-FAST needs 2 M < N
+    if harmonics < 1:
+        return pd.DataFrame()
+    res = rbd_fast.analyze(problem, X, y, M=harmonics, num_resamples=30, seed=seed)
     info = Parameters.info()
     rows = []
     for i, name in enumerate(names):
@@ -232,3 +232,55 @@ def prim_box(
         "base_rate": float(y.mean()),
     }
     return pd.DataFrame(rows), stats_
+
+
+def rankings(
+    per_draw: pd.DataFrame, item: str, value: str, higher_is_better: bool = True
+) -> pd.DataFrame:
+    """How stable a ranking is over parameter draws.
+
+    Args:
+        per_draw: One row per draw and item (e.g. lever), with ``draw``, ``item`` and ``value``.
+        item: Column naming what is ranked.
+        value: Column ranked within each draw.
+        higher_is_better: Rank 1 is the largest value (e.g. shortage avoided).
+
+    Returns:
+        One row per item: its rank at the mean values (``rank_at_means``), the share of draws
+        in which it ranks first, its median rank and its 10-90% range of ranks, sorted by the
+        rank at the means.
+    """
+    ranks = per_draw.groupby("draw")[value].rank(ascending=not higher_is_better, method="min")
+    frame = per_draw.assign(rank=ranks)
+    means = frame.groupby(item)[value].mean()
+    at_means = means.rank(ascending=not higher_is_better, method="min")
+    g = frame.groupby(item)["rank"]
+    out = pd.DataFrame(
+        {
+            "rank_at_means": at_means,
+            "first_share": g.apply(lambda r: float((r == 1).mean())),
+            "median_rank": g.median(),
+            "rank_low": g.quantile(0.1),
+            "rank_high": g.quantile(0.9),
+            "draws": g.count(),
+        }
+    )
+    return out.sort_values("rank_at_means").reset_index()
+
+
+def beats(per_draw: pd.DataFrame, item: str, value: str, a: str, b: str) -> float:
+    """Share of draws in which ``a`` has a larger ``value`` than ``b``."""
+    wide = per_draw.pivot_table(index="draw", columns=item, values=value)
+    if a not in wide or b not in wide:
+        return float("nan")
+    both = wide[[a, b]].dropna()
+    return float((both[a] > both[b]).mean()) if len(both) else float("nan")
+
+
+def percentile_interval(values: pd.Series, level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` range of ``values`` (e.g. of an effect over draws)."""
+    x = values.dropna().to_numpy()
+    if x.size == 0:
+        return float("nan"), float("nan")
+    q = (1 - level) / 2
+    return float(np.quantile(x, q)), float(np.quantile(x, 1 - q))
