@@ -282,7 +282,7 @@ def analyse(
     u_words: list[str] = []
     u_effect = None
     if drawn:
-        u_diff = unc.paired_by_draw(end, "shortage_rate", treat, base, res.design)
+        u_diff = unc.paired_by_draw(end, "shortage_rate", treat, base, res.draws())
         u_effect = unc.summarise(u_diff)
         u_words = _uncertainty_words(u_effect, unc.per_draw_effect(u_diff), last)
     reading = [
@@ -405,7 +405,7 @@ def analyse(
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
     if drawn:
-        _uncertainty_section(rep, res.design, end, tot, u_effect, charts, last, years)
+        _uncertainty_section(rep, res.draws(), end, tot, u_effect, charts, last, years)
     rep.heading("Outcomes")
     rep.table(
         table,
@@ -466,7 +466,7 @@ def _uncertainty_words(e: unc.EffectUnderUncertainty, per_draw: pd.Series, last:
 
 def _uncertainty_section(
     rep: Report,
-    design: Design,
+    draws: pd.DataFrame,
     end: pd.DataFrame,
     tot: pd.DataFrame,
     e: unc.EffectUnderUncertainty,
@@ -476,11 +476,11 @@ def _uncertainty_section(
 ) -> None:
     """How sure the answer is: interval, probabilities, variance split, sensitivity, PRIM."""
     base, treat = ARMS
-    diff = unc.paired_by_draw(end, "shortage_rate", treat, base, design)
+    diff = unc.paired_by_draw(end, "shortage_rate", treat, base, draws)
     per = unc.per_draw_effect(diff)
-    avoided = unc.paired_by_draw(tot, "shortage_fte", treat, base, design)
-    cost = unc.paired_by_draw(tot, "total_cost_eur", treat, base, design)
-    lever = unc.paired_by_draw(tot, "lever_cost_eur", treat, base, design)
+    avoided = unc.paired_by_draw(tot, "shortage_fte", treat, base, draws)
+    cost = unc.paired_by_draw(tot, "total_cost_eur", treat, base, draws)
+    lever = unc.paired_by_draw(tot, "lever_cost_eur", treat, base, draws)
     av = -unc.per_draw_effect(avoided)
     co = unc.per_draw_effect(cost)
     lv = unc.per_draw_effect(lever)
@@ -555,7 +555,7 @@ def _uncertainty_section(
         "The effect per parameter draw (mean over its seeds); dashed: the stated thresholds.",
     )
     rep.heading("Which assumptions move the effect", level=3)
-    sens = unc.sensitivity(diff, design)
+    sens = unc.sensitivity(diff, draws)
     rep.paragraph(
         "First-order sensitivity of the per-draw effect to each drawn assumption: RBD-FAST "
         "(SALib), which works on the Latin hypercube sample the study already ran (Sobol "
@@ -583,7 +583,7 @@ def _uncertainty_section(
         )
     rep.heading("Where collaboration does not pay", level=3)
     not_pay = per > -NOT_PAY_PP / 100
-    found = unc.prim_box(diff, design, not_pay)
+    found = unc.prim_box(diff, draws, not_pay)
     if isinstance(found, str):
         rep.paragraph(found)
         return

@@ -77,7 +77,7 @@ def design_from_args(args: argparse.Namespace) -> Design:
     )
 
 
-def lever_draws(tot: pd.DataFrame, design: Design) -> pd.DataFrame:
+def lever_draws(tot: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
     """Per parameter draw and lever added alone to isolated: shortage avoided (fte-years) and
     its cost, lever cost plus the wages of staff beyond the paired isolated run (MEUR)."""
     rows = []
@@ -86,8 +86,8 @@ def lever_draws(tot: pd.DataFrame, design: Design) -> pd.DataFrame:
         arm = f"isolated+{lever}"
         if arm not in present:
             continue
-        avoided = unc.paired_by_draw(tot, "shortage_fte", arm, "isolated", design)
-        cost = unc.paired_by_draw(tot, "total_cost_eur", arm, "isolated", design)
+        avoided = unc.paired_by_draw(tot, "shortage_fte", arm, "isolated", draws)
+        cost = unc.paired_by_draw(tot, "total_cost_eur", arm, "isolated", draws)
         frame = pd.DataFrame(
             {
                 "avoided": -unc.per_draw_effect(avoided),
@@ -338,7 +338,7 @@ def analyse(batch: BatchResult, command: str) -> Path:
     drawn = res.design.uncertainty is not None
     if drawn:
         sub = Report("", batch.folder)
-        reading += _uncertainty_section(sub, lever_draws(tot, res.design), res.design, years)
+        reading += _uncertainty_section(sub, lever_draws(tot, res.draws()), res.design, years)
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
     if drawn:

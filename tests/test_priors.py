@@ -15,6 +15,10 @@ from sim.model.priors import Prior, PriorError
 NOT_UNCERTAIN = {
     "start_year": "the first census year is a choice of the study",
     "initial_shortage_by_subject": "seen by subject [S]; only the arts-and-sport row is [E]",
+    # the region's size is set by each scenario (rijnmond 62k pupils, netherlands 950k): a
+    # range in the parameter object would fit one scenario only
+    "pupils_total": "sized per scenario",
+    "school_sites": "sized per scenario",
 }
 
 

@@ -240,8 +240,30 @@ class Design:
             ],
         }
         if self.uncertainty is not None:  # absent otherwise: older designs keep their hash
-            out["uncertainty"] = self.uncertainty.to_dict()
+            out["uncertainty"] = {**self.uncertainty.to_dict(), "priors": self._priors_digest()}
         return out
+
+    def _priors_digest(self) -> str:
+        """Hash of what the draws depend on besides the design: the drawn parameters, their
+        priors and point values. A changed prior gives the design a new folder instead of a
+        clash with runs drawn from the old one."""
+        info = Parameters.info()
+        try:
+            point = self.point_parameters()
+        except (ScenarioError, ParameterError):
+            return "invalid"  # validate() names the problem
+        names = [n for n in self.drawn_names() if n in info]
+        text = json.dumps(
+            [
+                [
+                    n,
+                    info[n].prior.describe() if info[n].prior else None,
+                    _jsonable(getattr(point, n)),
+                ]
+                for n in names
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Design:

@@ -2,6 +2,8 @@
 the split of the spread into seed noise and parameters, which assumptions move an effect, and
 where it fails (scenario discovery).
 
+The draws are read from the results folder (``draws.csv``, written when the batch started, see
+:meth:`sim.batch.analysis.Results.draws`), so a report describes the values the runs used.
 Designs with :class:`sim.batch.runner.Uncertainty` run replication ``r`` with draw
 ``r // seeds_per_draw`` in every arm, so a paired effect per replication carries both the seed
 and the draw. The summaries here:
@@ -28,7 +30,6 @@ import pandas as pd
 from scipy import stats
 
 from sim.batch.analysis import paired_differences
-from sim.batch.runner import Design
 from sim.model.parameters import Parameters
 
 DUMMY = "dummy (noise floor)"
@@ -36,7 +37,7 @@ DUMMY = "dummy (noise floor)"
 
 
 def paired_by_draw(
-    frame: pd.DataFrame, value: str, treatment: str, baseline: str, design: Design
+    frame: pd.DataFrame, value: str, treatment: str, baseline: str, draws: pd.DataFrame
 ) -> pd.DataFrame:
     """Paired differences per replication with each replication's draw and drawn values.
 
@@ -45,7 +46,7 @@ def paired_by_draw(
         and one column per drawn value.
     """
     diff = paired_differences(frame, value, treatment, baseline)
-    return diff.merge(design.draw_table(), on="replication", how="left", validate="one_to_one")
+    return diff.merge(draws, on="replication", how="left", validate="one_to_one")
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,16 @@ def variance_split(diff: pd.DataFrame) -> tuple[float, float, float]:
     return float(max(0.0, (msb - msw) / n0)), float(msw), float(sizes.mean())
 
 
-def drawn_columns(diff: pd.DataFrame, design: Design) -> list[str]:
+def drawn_columns(diff: pd.DataFrame, draws: pd.DataFrame) -> list[str]:
     """The draw-table columns of drawn values that vary (profiles as ``name[i]``)."""
     skip = {"replication", "draw", "layout_seed"}
-    cols = [c for c in design.draw_table().columns if c not in skip]
+    cols = [c for c in draws.columns if c not in skip]
     return [c for c in cols if diff[c].nunique() > 1]
 
 
-def sensitivity(diff: pd.DataFrame, design: Design, top: int = 8, seed: int = 0) -> pd.DataFrame:
+def sensitivity(
+    diff: pd.DataFrame, draws: pd.DataFrame, top: int = 8, seed: int = 0
+) -> pd.DataFrame:
     """Which drawn assumptions move the per-draw effect most.
 
     RBD-FAST first-order index (SALib) on the per-draw mean effect, Spearman's rank correlation,
@@ -135,7 +138,7 @@ def sensitivity(diff: pd.DataFrame, design: Design, top: int = 8, seed: int = 0)
     from SALib.analyze import rbd_fast
 
     per = diff.groupby("draw").agg(
-        {"difference": "mean", **{c: "first" for c in drawn_columns(diff, design)}}
+        {"difference": "mean", **{c: "first" for c in drawn_columns(diff, draws)}}
     )
     cols = [c for c in per.columns if c != "difference"]
     rng = np.random.default_rng(seed)
@@ -172,7 +175,7 @@ def sensitivity(diff: pd.DataFrame, design: Design, top: int = 8, seed: int = 0)
 
 
 def prim_box(
-    diff: pd.DataFrame, design: Design, of_interest: pd.Series, threshold: float = 0.6
+    diff: pd.DataFrame, draws: pd.DataFrame, of_interest: pd.Series, threshold: float = 0.6
 ) -> tuple[pd.DataFrame, dict[str, float]] | str:
     """PRIM box (EMA Workbench) of the draws where ``of_interest`` (indexed by draw) is true.
 
@@ -193,7 +196,7 @@ def prim_box(
             "optional extra: `pip install -e '.[ema]'`)."
         )
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    per = diff.groupby("draw").agg({c: "first" for c in drawn_columns(diff, design)})
+    per = diff.groupby("draw").agg({c: "first" for c in drawn_columns(diff, draws)})
     y = of_interest.reindex(per.index).fillna(False).to_numpy(dtype=bool)
     if y.sum() < 3 or (~y).sum() < 3:
         return (

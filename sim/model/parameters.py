@@ -183,7 +183,6 @@ class Parameters(BaseModel):
         group="region",
         ge=100,
         le=2_000_000,
-        plausible=(60_000, 65_000),
     )
     school_sites: int = param(
         70,
@@ -193,7 +192,6 @@ class Parameters(BaseModel):
         group="region",
         ge=1,
         le=5_000,
-        plausible=(60, 80),
     )
     school_boards: int = param(
         16,
