@@ -175,7 +175,11 @@ def sensitivity(
 
 
 def prim_box(
-    diff: pd.DataFrame, draws: pd.DataFrame, of_interest: pd.Series, threshold: float = 0.6
+    diff: pd.DataFrame,
+    draws: pd.DataFrame,
+    of_interest: pd.Series,
+    threshold: float = 0.6,
+    max_dims: int = 3,
 ) -> tuple[pd.DataFrame, dict[str, float]] | str:
     """PRIM box (EMA Workbench) of the draws where ``of_interest`` (indexed by draw) is true.
 
@@ -206,12 +210,18 @@ def prim_box(
     with warnings.catch_warnings():  # the workbench warns about its own optional parts
         warnings.simplefilter("ignore")
         box = prim.Prim(per.reset_index(drop=True).astype(float), y).find_box()
-    # the box on the peeling trajectory with the highest coverage at a density >= threshold
-    # (the last, densest box when none reaches it)
+    # a box a reader can use restricts few assumptions: among the boxes on the peeling
+    # trajectory that restrict at most ``max_dims``, the one with the highest coverage at a
+    # density >= threshold, else the densest (many restrictions on 100 draws overfit)
     traj = box.peeling_trajectory
-    dense = traj[traj["density"] >= threshold]
+    few = traj[traj["res_dim"] <= max_dims]
+    if few.empty:
+        few = traj
+    dense = few[few["density"] >= threshold]
     chosen = (
-        int(dense.sort_values(["coverage", "density"]).index[-1]) if len(dense) else len(traj) - 1
+        int(dense.sort_values(["coverage", "density"]).index[-1])
+        if len(dense)
+        else int(few.sort_values(["density", "coverage"]).index[-1])
     )
     box.select(chosen)
     lims = box.box_lims[chosen]
