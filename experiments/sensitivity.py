@@ -269,8 +269,9 @@ def analyse(
     rep.heading("Ranking")
     rep.table(
         ranked,
-        note="mu*: mean absolute elementary effect over the prior (a step of the sample "
-        "moves a parameter by a quarter of its prior's quantiles) "
+        note="mu*: mean absolute elementary effect per unit of prior quantile, i.e. the "
+        "change of an outcome from one end of a parameter's prior to the other if it were "
+        "linear (each step of the sample moves a parameter by 2/3 of its quantiles) "
         "(percentage points of shortage); sigma: spread of the elementary effects. "
         f"*survives*: mu* at least {SURVIVOR_SHARE:.0%} of the largest mu* of an outcome.",
     )

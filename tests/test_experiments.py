@@ -155,7 +155,7 @@ def test_sensitivity_study(tmp_path):
     )
     # every uncertain parameter is ranked once (the two set here are no factors)
     assert text.count("| `") == len(module.factors(exclude={"pupils_total", "school_sites"}))
-    assert "pupils_total" not in text and "staff_cost_eur_per_fte" not in text
+    assert "| `pupils_total`" not in text and "| `staff_cost_eur_per_fte`" not in text
     assert "`pupil_trend_per_year`" in text
 
 
