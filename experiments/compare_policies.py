@@ -615,12 +615,22 @@ def _uncertainty_section(
         f"{NOT_PAY_PP:g} percentage point ({st['base_rate']:.0%} of the draws). The box below "
         f"holds {st['coverage']:.0%} of those cases (coverage), {st['density']:.0%} of the draws "
         f"inside it are such cases (density) and it spans {st['mass']:.0%} of all draws. "
-        "With this few draws a box is a lead to check, not a finding."
+        "PRIM peels over the 12 assumptions most associated with these cases (rank "
+        "correlation) and the box shown restricts at most three of them. With this few draws a "
+        "box is a lead to check, not a finding."
     )
     if box.empty:
         rep.paragraph("PRIM found no box that restricts any assumption.")
-    else:
-        rep.table(box)
+        return
+    if st["density"] < 0.5:
+        rep.paragraph(
+            f"No small region of assumptions concentrates these cases: the best box that "
+            f"restricts at most three assumptions has a density of only {st['density']:.0%} "
+            f"(against {st['base_rate']:.0%} over all draws). The draws in which collaboration "
+            "gains little are spread over the assumptions rather than tied to one corner of "
+            "them; the box is shown for completeness."
+        )
+    rep.table(box)
 
 
 def _history_match(series: pd.DataFrame, draws: pd.DataFrame) -> tuple[list[int], tuple]:
