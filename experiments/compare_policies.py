@@ -5,10 +5,21 @@ Runs both arms with the same replication seeds, stores every run as it finishes 
 end-state outcomes there. Run the same command again to resume an interrupted batch; when all
 runs are finished it only rebuilds the report.
 
-    python experiments/compare_policies.py              # 50 paired replications, 2 workers
-    python experiments/compare_policies.py --quick      # 6 replications, for a first look
+    python experiments/compare_policies.py              # 100 parameter draws x 2 seeds, 2 workers
+    python experiments/compare_policies.py --quick      # 10 draws x 2 seeds, for a first look
+    python experiments/compare_policies.py --fixed      # point parameters, 50 paired seeds
     python experiments/compare_policies.py --search-sweep   # plus the search-process sweep
     python experiments/compare_policies.py --drivers        # plus what drives the difference
+
+Parameter uncertainty (the default): every replication draws the uncertain parameters from
+their priors (``python -m sim params``, ``docs/parameters.md``) with a Latin hypercube, shared
+by both arms like the seed, with its own school geography (layout seed); two seeds per draw
+split the spread into seed noise and parameters. The report gives the effect with an interval
+that includes parameter uncertainty, the share of draws in which collaboration lowers the
+shortage and the probability that it does so by more than 1 and 2 percentage points, the seed
+and parameter shares of the spread, the assumptions that move the effect most (RBD-FAST,
+SALib) and the region of assumptions where collaboration gains less than 1 point (PRIM, with
+the optional EMA Workbench). ``--fixed`` runs today's point-parameter comparison instead.
 
 Costs: every cost and cost-effectiveness figure counts the levers' own cost *and* the wages of
 the staff collaboration employs beyond the paired isolated run (``staff_cost_eur``, staff beyond
@@ -24,24 +35,29 @@ seeds per cell, 4 by default; 9 cells x 2 arms) stored under
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.batch import analysis
+from sim.batch import uncertainty as unc
 from sim.batch.analysis import Results, mean_interval, paired_differences
 from sim.batch.report import Report
 from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
+    add_uncertainty_arguments,
     overrides_from_args,
     replications_from_args,
     run_from_args,
     run_study,
     study_parser,
+    uncertainty_from_args,
 )
 from sim.i18n import N_, Translator
 from sim.model.policies import PRESETS
@@ -71,8 +87,18 @@ SEARCH_APPLICATIONS: tuple[int, ...] = (1, 2, 4)
 """Applications per round of the search sweep (``applications_per_round``: range and default)."""
 
 
+THRESHOLDS_PP: tuple[float, ...] = (1.0, 2.0)
+"""Stated thresholds: the probability that collaboration lowers the shortage by more than
+this many percentage points is reported."""
+
+NOT_PAY_PP = 1.0
+"""Scenario discovery looks for the draws where collaboration lowers the last year's shortage
+by less than this many percentage points."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = study_parser(__doc__, REPO / "results", 50, 6)
+    add_uncertainty_arguments(parser, 100, 10, 2)
     parser.add_argument(
         "--search-sweep",
         action="store_true",
@@ -114,16 +140,23 @@ def _design(args: argparse.Namespace, experiment: str, arms: tuple[Arm, ...], re
 
 
 def design_from_args(args: argparse.Namespace) -> Design:
-    """The comparison's design: both presets, paired seeds."""
-    reps = replications_from_args(args)
-    return _design(args, "compare_policies", tuple(Arm(a, a) for a in ARMS), reps)
+    """The comparison's design: both presets, paired seeds (and parameter draws)."""
+    u, reps = uncertainty_from_args(args)
+    design = _design(
+        args,
+        "compare_policies",
+        tuple(Arm(a, a) for a in ARMS),
+        reps or replications_from_args(args),
+    )
+    return dataclasses.replace(design, uncertainty=u)
 
 
-def _institutes(design: Design) -> pd.DataFrame:
-    from sim.model.model import RegionModel
+def _institutes(design: Design, first_draw: bool = False) -> pd.DataFrame:
+    from sim.batch.runner import run_specs_model
     from sim.plots.maps import institutes_frame
 
-    model = RegionModel(scenario=design.scenario, policy="isolated", rng=0, **design.overrides)
+    spec = design.run_specs()[0] if first_draw else None
+    model = run_specs_model(design, spec)
     return institutes_frame(model)
 
 
@@ -179,7 +212,13 @@ def analyse(
             *plotting.HIRE_SOURCES,
         ],
     )
-    maps = {arm: analysis.school_medians(schools, arm) for arm in ARMS}
+    drawn = res.design.uncertainty is not None
+    map_schools = schools
+    if drawn and res.design.uncertainty.vary_layout:
+        # each draw places the sites its own way: a map shows the first draw's geography
+        first = res.design.draw_table().query("draw == 0")["replication"]
+        map_schools = schools[schools["replication"].isin(first)]
+    maps = {arm: analysis.school_medians(map_schools, arm) for arm in ARMS}
 
     files = {
         "over_time": plotting.time_bands(
@@ -203,7 +242,11 @@ def analyse(
             schools, series, ARMS, charts / "school_spread.png", year=last
         ),
         "maps": plotting.region_maps(
-            maps, _institutes(res.design), charts / "maps.png", year=last, vmax=_map_scale(maps)
+            maps,
+            _institutes(res.design, drawn),
+            charts / "maps.png",
+            year=last,
+            vmax=_map_scale(maps),
         ),
         "hires": plotting.hires_by_source(tot, ARMS, charts / "hires_by_source.png", years=years),
     }
@@ -249,6 +292,12 @@ def analyse(
     def pp(x: float) -> str:  # a signed number of percentage points, two decimals
         return ("+" if x >= 0 else "-") + t.num(abs(x) * 100, 2)
 
+    u_words: list[str] = []
+    u_effect = None
+    if drawn:
+        u_diff = unc.paired_by_draw(end, "shortage_rate", treat, base, res.draws())
+        u_effect = unc.summarise(u_diff)
+        u_words = _uncertainty_words(u_effect, unc.per_draw_effect(u_diff), last)
     reading = [
         t._(
             "In {last} the shortage is {base_rate} of lesson demand under isolated and "
@@ -272,6 +321,14 @@ def analyse(
             hidden_eff=pp(hidden_eff.mean),
         )
     ]
+    if drawn:
+        reading = [
+            f"In {last} the shortage is {arm_mean[base]:.1%} of lesson demand under isolated and "
+            f"{arm_mean[treat]:.1%} under collaborative policy (from {start_rate:.1%} in "
+            f"{first_year}; means over {u_effect.draws} parameter draws x "
+            f"{u_effect.seeds_per_draw:g} seeds).",
+            *u_words,
+        ]
     gini = {a: end.loc[end["arm"] == a, "shortage_gini"].mean() for a in ARMS}
     worst = {a: end.loc[end["arm"] == a, "shortage_rate_worst_decile"].mean() for a in ARMS}
     reading.append(
@@ -363,14 +420,25 @@ def analyse(
             f"{min(diffs):+.1f} percentage points (few seeds per cell)."
         )
     reading.append(
-        t._(
-            "Every lever effect is an assumed mechanism size, not a measured one, and the "
-            "interval shows seed noise only; the isolated arm's search friction is assumed too "
-            "(section *How the difference depends on the search process*), while the regional "
-            "pool is frictionless: it places every seeker where the need is largest, ignoring "
-            "their preferences, the best case for collaboration. Stop-gap cover (lessons taught "
-            "by staff outside the model's workforce) is not priced, and isolated policy has more "
-            "of it, so the extra wages overstate collaboration's net cost."
+        (
+            t._(
+                "Every lever effect is an assumed mechanism size, not a measured one: the draws "
+                "spread it over its prior (section *How sure is the answer*), which is as wide as "
+                "the evidence allows but is itself an assumption; "
+            )
+            if drawn
+            else t._(
+                "Every lever effect is an assumed mechanism size, not a measured one, and the "
+                "interval shows seed noise only; "
+            )
+        )
+        + t._(
+            "the isolated arm's search friction is assumed too (section *How the difference "
+            "depends on the search process*), while the regional pool is frictionless: it places "
+            "every seeker where the need is largest, ignoring their preferences, the best case "
+            "for collaboration. Stop-gap cover (lessons taught by staff outside the model's "
+            "workforce) is not priced, and isolated policy has more of it, so the extra wages "
+            "overstate collaboration's net cost."
         )
     )
 
@@ -387,10 +455,31 @@ def analyse(
                 "Intervals are 95% confidence intervals of the mean over replications "
                 "(t distribution); bands in the charts are the 10-90% range over replications."
             ),
+            *(
+                [
+                    t._(
+                        "Parameter draws: {n} ({sampler}, {seeds} seed(s) each, the same draw in "
+                        "both arms), {k} parameters drawn from their priors "
+                        "([docs/parameters.md](../../../docs/parameters.md)), each draw with its "
+                        "own school geography; the drawn values are in `draws.csv` here. The "
+                        "outcome tables' intervals are over draws and seeds together; the section "
+                        "*How sure is the answer* separates them."
+                    ).format(
+                        n=res.design.n_draws,
+                        sampler=res.design.uncertainty.sampler,
+                        seeds=res.design.uncertainty.seeds_per_draw,
+                        k=len(res.design.drawn_names()),
+                    )
+                ]
+                if drawn
+                else []
+            ),
         ],
     )
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
+    if drawn:
+        _uncertainty_section(rep, res.draws(), end, tot, u_effect, charts, last, years, series)
     rep.heading("Outcomes")
     rep.table(
         _translated_table(table, t),
@@ -417,8 +506,13 @@ def analyse(
         "open_hidden": t._("Open shortage (vacancies) and hidden shortage (unqualified teaching)."),
         "subjects": t._("Shortage per subject group in {last}.").format(last=last),
         "spread": t._("Spread across schools: distribution of school shortage rates and Gini."),
-        "maps": t._(
-            "School sites coloured by their median shortage rate in {last}, per arm."
+        "maps": (
+            t._(
+                "School sites coloured by their median shortage rate in {last}, per arm (the "
+                "first parameter draw's geography and seeds)."
+            )
+            if drawn
+            else t._("School sites coloured by their median shortage rate in {last}, per arm.")
         ).format(last=last),
         "hires": t._("Hires by source over {years} years.").format(years=years),
     }
@@ -429,6 +523,215 @@ def analyse(
     if sweep is not None:
         _search_section(rep, sweep, last)
     return rep.write()
+
+
+def _pp(v: float) -> str:
+    return f"{v * 100:+.2f}"
+
+
+def _uncertainty_words(e: unc.EffectUnderUncertainty, per_draw: pd.Series, last: int) -> list[str]:
+    """The reading's sentences on the effect under parameter uncertainty."""
+    probs = ", ".join(
+        f"by more than {t:g} point{'s' if t != 1 else ''} in {(per_draw < -t / 100).mean():.0%}"
+        for t in THRESHOLDS_PP
+    )
+    split = (
+        f" Of the spread of a single paired run, {e.parameter_share:.0%} comes from the "
+        f"parameters and {1 - e.parameter_share:.0%} from seed noise."
+        if np.isfinite(e.parameter_share)
+        else ""
+    )
+    return [
+        f"With every uncertain assumption drawn from its prior, collaboration changes the {last} "
+        f"shortage by {_pp(e.mean)} percentage points on average (95% of draws between "
+        f"{_pp(e.low)} and {_pp(e.high)}; 95% confidence interval of the mean {_pp(e.ci_low)} "
+        f"to {_pp(e.ci_high)}). It lowers the shortage in {e.share_lower:.0%} of the draws, "
+        f"{probs}.{split}"
+    ]
+
+
+def _uncertainty_section(
+    rep: Report,
+    draws: pd.DataFrame,
+    end: pd.DataFrame,
+    tot: pd.DataFrame,
+    e: unc.EffectUnderUncertainty,
+    charts: Path,
+    last: int,
+    years: int,
+    series: pd.DataFrame,
+) -> None:
+    """How sure the answer is: interval, probabilities, variance split, sensitivity, PRIM."""
+    base, treat = ARMS
+    diff = unc.paired_by_draw(end, "shortage_rate", treat, base, draws)
+    per = unc.per_draw_effect(diff)
+    matched, window = _history_match(series, draws)
+    per_m = per[per.index.isin(matched)]
+    avoided = unc.paired_by_draw(tot, "shortage_fte", treat, base, draws)
+    cost = unc.paired_by_draw(tot, "total_cost_eur", treat, base, draws)
+    lever = unc.paired_by_draw(tot, "lever_cost_eur", treat, base, draws)
+    av = -unc.per_draw_effect(avoided)
+    co = unc.per_draw_effect(cost)
+    lv = unc.per_draw_effect(lever)
+    rng = np.random.default_rng(0)  # the bootstrap of the cost ratio, seeded
+    boots = []
+    idx = np.arange(len(av))
+    for _ in range(2000):
+        s = rng.choice(idx, size=idx.size)
+        if av.iloc[s].mean() > 0:
+            boots.append(co.iloc[s].mean() / av.iloc[s].mean())
+    ratio = co.mean() / av.mean() if av.mean() > 0 else float("nan")
+    lo, hi = np.quantile(boots, [0.025, 0.975]) if boots else (np.nan, np.nan)
+    rep.heading("How sure is the answer")
+    rep.paragraph(
+        f"Each of the {e.draws} parameter draws sets every uncertain assumption — lever effects "
+        "and costs, search frictions, behaviour, the calibrated values — from its prior "
+        "(`docs/parameters.md`: range, shape and evidence grade), the same in both arms, and "
+        f"runs with {e.seeds_per_draw:g} seeds. The effect of a draw is its mean paired "
+        "difference over its seeds; the *uncertainty interval* is the 2.5-97.5% range of that "
+        "effect over the draws (what the answer could be, given what is known), the "
+        "*confidence interval* how well the draws pin down its mean."
+    )
+    rows = [
+        ("mean effect on the shortage in " + str(last) + " (pp)", f"{_pp(e.mean)}"),
+        ("uncertainty interval, 95% of draws (pp)", f"{_pp(e.low)} to {_pp(e.high)}"),
+        ("95% confidence interval of the mean (pp)", f"{_pp(e.ci_low)} to {_pp(e.ci_high)}"),
+        ("draws in which collaboration lowers the shortage", f"{e.share_lower:.0%}"),
+        *(
+            (f"P(it lowers the shortage by more than {t:g} pp)", f"{(per < -t / 100).mean():.0%}")
+            for t in THRESHOLDS_PP
+        ),
+        (
+            "spread of one paired run: parameters / seed noise",
+            f"{e.parameter_share:.0%} / {1 - e.parameter_share:.0%}"
+            if np.isfinite(e.parameter_share)
+            else "n/a (one seed per draw)",
+        ),
+        (
+            f"draws whose isolated {window[0]} shortage meets the calibration target "
+            f"({window[1] * 100:.1f}-{window[2] * 100:.1f}%)",
+            f"{len(per_m)} of {len(per)}",
+        ),
+        (
+            "mean effect in those draws (pp, 95% of them)",
+            (
+                f"{_pp(per_m.mean())} ({_pp(np.quantile(per_m, 0.025))} to "
+                f"{_pp(np.quantile(per_m, 0.975))})"
+            )
+            if len(per_m) >= 2
+            else "n/a",
+        ),
+        (
+            f"shortage avoided over {years} years (fte-years, 95% of draws)",
+            f"{av.mean():,.0f} ({np.quantile(av, 0.025):,.0f} to {np.quantile(av, 0.975):,.0f})",
+        ),
+        (
+            f"lever cost + extra staff wages over {years} years (MEUR, 95% of draws)",
+            f"{co.mean() / 1e6:,.1f} ({np.quantile(co, 0.025) / 1e6:,.1f} to "
+            f"{np.quantile(co, 0.975) / 1e6:,.1f})",
+        ),
+        (
+            "EUR per fte-year of shortage avoided, lever cost + extra wages (95% bootstrap CI)",
+            f"{ratio:,.0f} ({lo:,.0f} to {hi:,.0f})",
+        ),
+        (
+            "EUR per fte-year avoided, lever cost alone",
+            f"{lv.mean() / av.mean():,.0f}" if av.mean() > 0 else "n/a",
+        ),
+    ]
+    rep.table(
+        pd.DataFrame(rows, columns=["quantity", "value"]),
+        note="pp: percentage points of lesson demand, collaborative minus isolated (negative: "
+        "collaboration lowers the shortage). Spread split: one-way random-effects analysis "
+        "of variance with the draws as groups and their seeds nested in them "
+        "(`sim/batch/uncertainty.py`). Extra staff wages are those of all staff collaboration "
+        "employs beyond the paired isolated run, staff beyond demand included. The draws are "
+        "not conditioned on the calibration targets: many set assumptions that would miss the "
+        "measured shortage, so the uncertainty interval is wider than the data allow; the rows "
+        "on draws that meet the calibration's first-year shortage target (its range plus its "
+        "tolerance) are a crude history match, not a recalibration.",
+    )
+    rep.image(
+        plotting.effect_distribution(
+            per * 100,
+            charts / "effect_over_draws.png",
+            title=f"Effect of collaboration on the {last} shortage, over parameter draws",
+            xlabel="collaborative minus isolated (percentage points)",
+            thresholds=[-t for t in THRESHOLDS_PP],
+        ),
+        "The effect per parameter draw (mean over its seeds); dashed: the stated thresholds.",
+    )
+    rep.heading("Which assumptions move the effect", level=3)
+    sens = unc.sensitivity(diff, draws)
+    rep.paragraph(
+        "First-order sensitivity of the per-draw effect to each drawn assumption: RBD-FAST "
+        "(SALib), which works on the Latin hypercube sample the study already ran (Sobol "
+        "indices need Saltelli's own sample, several times the runs; the delta method took "
+        "minutes here). With a few hundred draws and many assumptions the indices are rough: "
+        "the *dummy* row, a random column unrelated to the model, shows how large an index "
+        "comes out by chance, so only assumptions well above it matter. Spearman's rank "
+        "correlation gives the direction (negative: a larger value makes collaboration gain "
+        "more)."
+    )
+    if sens.empty:
+        rep.paragraph("Too few draws for a sensitivity analysis (RBD-FAST needs at least three).")
+    else:
+        shown = sens.assign(
+            S1=sens["S1"].map(lambda v: f"{v:.2f}"),
+            S1_conf=sens["S1_conf"].map(lambda v: f"±{v:.2f}"),
+            spearman=sens["spearman"].map(lambda v: f"{v:+.2f}"),
+        )
+        rep.table(shown.rename(columns={"S1_conf": "S1 95% conf."}))
+        rep.image(
+            plotting.sensitivity_bars(
+                sens, charts / "sensitivity.png", title="What the effect hangs on"
+            ),
+            "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise floor.",
+        )
+    rep.heading("Where collaboration does not pay", level=3)
+    not_pay = per > -NOT_PAY_PP / 100
+    found = unc.prim_box(diff, draws, not_pay)
+    if isinstance(found, str):
+        rep.paragraph(found)
+        return
+    box, st = found
+    rep.paragraph(
+        f"Scenario discovery (PRIM, EMA Workbench) over the draws: the cases of interest are "
+        f"the draws in which collaboration lowers the {last} shortage by less than "
+        f"{NOT_PAY_PP:g} percentage point ({st['base_rate']:.0%} of the draws). The box below "
+        f"holds {st['coverage']:.0%} of those cases (coverage), {st['density']:.0%} of the draws "
+        f"inside it are such cases (density) and it spans {st['mass']:.0%} of all draws. "
+        "PRIM peels over the 12 assumptions most associated with these cases (rank "
+        "correlation) and the box shown restricts at most three of them. With this few draws a "
+        "box is a lead to check, not a finding."
+    )
+    if box.empty:
+        rep.paragraph("PRIM found no box that restricts any assumption.")
+        return
+    if st["density"] < 0.5:
+        rep.paragraph(
+            f"No small region of assumptions concentrates these cases: the best box that "
+            f"restricts at most three assumptions has a density of only {st['density']:.0%} "
+            f"(against {st['base_rate']:.0%} over all draws). The draws in which collaboration "
+            "gains little are spread over the assumptions rather than tied to one corner of "
+            "them; the box is shown for completeness."
+        )
+    rep.table(box)
+
+
+def _history_match(series: pd.DataFrame, draws: pd.DataFrame) -> tuple[list[int], tuple]:
+    """Draws whose isolated-arm shortage in the calibration's 2024 target year lies inside the
+    target's range widened by its tolerance (mean over the draw's seeds)."""
+    from sim.fit.calibration import TARGETS
+
+    target = next(t for t in TARGETS if t.name == "shortage_rate_2024")
+    lo, hi = target.low - target.tolerance, target.high + target.tolerance
+    year = series[(series["year"] == target.year) & (series["arm"] == ARMS[0])]
+    if year.empty:
+        return [], (target.year, lo, hi)
+    by = year.merge(draws[["replication", "draw"]], on="replication").groupby("draw")
+    rate = by["shortage_rate"].mean()
+    return list(rate[(rate >= lo) & (rate <= hi)].index), (target.year, lo, hi)
 
 
 def drivers_design(args: argparse.Namespace) -> Design:

@@ -6,8 +6,16 @@ outside labour market that is tight or slack, and a normal or a stronger retirem
 policies run in every future with the same replication seeds, so the benefit of collaboration
 in each future is a paired difference per seed.
 
-    python experiments/futures.py            # 8 futures x 2 policies x 20 replications
-    python experiments/futures.py --quick    # 3 replications
+Three levers also run alone on top of isolated policy in every future, so the report can say
+where their ranking flips: across futures, and across parameter draws within a future.
+
+    python experiments/futures.py            # 8 futures x 5 arms x 10 parameter draws
+    python experiments/futures.py --quick    # 2 draws
+    python experiments/futures.py --fixed    # point parameters, 20 paired seeds
+
+By default every replication draws the uncertain parameters that the futures do not set from
+their priors (the same draw in every arm and future; ``docs/parameters.md``), so every interval
+includes parameter uncertainty.
 """
 
 from __future__ import annotations
@@ -19,22 +27,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.batch import uncertainty as unc
 from sim.batch.analysis import Results, mean_interval, paired_differences
 from sim.batch.report import Report
 from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
+    add_uncertainty_arguments,
     overrides_from_args,
     replications_from_args,
     run_study,
     study_parser,
+    uncertainty_from_args,
 )
 from sim.model.scenarios import load_scenario
 from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = ("isolated", "collaborative")
+FUTURE_LEVERS = ("regional_matching", "joint_side_entrant_programme", "internship_pool")
+"""Levers run alone on top of isolated policy in every future, to see where their ranking flips."""
 
 PUPILS = {"pupil decline": -0.015, "pupil growth": 0.008}
 """Extra yearly pupil trend of each future on top of the scenario's pupil projection
@@ -76,24 +89,103 @@ def _key(name: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    return study_parser(__doc__, REPO / "results", 20, 3)
+    parser = study_parser(__doc__, REPO / "results", 20, 3)
+    add_uncertainty_arguments(parser, 10, 2, 1)
+    return parser
 
 
 def design_from_args(args: argparse.Namespace) -> Design:
     arms = tuple(
         Arm(f"{_key(name)}-{pol}", pol, overrides)
         for name, overrides in futures(args.scenario).items()
-        for pol in POLICIES
+        for pol in (*POLICIES, *(f"isolated+{lv}" for lv in FUTURE_LEVERS))
     )
+    u, reps = uncertainty_from_args(args)
     return Design(
         experiment="futures",
         arms=arms,
-        replications=replications_from_args(args),
+        replications=reps or replications_from_args(args),
         horizon=args.horizon,
         scenario=args.scenario,
         overrides=overrides_from_args(args),
         base_seed=args.seed,
+        uncertainty=u,
     )
+
+
+def lever_rankings(end: pd.DataFrame, design: Design, last: int) -> tuple[pd.DataFrame, list[str]]:
+    """Per future, the levers run alone ranked by the shortage they avoid in the last year, at
+    the means and across draws (replications when there are no draws); the reading's words."""
+    rows, per_all = [], []
+    for name in futures(design.scenario):
+        key = _key(name)
+        frames = []
+        for lv in FUTURE_LEVERS:
+            arm = f"{key}-isolated+{lv}"
+            if arm not in set(end["arm"]):
+                continue
+            d = paired_differences(end, "shortage_rate", arm, f"{key}-isolated")
+            draw = (
+                d["replication"]
+                if design.uncertainty is None
+                else d["replication"].map(design.draw_of)
+            )
+            f = pd.DataFrame({"draw": draw, "avoided": -d["difference"] * 100, "lever": lv})
+            frames.append(f.groupby(["draw", "lever"], as_index=False)["avoided"].mean())
+        if not frames:
+            continue
+        per = pd.concat(frames, ignore_index=True)
+        ranks = unc.rankings(per, "lever", "avoided")
+        top = ranks.iloc[0]
+        second = ranks.iloc[1] if len(ranks) > 1 else None
+        rows.append(
+            {
+                "future": name,
+                "first at the means": top.lever,
+                "its avoided (pp)": f"{per[per['lever'] == top.lever]['avoided'].mean():.2f}",
+                "first in (share of draws)": f"{top.first_share:.0%}",
+                "second at the means": second.lever if second is not None else "-",
+                "second beats first in": (
+                    f"{unc.beats(per, 'lever', 'avoided', second.lever, top.lever):.0%}"
+                    if second is not None
+                    else "-"
+                ),
+                "order at the means": " > ".join(ranks["lever"]),
+            }
+        )
+        per_all.append(per.assign(future=name))
+    table = pd.DataFrame(rows)
+    words: list[str] = []
+    if table.empty:
+        return table, words
+    orders = table["order at the means"].unique()
+    if len(orders) > 1:
+        counts = table["first at the means"].value_counts()
+        words.append(
+            "The ranking of the levers run alone flips across futures: "
+            + "; ".join(
+                f"`{lv}` avoids the most {last} shortage in {n} of {len(table)} futures"
+                for lv, n in counts.items()
+            )
+            + "."
+        )
+    else:
+        words.append(
+            f"The levers run alone keep the same order in every future at the mean values "
+            f"({orders[0]})."
+        )
+    within = [
+        f"{r['future']} ({r['second beats first in']})"
+        for _, r in table.iterrows()
+        if r["second beats first in"] != "-" and int(r["second beats first in"].rstrip("%")) >= 10
+    ]
+    if within:
+        words.append(
+            "Within a future the top two swap places in a sizeable share of the draws in: "
+            + "; ".join(within)
+            + "."
+        )
+    return table, words
 
 
 def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
@@ -200,12 +292,43 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
             + ".",
             "Both policies run in all 8 futures with the same seeds; the benefit is the paired "
             "difference per seed (isolated minus collaborative), with its 95% interval.",
+            *(
+                [
+                    f"Parameter draws: {res.design.n_draws}, each replication its own draw of "
+                    f"the {len(res.design.drawn_names())} uncertain parameters the futures do "
+                    "not set, shared by every arm, with its own school geography (drawn values "
+                    "in `draws.csv`)."
+                ]
+                if res.design.uncertainty is not None
+                else []
+            ),
         ],
     )
+    lever_table, lever_words = lever_rankings(end, res.design, last)
+    drawn = res.design.uncertainty is not None
     rep.heading("Reading")
-    rep.paragraph(reading)
+    rep.paragraph(" ".join([reading, *lever_words]))
     rep.heading("Futures")
-    rep.table(table, note=f"End state {last}: mean [95% interval].")
+    rep.table(
+        table,
+        note=f"End state {last}: mean [95% interval]"
+        + (
+            " over parameter draws and seeds together (every draw shared by all arms)."
+            if drawn
+            else "."
+        ),
+    )
+    if not lever_table.empty:
+        rep.heading("Where lever rankings flip")
+        rep.paragraph(
+            "Three levers run alone on top of isolated policy in every future ("
+            + ", ".join(f"`{lv}`" for lv in FUTURE_LEVERS)
+            + f"). Per future they are ranked by the {last} shortage they avoid against isolated "
+            "policy: at the mean values, and "
+            + ("per parameter draw" if drawn else "per seed")
+            + " (how often the first ranks first, and how often the second beats it)."
+        )
+        rep.table(lever_table)
     rep.heading("Charts")
     rep.image(
         files["grid"],

@@ -7,8 +7,14 @@ time and per million euro the lever costs, where the cost is the lever's own cos
 of the staff the arm employs beyond its paired reference run (``staff_cost_eur``, surplus staff
 included): a lever that fills gaps by hiring pays those wages.
 
-    python experiments/levers.py            # 20 paired replications of 21 arms, 2 workers
-    python experiments/levers.py --quick    # 3 replications
+    python experiments/levers.py            # 20 parameter draws (one seed each) of 21 arms
+    python experiments/levers.py --quick    # 3 draws
+    python experiments/levers.py --fixed    # point parameters, 20 paired seeds
+
+By default every replication draws the uncertain parameters from their priors (the same draw
+in every arm, like the seed; ``docs/parameters.md``), so the intervals include parameter
+uncertainty, and the report says how often each lever ranks first across the draws and where
+the ranking flips.
 """
 
 from __future__ import annotations
@@ -21,16 +27,19 @@ import numpy as np
 import pandas as pd
 
 from sim.batch import analysis
+from sim.batch import uncertainty as unc
 from sim.batch.analysis import Results, mean_interval, paired_differences
 from sim.batch.report import Report
 from sim.batch.runner import (
     Arm,
     BatchResult,
     Design,
+    add_uncertainty_arguments,
     overrides_from_args,
     replications_from_args,
     run_study,
     study_parser,
+    uncertainty_from_args,
 )
 from sim.model.policies import LEVERS, PRESETS
 from sim.plots import plotting
@@ -41,7 +50,9 @@ REMOVED = "removed alone from collaborative"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    return study_parser(__doc__, REPO / "results", 20, 3)
+    parser = study_parser(__doc__, REPO / "results", 20, 3)
+    add_uncertainty_arguments(parser, 20, 3, 1)
+    return parser
 
 
 def arms() -> tuple[Arm, ...]:
@@ -53,15 +64,97 @@ def arms() -> tuple[Arm, ...]:
 
 
 def design_from_args(args: argparse.Namespace) -> Design:
+    u, reps = uncertainty_from_args(args)
     return Design(
         experiment="levers",
         arms=arms(),
-        replications=replications_from_args(args),
+        replications=reps or replications_from_args(args),
         horizon=args.horizon,
         scenario=args.scenario,
         overrides=overrides_from_args(args),
         base_seed=args.seed,
+        uncertainty=u,
     )
+
+
+def lever_draws(tot: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter draw and lever added alone to isolated: shortage avoided (fte-years) and
+    its cost, lever cost plus the wages of staff beyond the paired isolated run (MEUR)."""
+    rows = []
+    present = set(tot["arm"])
+    for lever in LEVERS:
+        arm = f"isolated+{lever}"
+        if arm not in present:
+            continue
+        avoided = unc.paired_by_draw(tot, "shortage_fte", arm, "isolated", draws)
+        cost = unc.paired_by_draw(tot, "total_cost_eur", arm, "isolated", draws)
+        frame = pd.DataFrame(
+            {
+                "avoided": -unc.per_draw_effect(avoided),
+                "cost_meur": unc.per_draw_effect(cost) / 1e6,
+            }
+        ).reset_index()
+        frame["lever"] = lever
+        rows.append(frame)
+    out = pd.concat(rows, ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["per_meur"] = np.where(
+            out["cost_meur"] > 1e-9, out["avoided"] / out["cost_meur"], np.nan
+        )
+    return out
+
+
+def _uncertainty_section(rep: Report, per: pd.DataFrame, design: Design, years: int) -> list[str]:
+    """Rankings of the levers across parameter draws; returns the reading's sentences."""
+    ranks = unc.rankings(per, "lever", "avoided")
+    rows = []
+    for r in ranks.itertuples():
+        sub = per[per["lever"] == r.lever]
+        lo, hi = unc.percentile_interval(sub["avoided"])
+        clo, chi = unc.percentile_interval(sub["per_meur"])
+        rows.append(
+            {
+                "lever added alone": r.lever,
+                "rank at the means": int(r.rank_at_means),
+                "ranks first in": f"{r.first_share:.0%}",
+                "rank, 10-90% of draws": f"{r.rank_low:g}-{r.rank_high:g}",
+                f"avoided over {years} years (fte-years, 95% of draws)": f"{sub['avoided'].mean():,.0f} "
+                f"({lo:,.0f} to {hi:,.0f})",
+                "avoided per MEUR incl. extra wages (95% of draws)": (
+                    f"{sub['per_meur'].mean():,.1f} ({clo:,.1f} to {chi:,.1f})"
+                    if sub["per_meur"].notna().any()
+                    else "no net cost"
+                ),
+            }
+        )
+    rep.heading("Rankings under parameter uncertainty")
+    rep.paragraph(
+        f"Each of the {design.n_draws} parameter draws sets every uncertain assumption from its "
+        "prior, the same in every arm. Per draw, the levers added alone to isolated policy are "
+        "ranked by the shortage they avoid; the table gives each lever's rank at the mean "
+        "values, the share of draws in which it ranks first and the range of its ranks. Costs "
+        "include the wages of staff employed beyond the paired isolated run. The per-MEUR "
+        "range is over the draws in which the lever costs anything net."
+    )
+    rep.table(pd.DataFrame(rows))
+    top = ranks.iloc[0]
+    words = [
+        f"Across {design.n_draws} parameter draws, `{top.lever}` ranks first in "
+        f"{top.first_share:.0%} of them"
+    ]
+    if len(ranks) > 1:
+        second = ranks.iloc[1]
+        share = unc.beats(per, "lever", "avoided", second.lever, top.lever)
+        words[0] += (
+            f"; `{second.lever}` avoids more than `{top.lever}` in {share:.0%} of the draws, "
+            "so the ranking of the two "
+            + (
+                "flips under the assumptions in a sizeable share of draws."
+                if share >= 0.1
+                else "rarely flips."
+            )
+        )
+    return words
 
 
 def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
@@ -137,9 +230,18 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
         ]
     )
     series["shortage_fte"] = series["vacancy_fte"] + series["unqualified_fte"]
+    series["total_cost_eur"] = series["lever_cost_eur"] + series["staff_cost_eur"]
     end = analysis.end_state(series)
     tot = analysis.totals(
-        series, ["shortage_fte", "lever_cost_eur", "lever_cost_fte", "staff_cost_eur", "staff_fte"]
+        series,
+        [
+            "shortage_fte",
+            "lever_cost_eur",
+            "lever_cost_fte",
+            "staff_cost_eur",
+            "staff_fte",
+            "total_cost_eur",
+        ],
     )
     last, first = int(end["year"].max()), int(series["year"].min())
     years = last - first
@@ -221,10 +323,26 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
             "in) plus the staff the arm employs beyond its paired reference run (extra staff "
             "fte-years, surplus included, at `staff_cost_eur_per_fte`), over the same years. 95% "
             "intervals of the mean paired difference per seed.",
+            *(
+                [
+                    f"Parameter draws: {res.design.n_draws}, each replication its own draw of "
+                    f"the {len(res.design.drawn_names())} uncertain parameters (shared by every "
+                    "arm) and its own school geography; the *Levers* table's intervals include "
+                    "parameter uncertainty. Drawn values: `draws.csv`."
+                ]
+                if res.design.uncertainty is not None
+                else []
+            ),
         ],
     )
+    drawn = res.design.uncertainty is not None
+    if drawn:
+        sub = Report("", batch.folder)
+        reading += _uncertainty_section(sub, lever_draws(tot, res.draws()), res.design, years)
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
+    if drawn:
+        rep.parts += sub.parts
     rep.heading("Levers")
     rep.table(
         table,

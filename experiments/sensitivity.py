@@ -1,7 +1,11 @@
 """Morris screening of the uncertain parameters and effect sizes (SALib), optionally Sobol.
 
-Every parameter that its documentation marks uncertain carries a plausible range
-(``Parameters.info()[name].plausible``, see ``python -m sim params``); those are the factors.
+Every parameter that its documentation marks uncertain carries a prior over its plausible range
+(``Parameters.info()[name].prior``, see ``python -m sim params`` and ``docs/parameters.md``);
+those with a scalar prior are the factors, except prices in euros (they move no shortage). The
+sample lives in the unit cube of prior quantiles and every point is mapped through each prior's
+inverse distribution around the scenario's point value, as in the parameter draws of the other
+studies, so mu* is the change of an outcome over the whole prior of a parameter.
 Each Morris point runs both policies with the same seed, so the outcomes are the shortage in the
 last year under each policy and the benefit of collaboration (isolated minus collaborative),
 paired per seed. The chart plots mu* (how much a parameter moves the outcome) against sigma
@@ -56,29 +60,32 @@ OUTCOMES = {
 
 
 def factors(exclude: set[str] = frozenset()) -> dict[str, tuple[float, float]]:
-    """The uncertain parameters and their plausible ranges, in declaration order."""
+    """The uncertain parameters (a scalar prior, not a price) and their prior ranges."""
     return {
         name: info.plausible
         for name, info in Parameters.info().items()
-        if info.plausible is not None and name not in exclude
+        if info.prior is not None
+        and info.prior.shape != "dirichlet"
+        and "EUR" not in info.unit
+        and name not in exclude
     }
 
 
 def problem(names: dict[str, tuple[float, float]]) -> dict:
-    """A SALib problem definition."""
-    return {
-        "num_vars": len(names),
-        "names": list(names),
-        "bounds": [list(map(float, b)) for b in names.values()],
-    }
+    """A SALib problem definition over prior quantiles (every factor on [0, 1])."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def point_overrides(names: list[str], row: np.ndarray) -> dict[str, float | int]:
-    """Parameter overrides of one sample point (whole-number parameters rounded)."""
+def point_overrides(
+    names: list[str], row: np.ndarray, point: Parameters | None = None
+) -> dict[str, float | int]:
+    """Parameter overrides of one sample point: each quantile through its prior."""
     info = Parameters.info()
+    point = point or Parameters()
     out: dict[str, float | int] = {}
-    for name, value in zip(names, row, strict=True):
-        out[name] = round(float(value)) if info[name].integer else float(f"{value:.6g}")
+    for name, q in zip(names, row, strict=True):
+        (value,) = info[name].prior.ppf(np.array([min(float(q), 1 - 1e-9)]), getattr(point, name))
+        out[name] = value if info[name].integer else float(f"{value:.6g}")
     return out
 
 
@@ -90,8 +97,11 @@ def sample_design(
     replications: int,
 ) -> Design:
     """Both policies at every sample point, with the same replication seeds everywhere."""
+    from sim.model.scenarios import load_scenario
+
+    point = load_scenario(args.scenario).parameters(**overrides_from_args(args))
     arms = tuple(
-        Arm(f"p{i:04d}-{pol}", pol, point_overrides(names, row))
+        Arm(f"p{i:04d}-{pol}", pol, point_overrides(names, row, point))
         for i, row in enumerate(samples)
         for pol in POLICIES
     )
@@ -221,10 +231,8 @@ def analyse(
             "rank": range(1, len(wide) + 1),
             "parameter": [f"`{p}`" for p in wide.index],
             "group": [info[p].group for p in wide.index],
-            "plausible range": [
-                f"{info[p].plausible[0]:g} - {info[p].plausible[1]:g} {_unit(info[p].unit)}"
-                for p in wide.index
-            ],
+            "grade": [info[p].grade or "-" for p in wide.index],
+            "prior": [f"{info[p].prior.describe()} {_unit(info[p].unit)}" for p in wide.index],
             "mu* benefit": wide["benefit"].map(lambda v: f"{v:.2f}"),
             "sigma benefit": wide["sigma_benefit"].map(lambda v: f"{v:.2f}"),
             "mu* isolated": wide["isolated"].map(lambda v: f"{v:.2f}"),
@@ -256,7 +264,9 @@ def analyse(
         command,
         [
             f"Morris elementary effects (SALib, {LEVELS} levels) over the {prob['num_vars']} "
-            "parameters with a plausible range in their documentation (`python -m sim params`).",
+            "parameters with a scalar prior (`docs/parameters.md`, prices in euros left out), "
+            "sampled in prior quantiles and mapped through each prior around the scenario's "
+            "point value.",
             "At every sample point both policies run with the same seed(s); outcomes are the "
             "last-year shortage per policy and their paired difference, in percentage points.",
         ],
@@ -266,7 +276,9 @@ def analyse(
     rep.heading("Ranking")
     rep.table(
         ranked,
-        note="mu*: mean absolute elementary effect over the plausible range "
+        note="mu*: mean absolute elementary effect per unit of prior quantile, i.e. the "
+        "change of an outcome from one end of a parameter's prior to the other if it were "
+        "linear (each step of the sample moves a parameter by 2/3 of its quantiles) "
         "(percentage points of shortage); sigma: spread of the elementary effects. "
         f"*survives*: mu* at least {SURVIVOR_SHARE:.0%} of the largest mu* of an outcome.",
     )

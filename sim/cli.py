@@ -132,13 +132,81 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+PARAMETERS_DOC = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
+"""The generated list of parameters (``python -m sim params --write-doc``; a test keeps it fresh)."""
+
+
+def parameters_markdown() -> str:
+    """``docs/parameters.md``: every parameter with its default, unit, evidence grade, prior
+    and source, by group."""
+    from sim.model.priors import GRADES
+
+    lines = [
+        "# Parameters, their evidence and their priors",
+        "",
+        "Generated from `sim/model/parameters.py` by `python -m sim params --write-doc`; "
+        "`tests/test_priors.py` fails when this file is stale. Defaults are those of the "
+        "parameter object; a scenario file (`sim/model/scenarios/*.toml`) may override them, "
+        "e.g. with calibrated values, and the prior's point value is then the scenario's.",
+        "",
+        "Evidence grades: "
+        + "; ".join(f"**{k}** {v}" for k, v in GRADES.items())
+        + ". A parameter without a grade is a model-design choice (a switch, a seed, the "
+        "horizon).",
+        "",
+        "Priors: the range is the parameter's plausible range. `uniform` is flat over it; "
+        "`loguniform` flat in the logarithm; `triangular` peaks at the point value; "
+        "`truncnorm` is a normal around the point value with a standard deviation of a "
+        "quarter of the range, cut at the range (used for derived and calibrated values: for "
+        "the calibrated ones the range is the calibration's search range, which the fit has "
+        "not narrowed into a measured interval); `dirichlet` varies a share profile around "
+        "its point profile (larger concentration, less spread). Batch designs draw from "
+        "these priors (`docs/running-studies.md`, *Parameter uncertainty*). A parameter "
+        "without a prior is held at its value in every draw.",
+        "",
+    ]
+    infos = Parameters.info()
+    for group in ("region", "pipeline", "labour_market", "policy_levers"):
+        lines += [
+            f"## {group.replace('_', ' ')}",
+            "",
+            "| parameter | default | unit | grade | prior | source |",
+            "|---|---|---|---|---|---|",
+        ]
+        for info in infos.values():
+            if info.group != group:
+                continue
+            prior = info.prior.describe() if info.prior else "-"
+            default = info.default
+            if isinstance(default, tuple):
+                default = ", ".join(f"{v:g}" for v in default)
+            cells = [
+                f"`{info.name}`",
+                str(default),
+                info.unit,
+                info.grade or "-",
+                prior,
+                info.source.replace("|", "/"),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def cmd_params(args: argparse.Namespace) -> int:
+    if args.write_doc:
+        PARAMETERS_DOC.write_text(parameters_markdown(), encoding="utf-8")
+        print(f"wrote {PARAMETERS_DOC}")
+        return 0
     for info in Parameters.info().values():
         if args.group and info.group != args.group:
             continue
         print(f"{info.name} = {info.default!r}  [{info.unit}]  ({info.group})")
         print(f"    {info.doc}")
         print(f"    source: {info.source}")
+        if info.grade or info.prior:
+            prior = info.prior.describe() if info.prior else "none (held at its value)"
+            print(f"    evidence: {info.grade or '-'}; prior: {prior}")
     return 0
 
 
@@ -258,6 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     params = sub.add_parser("params", help="list every parameter with its default and source")
     params.add_argument("--group", choices=["region", "pipeline", "labour_market", "policy_levers"])
+    params.add_argument(
+        "--write-doc",
+        action="store_true",
+        help=f"write the list of parameters with grades and priors to {PARAMETERS_DOC.name}",
+    )
     params.set_defaults(func=cmd_params)
     view = sub.add_parser("view", help="serve the browser view on 127.0.0.1 (SolaraViz)")
     view.add_argument("--port", type=int, default=8765, help="port (default 8765)")

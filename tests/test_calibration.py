@@ -319,12 +319,12 @@ def test_free_parameters_take_plausible_ranges_and_unknown_names_fail_at_start()
         FreeParameter.plausible("stopgap_fill_share", tied=(("gone_too", 1.0),)),
         FreeParameter("starter_exit_hazard", 0.0, 0.1, (7,)),
         FreeParameter("starter_exit_hazard", 0.0, 0.1),
-        FreeParameter.plausible("pupils_total"),
+        FreeParameter.plausible("retirement_age"),  # [S]: no plausible range
     )
     with pytest.raises(FreeParameterError) as info_:
         resolve_free_parameters(bad)
     text = str(info_.value)
-    for part in ("no_such_parameter", "gone_too", "index [7]", "needs an index", "pupils_total"):
+    for part in ("no_such_parameter", "gone_too", "index [7]", "needs an index", "retirement_age"):
         assert part in text
     with pytest.raises(FreeParameterError, match="twice"):
         resolve_free_parameters(

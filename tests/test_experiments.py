@@ -58,7 +58,7 @@ def test_help(name, capsys):
 
 def test_compare_policies_quick_study_and_rerun(tmp_path, capsys):
     module = load("compare_policies")
-    args = ["--quick", "--replications", "3", "--results-dir", str(tmp_path), *TINY]
+    args = ["--quick", "--fixed", "--replications", "3", "--results-dir", str(tmp_path), *TINY]
     assert module.main(args) == 0
     folder = only_folder(tmp_path / "compare_policies")
     text = check_report(folder, ["What was run", "Reading", "Outcomes", "Charts"], charts=7)
@@ -80,7 +80,7 @@ def test_compare_policies_search_sweep_section(tmp_path):
     """--search-sweep adds a section with one row per cell of rounds x applications, and the
     cost reading counts the extra staff's wages."""
     module = load("compare_policies")
-    args = ["--replications", "1", "--search-sweep", "--search-sweep-replications", "1"]
+    args = ["--fixed", "--replications", "1", "--search-sweep", "--search-sweep-replications", "1"]
     assert module.main([*args, "--results-dir", str(tmp_path), *TINY]) == 0
     folder = only_folder(tmp_path / "compare_policies")
     text = (folder / "report.md").read_text()
@@ -97,7 +97,7 @@ def test_compare_policies_drivers_section(tmp_path):
     """--drivers adds a section with one row per lever of the collaborative preset (that lever
     left out), stored as its own batch, and the reading names what drives the difference."""
     module = load("compare_policies")
-    args = ["--replications", "1", "--drivers", "--drivers-replications", "2"]
+    args = ["--fixed", "--replications", "1", "--drivers", "--drivers-replications", "2"]
     assert module.main([*args, "--results-dir", str(tmp_path), *TINY]) == 0
     text = (only_folder(tmp_path / "compare_policies") / "report.md").read_text()
     assert "\n## What drives the difference\n" in text
@@ -121,7 +121,8 @@ def test_bad_parameter_stops_the_study_before_any_run(tmp_path, capsys):
 
 def test_levers_study(tmp_path):
     module = load("levers")
-    assert module.main(["--replications", "2", "--results-dir", str(tmp_path), *TINY]) == 0
+    args = ["--fixed", "--replications", "2", "--results-dir", str(tmp_path), *TINY]
+    assert module.main(args) == 0
     text = check_report(
         only_folder(tmp_path / "levers"), ["What was run", "Reading", "Levers", "Charts"], charts=2
     )
@@ -131,13 +132,16 @@ def test_levers_study(tmp_path):
 
 def test_futures_study(tmp_path):
     module = load("futures")
-    assert module.main(["--replications", "2", "--results-dir", str(tmp_path), *TINY]) == 0
+    args = ["--fixed", "--replications", "2", "--results-dir", str(tmp_path), *TINY]
+    assert module.main(args) == 0
     text = check_report(
         only_folder(tmp_path / "futures"),
         ["What was run", "Reading", "Futures", "Charts"],
         charts=2,
     )
-    assert text.count("| pupil ") == 8
+    futures_part, rankings = text.split("\n## Where lever rankings flip\n")
+    assert futures_part.count("| pupil ") == 8  # one row per future in each table
+    assert rankings.split("\n## ")[0].count("| pupil ") == 8
     assert "Collaboration pays most under" in text
 
 
@@ -149,13 +153,16 @@ def test_sensitivity_study(tmp_path):
         ["What was run", "Reading", "Ranking", "Chart"],
         charts=1,
     )
-    # every uncertain parameter is ranked once (the two set here have no plausible range), but
-    # for those the default region's real schools make moot (its boards and school-type mixes)
+    # every uncertain parameter is ranked once (the two set here are no factors), but for those
+    # the default region's real schools make moot (its boards and school-type mixes)
     from sim.model.scenarios import load_scenario
 
     unused = load_scenario("rijnmond").unused_parameters
-    assert text.count("| `") == len(module.factors(exclude=unused)) == len(module.factors()) - 3
+    assert text.count("| `") == len(
+        module.factors(exclude={*unused, "pupils_total", "school_sites"})
+    )
     assert "`school_boards`" not in text
+    assert "| `pupils_total`" not in text and "| `staff_cost_eur_per_fte`" not in text
     assert "`pupil_trend_per_year`" in text
 
 
@@ -171,3 +178,53 @@ def test_compare_policies_report_in_dutch(tmp_path):
     assert "| tekort, open + verborgen (% van de vraag) |" in text
     for english in ("What was run", "the shortage is", "Every lever effect", "per arm"):
         assert english not in text, english
+
+
+# ----------------------------------------------------------- with parameter uncertainty
+def test_compare_policies_draws_parameters_by_default(tmp_path, capsys):
+    """The default comparison draws parameters: the report gives the effect with an interval
+    including them, the probabilities beyond the thresholds, the seed/parameter split, the
+    sensitivity table with its noise floor and the scenario-discovery section."""
+    module = load("compare_policies")
+    args = ["--draws", "8", "--seeds-per-draw", "2", "--results-dir", str(tmp_path), *TINY]
+    assert module.main(args) == 0
+    assert "32 of 32 runs finished" in capsys.readouterr().out
+    folder = only_folder(tmp_path / "compare_policies")
+    assert "8draws" in folder.name
+    text = check_report(folder, ["What was run", "Reading", "How sure is the answer"], charts=9)
+    assert "Parameter draws: 8 (lhs, 2 seed(s) each" in text
+    for words in (
+        "uncertainty interval, 95% of draws (pp)",
+        "P(it lowers the shortage by more than 1 pp)",
+        "P(it lowers the shortage by more than 2 pp)",
+        "spread of one paired run: parameters / seed noise",
+        "EUR per fte-year of shortage avoided, lever cost + extra wages",
+        "dummy (noise floor)",
+        "### Where collaboration does not pay",
+    ):
+        assert words in text, words
+    # the headline's mean effect is the mean over draws of the per-draw paired differences
+    import pandas as pd
+
+    from sim.batch.analysis import Results, paired_differences
+
+    res = Results.open(folder)
+    end = res.end_state(["shortage_rate"])
+    diff = paired_differences(end, "shortage_rate", "collaborative", "isolated")
+    diff["draw"] = diff["replication"] // 2
+    mean = diff.groupby("draw")["difference"].mean().mean()
+    assert f"| mean effect on the shortage in 2025 (pp) | {mean * 100:+.2f} |" in text
+    assert len(pd.read_csv(folder / "draws.csv")) == 16
+
+
+def test_levers_and_futures_rank_levers_across_draws(tmp_path):
+    levers = load("levers")
+    assert levers.main(["--draws", "3", "--results-dir", str(tmp_path), *TINY]) == 0
+    text = (only_folder(tmp_path / "levers") / "report.md").read_text()
+    assert "\n## Rankings under parameter uncertainty\n" in text
+    assert text.count("| isolated+") == 0 and "ranks first in" in text
+    futures = load("futures")
+    assert futures.main(["--draws", "2", "--results-dir", str(tmp_path), *TINY]) == 0
+    text = (only_folder(tmp_path / "futures") / "report.md").read_text()
+    assert "\n## Where lever rankings flip\n" in text
+    assert text.count("regional_matching >") + text.count("> regional_matching") >= 8

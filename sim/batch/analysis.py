@@ -60,6 +60,16 @@ class Results:
         """Per-school end state of every finished run."""
         return self.store.read("schools", columns, arms)
 
+    def draws(self) -> pd.DataFrame:
+        """One row per replication: its parameter draw, layout seed and drawn values (empty
+        when the design draws none); the same values each run stores in its spec."""
+        if self.design.uncertainty is None:
+            return pd.DataFrame()
+        path = self.folder / "draws.csv"
+        if path.exists():  # the values the runs used, written when the batch started
+            return pd.read_csv(path)
+        return self.design.draw_table()
+
     def end_state(
         self, columns: Iterable[str] | None = None, arms: Iterable[str] | None = None
     ) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -57,6 +58,7 @@ from sim.batch.storage import (
     file_checksums,
     folder_lock,
     write_json,
+    write_text,
 )
 from sim.model.parameters import ParameterError, Parameters
 from sim.model.policies import Policy, PolicyError
@@ -74,6 +76,7 @@ __all__ = [
     "ResultsError",
     "RunResult",
     "RunSpec",
+    "Uncertainty",
     "results_folder",
     "run_batch",
     "run_one",
@@ -140,12 +143,79 @@ class RunSpec:
     horizon: int
     overrides: tuple[tuple[str, Any], ...] = ()
     scenario_sha256: str = ""
+    draw: int | None = None
+    layout_seed: int | None = None
+    drawn: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (stored with every result file)."""
+        """JSON-ready form (stored with every result file and failure record).
+
+        A run with drawn parameters also stores its draw number, its layout seed and the
+        drawn values (they are already in ``overrides``, which is what the run uses).
+        """
         out = asdict(self)
         out["overrides"] = {k: _jsonable(v) for k, v in self.overrides}
+        if self.draw is None:
+            for key in ("draw", "layout_seed", "drawn"):
+                out.pop(key)
+        else:
+            out["drawn"] = {k: _jsonable(v) for k, v in self.drawn}
         return out
+
+
+SAMPLERS = ("lhs", "sobol")
+"""Unit-cube samplers of parameter draws: Latin hypercube or scrambled Sobol points
+(:mod:`scipy.stats.qmc`)."""
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Parameter draws of a design: which priors are sampled and how.
+
+    Replication ``r`` uses draw ``r // seeds_per_draw`` in every arm (common random numbers
+    for the seeds *and* the parameters), so a design with ``seeds_per_draw`` > 1 nests seeds
+    within draws and can split the spread into seed noise and parameter uncertainty.
+
+    Attributes:
+        names: Parameters drawn; empty: every parameter with a prior (see
+            ``python -m sim params``) except those the design or an arm overrides, and
+            ``exclude``.
+        exclude: Parameters held at their point value although they have a prior.
+        seeds_per_draw: Replications (seeds) per parameter draw.
+        sampler: "lhs" (Latin hypercube) or "sobol" (scrambled Sobol points).
+        width: 1 draws from the priors as documented; 0 collapses every prior onto its
+            point value (the fixed-parameter run); in between shrinks each range towards it.
+        vary_layout: Give each draw its own layout seed (the school geography varies with the
+            draw); off keeps the scenario's layout.
+    """
+
+    names: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    seeds_per_draw: int = 1
+    sampler: str = "lhs"
+    width: float = 1.0
+    vary_layout: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": list(self.names),
+            "exclude": list(self.exclude),
+            "seeds_per_draw": self.seeds_per_draw,
+            "sampler": self.sampler,
+            "width": self.width,
+            "vary_layout": self.vary_layout,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Uncertainty:
+        return cls(
+            names=tuple(data.get("names", ())),
+            exclude=tuple(data.get("exclude", ())),
+            seeds_per_draw=int(data.get("seeds_per_draw", 1)),
+            sampler=str(data.get("sampler", "lhs")),
+            width=float(data.get("width", 1.0)),
+            vary_layout=bool(data.get("vary_layout", True)),
+        )
 
 
 @dataclass(frozen=True)
@@ -160,6 +230,8 @@ class Design:
         scenario: Scenario name or path to a scenario TOML file.
         overrides: Parameter overrides shared by every arm.
         base_seed: Seed the replication seeds derive from.
+        uncertainty: Parameter draws per replication (None: every run uses the point
+            parameters).
     """
 
     experiment: str
@@ -169,10 +241,11 @@ class Design:
     scenario: str = "rijnmond"
     overrides: Mapping[str, Any] = field(default_factory=dict)
     base_seed: int = DEFAULT_BASE_SEED
+    uncertainty: Uncertainty | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Canonical JSON-ready form (the folder name hashes it with :meth:`identity`)."""
-        return {
+        """Canonical JSON-ready form (the folder name is a hash of it)."""
+        out = {
             "experiment": self.experiment,
             "scenario": str(self.scenario),
             "replications": self.replications,
@@ -188,6 +261,31 @@ class Design:
                 for a in self.arms
             ],
         }
+        if self.uncertainty is not None:  # absent otherwise: older designs keep their hash
+            out["uncertainty"] = {**self.uncertainty.to_dict(), "priors": self._priors_digest()}
+        return out
+
+    def _priors_digest(self) -> str:
+        """Hash of what the draws depend on besides the design: the drawn parameters, their
+        priors and point values. A changed prior gives the design a new folder instead of a
+        clash with runs drawn from the old one."""
+        info = Parameters.info()
+        try:
+            point = self.point_parameters()
+        except (ScenarioError, ParameterError):
+            return "invalid"  # validate() names the problem
+        names = [n for n in self.drawn_names() if n in info]
+        text = json.dumps(
+            [
+                [
+                    n,
+                    info[n].prior.describe() if info[n].prior else None,
+                    _jsonable(getattr(point, n)),
+                ]
+                for n in names
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Design:
@@ -202,6 +300,9 @@ class Design:
             scenario=data.get("scenario", "rijnmond"),
             overrides=dict(data.get("overrides", {})),
             base_seed=int(data.get("base_seed", DEFAULT_BASE_SEED)),
+            uncertainty=(
+                Uncertainty.from_dict(data["uncertainty"]) if data.get("uncertainty") else None
+            ),
         )
 
     def identity(self) -> dict[str, Any]:
@@ -231,7 +332,97 @@ class Design:
 
     def default_name(self) -> str:
         """Folder name derived from the design, so the same design resumes in the same folder."""
-        return f"{len(self.arms)}arms-{self.replications}rep-{self.horizon}y-{self.digest()}"
+        drawn = f"-{self.n_draws}draws" if self.uncertainty is not None else ""
+        return f"{len(self.arms)}arms-{self.replications}rep{drawn}-{self.horizon}y-{self.digest()}"
+
+    # ------------------------------------------------------------ parameter draws
+    @property
+    def n_draws(self) -> int:
+        """Distinct parameter sets (0 without uncertainty)."""
+        if self.uncertainty is None:
+            return 0
+        return -(-self.replications // max(1, self.uncertainty.seeds_per_draw))
+
+    def draw_of(self, replication: int) -> int | None:
+        """The parameter draw replication ``replication`` uses (None without uncertainty)."""
+        if self.uncertainty is None:
+            return None
+        return replication // self.uncertainty.seeds_per_draw
+
+    def drawn_names(self) -> list[str]:
+        """The parameters drawn, in declaration order."""
+        u = self.uncertainty
+        if u is None:
+            return []
+        info = Parameters.info()
+        fixed = set(self.overrides) | {k for a in self.arms for k in a.overrides} | set(u.exclude)
+        if u.names:
+            return [n for n in info if n in set(u.names)]
+        return [n for n, i in info.items() if i.prior is not None and n not in fixed]
+
+    def point_parameters(self) -> Parameters:
+        """The parameters a fixed-parameter run of this design uses (scenario + overrides)."""
+        return load_scenario(self.scenario).parameters(**self.overrides)
+
+    def parameter_draws(self) -> list[dict[str, Any]]:
+        """Each draw's parameter values (empty without uncertainty).
+
+        Quantiles come from the design's sampler seeded from ``base_seed`` (a stream apart from
+        the replication seeds), one unit-cube dimension per scalar parameter and one per share
+        of a profile, mapped through each prior's inverse cumulative distribution.
+        """
+        u = self.uncertainty
+        if u is None:
+            return []
+        from scipy.stats import qmc
+
+        info = Parameters.info()
+        point = self.point_parameters()
+        names = self.drawn_names()
+        dims = [len(getattr(point, n)) if info[n].prior.shape == "dirichlet" else 1 for n in names]
+        n = self.n_draws
+        rng = np.random.default_rng(np.random.SeedSequence([self.base_seed, 1]))
+        if not names:
+            return [{} for _ in range(n)]
+        if u.sampler == "sobol":
+            m = max(0, int(np.ceil(np.log2(n))))
+            cube = qmc.Sobol(sum(dims), scramble=True, rng=rng).random_base2(m)[:n]
+        else:
+            cube = qmc.LatinHypercube(sum(dims), rng=rng).random(n)
+        out: list[dict[str, Any]] = [{} for _ in range(n)]
+        col = 0
+        for name, k in zip(names, dims, strict=True):
+            q = cube[:, col] if k == 1 else cube[:, col : col + k]
+            col += k
+            for i, v in enumerate(info[name].prior.ppf(q, getattr(point, name), u.width)):
+                out[i][name] = v
+        return out
+
+    def layout_seeds(self) -> list[int | None]:
+        """One layout seed per draw (None each when the layout stays the scenario's)."""
+        u = self.uncertainty
+        if u is None:
+            return []
+        if not u.vary_layout:
+            return [None] * self.n_draws
+        state = np.random.SeedSequence([self.base_seed, 2]).generate_state(self.n_draws, np.uint32)
+        return [int(s) for s in state]
+
+    def draw_table(self) -> pd.DataFrame:
+        """One row per replication: its draw, layout seed and drawn values (a share profile
+        spread over ``name[i]`` columns), for reports and sensitivity analyses."""
+        draws, layouts = self.parameter_draws(), self.layout_seeds()
+        rows = []
+        for r in range(self.replications):
+            d = self.draw_of(r)
+            row: dict[str, Any] = {"replication": r, "draw": d, "layout_seed": layouts[d]}
+            for name, value in draws[d].items():
+                if isinstance(value, tuple):
+                    row.update({f"{name}[{i}]": v for i, v in enumerate(value)})
+                else:
+                    row[name] = value
+            rows.append(row)
+        return pd.DataFrame(rows)
 
     def seeds(self) -> list[int]:
         """One seed per replication, shared by every arm (common random numbers)."""
@@ -249,9 +440,13 @@ class Design:
         """Every run, replication by replication, so a partial batch is still paired."""
         scenario_sha = scenario_checksum(self.scenario)
         specs = []
+        draws, layouts = self.parameter_draws(), self.layout_seeds()
         for r, seed in enumerate(self.seeds()):
+            d = self.draw_of(r)
+            drawn = draws[d] if d is not None else {}
             for a, arm in enumerate(self.arms):
-                merged = {**self.overrides, **arm.overrides}
+                # an arm's own overrides win over a draw (the arm defines that value)
+                merged = {**self.overrides, **drawn, **arm.overrides}
                 specs.append(
                     RunSpec(
                         run_id=r * len(self.arms) + a,
@@ -263,6 +458,9 @@ class Design:
                         horizon=self.horizon,
                         overrides=tuple(sorted(merged.items())),
                         scenario_sha256=scenario_sha,
+                        draw=d,
+                        layout_seed=layouts[d] if d is not None else None,
+                        drawn=tuple(sorted(drawn.items())),
                     )
                 )
         return specs
@@ -308,6 +506,39 @@ class Design:
                 Policy.parse(arm.policy)
             except (ParameterError, PolicyError) as exc:
                 raise DesignError(f"{where}, arm {arm.name!r}: {exc}") from None
+        if self.uncertainty is not None:
+            self._validate_uncertainty(where, scenario)
+
+    def _validate_uncertainty(self, where: str, scenario: Any) -> None:
+        """Check the draw options, then build every draw's parameters before any run."""
+        u = self.uncertainty
+        info = Parameters.info()
+        if u.sampler not in SAMPLERS:
+            raise DesignError(f"{where}: sampler {u.sampler!r}; allowed: {SAMPLERS}")
+        if (
+            isinstance(u.seeds_per_draw, bool)
+            or not isinstance(u.seeds_per_draw, int)
+            or (u.seeds_per_draw < 1)
+        ):
+            raise DesignError(
+                f"{where}: seeds_per_draw is {u.seeds_per_draw!r}; allowed: a whole number >= 1"
+            )
+        if not 0.0 <= u.width <= 1.0:
+            raise DesignError(f"{where}: width is {u.width!r}; allowed: 0 to 1")
+        for name in (*u.names, *u.exclude):
+            if name not in info:
+                raise DesignError(f"{where}: uncertainty names unknown parameter {name!r}")
+            if name in u.names and info[name].prior is None:
+                raise DesignError(
+                    f"{where}: parameter {name!r} has no prior to draw from; parameters with "
+                    "one are listed by `python -m sim params` (prior: ...)"
+                )
+        for d, drawn in enumerate(self.parameter_draws()):
+            for arm in self.arms:
+                try:
+                    scenario.parameters(**{**self.overrides, **drawn, **arm.overrides})
+                except ParameterError as exc:
+                    raise DesignError(f"{where}, draw {d}, arm {arm.name!r}: {exc}") from None
 
 
 def _safe_name(name: str) -> bool:
@@ -359,16 +590,12 @@ def run_one(spec: RunSpec) -> RunResult:
     per-school frame one row per school site at the last census; both carry ``run_id``,
     ``arm``, ``replication`` and ``seed`` columns (the school frame also ``year``).
     """
-    from sim.model.model import RegionModel  # imported here so importing the runner stays light
-
     if spec.scenario_sha256 and scenario_checksum(spec.scenario) != spec.scenario_sha256:
         raise ScenarioError(
             f"scenario {spec.scenario} changed since the batch started; its runs would mix two "
             "versions. Run the command again: the changed scenario gets its own results folder"
         )
-    model = RegionModel(
-        scenario=spec.scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides)
-    )
+    model = build_model(spec)
     model.run_for(spec.horizon)
     ids = {
         "run_id": spec.run_id,
@@ -383,6 +610,26 @@ def run_one(spec: RunSpec) -> RunResult:
         for i, (k, v) in enumerate(ids.items()):
             frame.insert(i, k, v)
     return RunResult(series=series, schools=schools)
+
+
+def build_model(spec: RunSpec) -> Any:
+    """The :class:`RegionModel` of a spec, built at its first census (not yet run)."""
+    from sim.model.model import RegionModel  # imported here so importing the runner stays light
+
+    scenario: Any = spec.scenario
+    if spec.layout_seed is not None:  # the draw places the school sites its own way
+        scenario = dataclasses.replace(load_scenario(spec.scenario), layout_seed=spec.layout_seed)
+    return RegionModel(scenario=scenario, policy=spec.policy, rng=spec.seed, **dict(spec.overrides))
+
+
+def run_specs_model(design: Design, spec: RunSpec | None = None) -> Any:
+    """A model of ``spec`` (built, not run), or of the design's point parameters under
+    isolated policy with seed 0 when no spec is given (e.g. for the institutes of a map)."""
+    if spec is not None:
+        return build_model(spec)
+    from sim.model.model import RegionModel
+
+    return RegionModel(scenario=design.scenario, policy="isolated", rng=0, **design.overrides)
 
 
 RunFunction = Callable[[RunSpec], RunResult]
@@ -724,6 +971,8 @@ def _run_locked(
     for run_id in store.started():
         store.clear_started(run_id)
     todo = [s for s in specs if s.run_id not in done and s.run_id not in died]
+    if design.uncertainty is not None:  # the drawn values beside the runs, for outside tools
+        write_text(folder / "draws.csv", design.draw_table().to_csv(index=False))
     commit = _git_commit()
     if todo and done and manifest.get("git_commit") not in (None, commit):
         log.warning(
@@ -1167,6 +1416,42 @@ def study_parser(
     add_runner_arguments(parser, default_results_dir)
     parser.set_defaults(replication_defaults=(replications, quick_replications))
     return parser
+
+
+def add_uncertainty_arguments(
+    parser: argparse.ArgumentParser, draws: int, quick_draws: int, seeds_per_draw: int
+) -> None:
+    """The options of a study that draws parameters: ``--fixed``, ``--draws``, ..."""
+    g = parser.add_argument_group("parameter uncertainty")
+    g.add_argument(
+        "--fixed",
+        action="store_true",
+        help="keep every parameter at its point value (seed noise only; --replications seeds)",
+    )
+    g.add_argument(
+        "--draws",
+        type=int,
+        help=f"parameter draws (default {draws}, or {quick_draws} with --quick)",
+    )
+    g.add_argument(
+        "--seeds-per-draw",
+        type=int,
+        default=seeds_per_draw,
+        help=f"seeds per parameter draw (default {seeds_per_draw}; 2 or more splits the spread "
+        "into seed noise and parameters)",
+    )
+    g.add_argument("--sampler", choices=SAMPLERS, default="lhs", help="unit-cube sampler")
+    parser.set_defaults(draw_defaults=(draws, quick_draws))
+
+
+def uncertainty_from_args(args: argparse.Namespace) -> tuple[Uncertainty | None, int | None]:
+    """The design's draws and its replications (None: the fixed-parameter replications)."""
+    if args.fixed:
+        return None, None
+    default, quick = args.draw_defaults
+    draws = args.draws if args.draws is not None else (quick if args.quick else default)
+    u = Uncertainty(seeds_per_draw=args.seeds_per_draw, sampler=args.sampler)
+    return u, draws * args.seeds_per_draw
 
 
 def replications_from_args(args: argparse.Namespace) -> int:

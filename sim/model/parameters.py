@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.model.priors import GRADES, Prior
+
 SUBJECT_GROUPS: tuple[str, ...] = (
     "dutch",
     "modern_languages",
@@ -60,6 +62,8 @@ class ParamInfo:
     integer: bool
     boolean: bool
     sequence: bool
+    grade: str | None = None
+    prior: Prior | None = None
 
 
 def param(
@@ -72,8 +76,11 @@ def param(
     ge: float | None = None,
     le: float | None = None,
     plausible: tuple[float, float] | None = None,
+    prior: str | None = None,
+    grade: str | None = None,
+    concentration: float | None = None,
 ) -> Any:
-    """Declare a parameter field with its documentation.
+    """Declare a parameter field with its documentation and, if uncertain, its prior.
 
     Args:
         default: The default value.
@@ -83,14 +90,47 @@ def param(
         group: One of :data:`GROUPS`.
         ge: Smallest allowed value.
         le: Largest allowed value.
-        plausible: Range for sensitivity analysis of an uncertain value.
+        plausible: Range of an uncertain value: the support of its prior, and the range of
+            sensitivity analyses, the calibration's search and the view's sliders.
+        prior: Shape of the prior over ``plausible`` (see :data:`sim.model.priors.SHAPES`);
+            default ``truncnorm`` around the point value for graded S or D values,
+            ``uniform`` for E. ``dirichlet`` for share profiles (with ``concentration``).
+        grade: Evidence grade S, D or E (:data:`sim.model.priors.GRADES`); default read from
+            the source: "fitted" is D (the calibration derives it from seen targets), any
+            "assumption" or "[E]" is E, else the first of [D] and [S] it names.
+        concentration: Dirichlet concentration of a share profile's prior.
     """
     if group not in GROUPS:
         raise ValueError(f"group {group!r} is not one of {GROUPS}")
-    extra = {"unit": unit, "source": source, "group": group}
+    extra: dict[str, Any] = {"unit": unit, "source": source, "group": group}
+    grade = grade or _grade_of(source)
+    if grade is not None:
+        if grade not in GRADES:
+            raise ValueError(f"grade {grade!r} is not one of {tuple(GRADES)}")
+        extra["grade"] = grade
     if plausible is not None:
         extra["plausible"] = list(plausible)
+        extra["prior"] = prior or ("truncnorm" if grade in ("S", "D") else "uniform")
+    elif prior == "dirichlet":
+        extra["prior"] = prior
+        extra["concentration"] = concentration
+    elif prior is not None:
+        raise ValueError(f"prior {prior!r} needs a plausible range")
     return Field(default, description=doc, ge=ge, le=le, json_schema_extra=extra)
+
+
+def _grade_of(source: str) -> str | None:
+    """The evidence grade a source text implies (None for model-design choices)."""
+    if source.startswith("model design") and "[E]" not in source:
+        return None
+    if "fitted" in source:
+        return "D"
+    if "assumption" in source or "[E]" in source:
+        return "E"
+    for tag in ("[D]", "[S]"):
+        if tag in source:
+            return tag[1]
+    return None
 
 
 def _subjects(*values: float) -> tuple[float, ...]:
@@ -231,6 +271,7 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=1.0,
+        plausible=(0.4, 0.6),
     )
     share_vmbo_city: float = param(
         0.58,
@@ -252,6 +293,7 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=1.0,
+        plausible=(0.35, 0.55),
     )
     first_degree_share_havo: float = param(
         0.4,
@@ -277,6 +319,9 @@ class Parameters(BaseModel):
         unit="share",
         source="assumption (timetable weights of the lower and upper years)",
         group="region",
+        prior="dirichlet",
+        concentration=200.0,
+        grade="E",
     )
     initial_shortage_rate: float = param(
         0.069,
@@ -316,6 +361,7 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=2.0,
+        plausible=(0.2, 0.8),
     )
     training_school_share: float = param(
         0.35,
@@ -325,6 +371,7 @@ class Parameters(BaseModel):
         group="region",
         ge=0.0,
         le=1.0,
+        plausible=(0.2, 0.5),
     )
     own_induction_share: float = param(
         0.5,
@@ -393,6 +440,9 @@ class Parameters(BaseModel):
         unit="share",
         source="assumption (shortage subjects draw fewer students; cf. DfE completion by subject)",
         group="pipeline",
+        prior="dirichlet",
+        concentration=100.0,
+        grade="E",
     )
     student_dropout_first_year: float = param(
         0.25,
@@ -412,6 +462,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0.0,
         le=1.0,
+        plausible=(0.03, 0.1),
     )
     on_time_graduation_share: float = param(
         0.6,
@@ -421,6 +472,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0.0,
         le=1.0,
+        plausible=(0.4, 0.8),
     )
     slow_finisher_graduation_rate: float = param(
         0.35,
@@ -440,6 +492,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0.0,
         le=1.0,
+        plausible=(0.1, 0.3),
     )
     internship_places_per_training_school: int = param(
         14,
@@ -449,6 +502,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0,
         le=500,
+        plausible=(8, 20),
     )
     internship_places_other_school: int = param(
         2,
@@ -458,17 +512,21 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0,
         le=100,
+        plausible=(0, 4),
     )
     graduate_entry_interned_in_region: float = param(
         0.62,
         "Share of graduates who interned in the region that take a teaching job here.",
         unit="share",
         source="[S] 52% of graduates work in education a year later "
-        "(Stamos 2016); split by internship is an assumption (0.5-0.75)",
+        "(Stamos 2016); split by internship is an assumption (0.5-0.75); fitted "
+        "for rijnmond by experiments/calibrate.py",
         group="pipeline",
         ge=0.0,
         le=1.0,
         plausible=(0.5, 0.75),
+        prior="truncnorm",
+        grade="D",
     )
     graduate_entry_other: float = param(
         0.35,
@@ -479,6 +537,7 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
         plausible=(0.2, 0.45),
+        prior="truncnorm",
     )
     side_entrant_applicants_per_100_teachers: float = param(
         1.6,
@@ -511,16 +570,19 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
         plausible=(0.01, 0.2),
+        prior="truncnorm",
     )
     supported_side_entrant_dropout_rr: float = param(
         0.6,
         "Relative dropout risk of side-entrants with a mentor and a warm welcome.",
         unit="ratio",
-        source="[E] no causal estimate; assumption (0.4-0.9)",
+        source="[E] no causal estimate; assumption (0.4-1.0: from a large effect to none)",
         group="pipeline",
         ge=0.0,
         le=1.0,
-        plausible=(0.4, 0.9),
+        plausible=(0.4, 1.0),
+        prior="triangular",
+        grade="E",
     )
     mentor_places_training_school: int = param(
         4,
@@ -530,6 +592,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0,
         le=100,
+        plausible=(2, 6),
     )
     mentor_places_other_school: int = param(
         1,
@@ -539,6 +602,7 @@ class Parameters(BaseModel):
         group="pipeline",
         ge=0,
         le=100,
+        plausible=(0, 1),
     )
 
     # ----------------------------------------------------------- labour market
@@ -629,6 +693,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=1.0,
+        plausible=(0.4, 0.8),
     )
     temporary_to_permanent_rate: float = param(
         0.5,
@@ -667,6 +732,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=1.0,
         le=5.0,
+        plausible=(1.0, 1.8),
     )
     workload_exit_sensitivity: float = param(
         3.0,
@@ -678,6 +744,7 @@ class Parameters(BaseModel):
         ge=0.0,
         le=50.0,
         plausible=(0.0, 8.0),
+        prior="truncnorm",
     )
     workload_threshold: float = param(
         0.04,
@@ -688,6 +755,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=1.0,
+        plausible=(0.0, 0.08),
     )
     hidden_workload_weight: float = param(
         0.5,
@@ -697,6 +765,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=1.0,
+        plausible=(0.2, 1.0),
     )
     leave_region_rate: float = param(
         0.012,
@@ -708,6 +777,7 @@ class Parameters(BaseModel):
         ge=0.0,
         le=0.5,
         plausible=(0.005, 0.03),
+        prior="loguniform",
     )
     inmigration_ratio: float = param(
         1.0,
@@ -739,22 +809,27 @@ class Parameters(BaseModel):
         "Yearly share of the silent reserve in their first year out (left this year) who seek "
         "to return to teaching; it falls with years out by returner_rate_decline.",
         unit="share/year",
-        source="[E] assumption (0.03-0.2)",
+        source="[E] assumption (0.03-0.2); fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=1.0,
         plausible=(0.03, 0.2),
+        prior="truncnorm",
+        grade="D",
     )
     returner_rate_decline: float = param(
         0.15,
         "Relative fall of the return hazard per year out: hazard(y) = returner_rate x "
         "(1 - decline)^y (0.15 halves it in about 4 years).",
         unit="share/year",
-        source="[E] assumption (0.05-0.3); direction: the longer out, the less likely to return",
+        source="[E] assumption (0.05-0.3); direction: the longer out, the less likely to return; "
+        "fitted for rijnmond by experiments/calibrate.py",
         group="labour_market",
         ge=0.0,
         le=1.0,
         plausible=(0.05, 0.3),
+        prior="truncnorm",
+        grade="D",
     )
     seeker_first_degree_share: float = param(
         0.35,
@@ -796,6 +871,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=10.0,
+        plausible=(0.0, 0.5),
     )
     hiring_rounds: int = param(
         4,
@@ -891,6 +967,7 @@ class Parameters(BaseModel):
         ge=1.0,
         le=1000.0,
         plausible=(1.0, 20.0),
+        prior="loguniform",
     )
     attractiveness_site_sd: float = param(
         0.0,
@@ -912,6 +989,7 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=5.0,
+        plausible=(0.0, 1.0),
     )
     attractiveness_workload_weight: float = param(
         4.0,
@@ -931,15 +1009,17 @@ class Parameters(BaseModel):
         group="labour_market",
         ge=0.0,
         le=1.0,
+        plausible=(0.02, 0.1),
     )
     hours_increase_share: float = param(
         0.5,
         "Share of hour changes that are increases at a school without workload pressure.",
         unit="share",
-        source="[S] 25% of part-timers would add 0.2 fte (primary, 2025); assumption",
+        source="[S] 25% of part-timers would add 0.2 fte (primary, 2025); assumption (0.25-0.75)",
         group="labour_market",
         ge=0.0,
         le=1.0,
+        plausible=(0.25, 0.75),
     )
     workload_hours_cut_sensitivity: float = param(
         5.0,
@@ -962,6 +1042,7 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
         plausible=(0.05, 0.12),
+        prior="truncnorm",
     )
     stopgap_fill_share: float = param(
         0.5,
@@ -973,6 +1054,7 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
         plausible=(0.3, 0.8),
+        prior="truncnorm",
     )
     feedbacks: bool = param(
         True,
@@ -1230,6 +1312,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=100.0,
+        plausible=(1.0, 4.0),
     )
     no_poaching_coordination_fte: float = param(
         0.3,
@@ -1239,6 +1322,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=100.0,
+        plausible=(0.1, 1.0),
     )
     shared_appointment_max_km: float = param(
         15.0,
@@ -1248,6 +1332,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=500.0,
+        plausible=(5.0, 25.0),
     )
     shared_appointment_travel_fte: float = param(
         0.02,
@@ -1257,6 +1342,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=0.5,
+        plausible=(0.0, 0.05),
     )
     shared_appointment_admin_eur: float = param(
         1_000.0,
@@ -1266,17 +1352,22 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1e6,
+        plausible=(500.0, 2000.0),
     )
     induction_exit_rr: float = param(
         0.75,
         "Relative starter exit hazard with induction (years 1-3).",
         unit="ratio",
-        source="[S] Helms-Lorenz et al. 2016 (14% vs 12%, rr 0.86); Smith & "
-        "Ingersoll 2004 (larger); assumption (0.6-0.95)",
+        source="[S] Helms-Lorenz et al. 2016 (Dutch RCT: 14% vs 12% gone after 3 years, rr "
+        "0.86, not significant); Glazerman et al. 2010 (US RCT: no effect, rr 1.0); Smith & "
+        "Ingersoll 2004 (observational, larger). The size is an assumption (0.6-1.0, mode "
+        "0.75)",
         group="policy_levers",
         ge=0.0,
         le=1.0,
-        plausible=(0.6, 0.95),
+        plausible=(0.6, 1.0),
+        prior="triangular",
+        grade="E",
     )
     induction_mentor_fte_per_starter: float = param(
         0.05,
@@ -1286,6 +1377,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1.0,
+        plausible=(0.03, 0.1),
     )
     joint_induction_coordination_fte: float = param(
         0.5,
@@ -1295,6 +1387,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=100.0,
+        plausible=(0.2, 1.0),
     )
     joint_side_entrant_extra_places_per_10_schools: float = param(
         2.0,
@@ -1304,6 +1397,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=100.0,
+        plausible=(1.0, 4.0),
     )
     joint_side_entrant_cost_eur: float = param(
         6_000.0,
@@ -1314,6 +1408,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1e6,
+        plausible=(3000.0, 10000.0),
     )
     internship_pool_coordination_fte: float = param(
         0.5,
@@ -1323,6 +1418,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=100.0,
+        plausible=(0.2, 1.0),
     )
     outreach_choice_rr: float = param(
         1.25,
@@ -1334,6 +1430,7 @@ class Parameters(BaseModel):
         ge=1.0,
         le=5.0,
         plausible=(1.0, 1.5),
+        prior="triangular",
     )
     outreach_fte_per_school: float = param(
         0.02,
@@ -1343,6 +1440,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1.0,
+        plausible=(0.01, 0.05),
     )
     dual_qualification_rate: float = param(
         0.01,
@@ -1363,6 +1461,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=1,
         le=5,
+        plausible=(1, 3),
     )
     dual_qualification_max_age: int = param(
         55,
@@ -1372,6 +1471,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=18,
         le=70,
+        plausible=(50, 60),
     )
     dual_qualification_cost_eur: float = param(
         5_000.0,
@@ -1381,6 +1481,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1e6,
+        plausible=(3000.0, 8000.0),
     )
     dual_qualification_study_fte: float = param(
         0.1,
@@ -1390,6 +1491,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1.0,
+        plausible=(0.05, 0.2),
     )
     slow_finisher_graduation_rr: float = param(
         1.5,
@@ -1400,6 +1502,7 @@ class Parameters(BaseModel):
         ge=1.0,
         le=5.0,
         plausible=(1.0, 2.0),
+        prior="triangular",
     )
     slow_finisher_cost_eur: float = param(
         1_500.0,
@@ -1409,6 +1512,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1e6,
+        plausible=(500.0, 3000.0),
     )
     experiment_unqualified_cap_share: float = param(
         0.14,
@@ -1418,6 +1522,7 @@ class Parameters(BaseModel):
         group="policy_levers",
         ge=0.0,
         le=1.0,
+        plausible=(0.1, 0.2),
     )
 
     @model_validator(mode="after")
@@ -1492,6 +1597,17 @@ class Parameters(BaseModel):
                 le = getattr(meta, "le", le)
             ann = field.annotation
             plausible = extra.get("plausible")
+            prior = None
+            if "prior" in extra:
+                lo, hi = plausible or (0.0, 0.0)
+                prior = Prior(
+                    name,
+                    extra["prior"],
+                    float(lo),
+                    float(hi),
+                    integer=ann is int,
+                    concentration=float(extra.get("concentration") or 0.0),
+                )
             out[name] = ParamInfo(
                 name=name,
                 default=field.default,
@@ -1505,6 +1621,8 @@ class Parameters(BaseModel):
                 integer=ann is int,
                 boolean=ann is bool,
                 sequence=ann not in (int, float, bool),
+                grade=extra.get("grade"),
+                prior=prior,
             )
         return out
 

@@ -511,3 +511,34 @@ def dots_by_policy(table: pd.DataFrame, path: Path, *, title: str, xlabel: str) 
     ax.legend(fontsize=8, title="mean, 95% interval", title_fontsize=8)
     ax.set_title(title)
     return save(fig, path)
+
+
+def effect_distribution(
+    per_draw: pd.Series,
+    path: Path,
+    *,
+    title: str,
+    xlabel: str,
+    thresholds: Sequence[float] = (),
+) -> Path:
+    """Histogram of an effect over parameter draws, with zero and the stated thresholds."""
+    fig, (ax,) = _figure()
+    ax.hist(per_draw.to_numpy(), bins=max(8, min(40, len(per_draw) // 4)), color="#4c72b0")
+    ax.axvline(0.0, color="black", lw=1)
+    for t in thresholds:
+        ax.axvline(t, color="#c44e52", lw=1, ls="--")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("parameter draws")
+    return save(fig, path)
+
+
+def sensitivity_bars(table: pd.DataFrame, path: Path, *, title: str) -> Path:
+    """RBD-FAST first-order indices with their confidence, the dummy factor in grey."""
+    fig, (ax,) = _figure(height=0.35 * len(table) + 1.5)
+    rows = table.iloc[::-1]
+    colours = ["#999999" if "dummy" in a else "#4c72b0" for a in rows["assumption"]]
+    ax.barh(rows["assumption"], rows["S1"], xerr=rows["S1_conf"], color=colours)
+    ax.set_title(title)
+    ax.set_xlabel("first-order index S1 (RBD-FAST), share of the effect's variance")
+    return save(fig, path)
