@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from sim.batch import analysis
 from sim.batch import uncertainty as unc
@@ -251,7 +252,7 @@ def analyse(
         "hires": plotting.hires_by_source(tot, ARMS, charts / "hires_by_source.png", years=years),
     }
 
-    table = analysis.outcome_table(end, OUTCOMES, ARMS, treat, base)
+    table = analysis.outcome_table(end, OUTCOMES, ARMS, treat, base, t=t)
     cum = analysis.outcome_table(
         tot,
         {
@@ -269,6 +270,7 @@ def analyse(
         ARMS,
         treat,
         base,
+        t=t,
     )
     cum["outcome"] = [label.format(years=years) for label in cum["outcome"]]
 
@@ -297,7 +299,7 @@ def analyse(
     if drawn:
         u_diff = unc.paired_by_draw(end, "shortage_rate", treat, base, res.draws())
         u_effect = unc.summarise(u_diff)
-        u_words = _uncertainty_words(u_effect, unc.per_draw_effect(u_diff), last)
+        u_words = _uncertainty_words(u_effect, unc.per_draw_effect(u_diff), last, t)
     reading = [
         t._(
             "In {last} the shortage is {base_rate} of lesson demand under isolated and "
@@ -323,10 +325,19 @@ def analyse(
     ]
     if drawn:
         reading = [
-            f"In {last} the shortage is {arm_mean[base]:.1%} of lesson demand under isolated and "
-            f"{arm_mean[treat]:.1%} under collaborative policy (from {start_rate:.1%} in "
-            f"{first_year}; means over {u_effect.draws} parameter draws x "
-            f"{u_effect.seeds_per_draw:g} seeds).",
+            t._(
+                "In {last} the shortage is {base_rate} of lesson demand under isolated and "
+                "{treat_rate} under collaborative policy (from {start_rate} in {first_year}; "
+                "means over {draws} parameter draws x {seeds} seeds)."
+            ).format(
+                last=last,
+                base_rate=t.pct(arm_mean[base]),
+                treat_rate=t.pct(arm_mean[treat]),
+                start_rate=t.pct(start_rate),
+                first_year=first_year,
+                draws=u_effect.draws,
+                seeds=_g(u_effect.seeds_per_draw, t),
+            ),
             *u_words,
         ]
     gini = {a: end.loc[end["arm"] == a, "shortage_gini"].mean() for a in ARMS}
@@ -411,14 +422,19 @@ def analyse(
             )
             + "."
         )
-    reading.extend(_drivers_words(drivers))
+    reading.extend(_drivers_words(drivers, t))
     if sweep is not None and not sweep.empty:
-        diffs = [float(v.split()[0]) for v in sweep["difference (pp)"]]
-        reading.append(
-            f"How much collaboration gains depends on how hard isolated boards' search is: over "
-            f"the search sweep the difference in {last} runs from {max(diffs):+.1f} to "
-            f"{min(diffs):+.1f} percentage points (few seeds per cell)."
-        )
+        diffs = [float(v.split()[0]) for v in sweep["difference (pp)"] if v != "n/a"]
+        if diffs:
+            reading.append(
+                t._(
+                    "How much collaboration gains depends on how hard isolated boards' search "
+                    "is: over the search sweep the difference in {last} runs from {high} to "
+                    "{low} percentage points (few seeds per cell)."
+                ).format(
+                    last=last, high=_pp(max(diffs) / 100, t, 1), low=_pp(min(diffs) / 100, t, 1)
+                )
+            )
     reading.append(
         (
             t._(
@@ -525,28 +541,62 @@ def analyse(
     return rep.write()
 
 
-def _pp(v: float) -> str:
-    return f"{v * 100:+.2f}"
+def _pp(v: float, t: Translator | None = None, digits: int = 2) -> str:
+    """A signed number of percentage points (``v`` is a share): +0.12, or +0,12 in Dutch."""
+    if t is None:
+        return f"{v * 100:+.{digits}f}"
+    x = round(v * 100, digits) + 0.0  # so that -0.00 prints as +0.00
+    return ("-" if x < 0 else "+") + t.num(abs(x), digits)
 
 
-def _uncertainty_words(e: unc.EffectUnderUncertainty, per_draw: pd.Series, last: int) -> list[str]:
+def _g(v: float, t: Translator) -> str:
+    """A count that may be fractional (seeds per draw), shortest form in ``t``'s format."""
+    return t.num(v) if float(v).is_integer() else t.num(v, 1)
+
+
+def _range(lo: str, hi: str, t: Translator) -> str:
+    """``lo to hi`` in the report's language."""
+    return t._("{low} to {high}").format(low=lo, high=hi)
+
+
+def _uncertainty_words(
+    e: unc.EffectUnderUncertainty, per_draw: pd.Series, last: int, t: Translator
+) -> list[str]:
     """The reading's sentences on the effect under parameter uncertainty."""
     probs = ", ".join(
-        f"by more than {t:g} point{'s' if t != 1 else ''} in {(per_draw < -t / 100).mean():.0%}"
-        for t in THRESHOLDS_PP
+        (
+            t._("by more than {n} point in {share}")
+            if th == 1
+            else t._("by more than {n} points in {share}")
+        ).format(n=_g(th, t), share=t.pct((per_draw < -th / 100).mean(), 0))
+        for th in THRESHOLDS_PP
     )
     split = (
-        f" Of the spread of a single paired run, {e.parameter_share:.0%} comes from the "
-        f"parameters and {1 - e.parameter_share:.0%} from seed noise."
+        " "
+        + t._(
+            "Of the spread of a single paired run, {par} comes from the parameters and {seed} "
+            "from seed noise."
+        ).format(par=t.pct(e.parameter_share, 0), seed=t.pct(1 - e.parameter_share, 0))
         if np.isfinite(e.parameter_share)
         else ""
     )
     return [
-        f"With every uncertain assumption drawn from its prior, collaboration changes the {last} "
-        f"shortage by {_pp(e.mean)} percentage points on average (95% of draws between "
-        f"{_pp(e.low)} and {_pp(e.high)}; 95% confidence interval of the mean {_pp(e.ci_low)} "
-        f"to {_pp(e.ci_high)}). It lowers the shortage in {e.share_lower:.0%} of the draws, "
-        f"{probs}.{split}"
+        t._(
+            "With every uncertain assumption drawn from its prior, collaboration changes the "
+            "{last} shortage by {mean} percentage points on average (95% of draws between {low} "
+            "and {high}; 95% confidence interval of the mean {ci_low} to {ci_high}). It lowers "
+            "the shortage in {share} of the draws, {probs}."
+        ).format(
+            last=last,
+            mean=_pp(e.mean, t),
+            low=_pp(e.low, t),
+            high=_pp(e.high, t),
+            ci_low=_pp(e.ci_low, t),
+            ci_high=_pp(e.ci_high, t),
+            share=t.pct(e.share_lower, 0),
+            probs=probs,
+        )
+        + split
     ]
 
 
@@ -562,6 +612,7 @@ def _uncertainty_section(
     series: pd.DataFrame,
 ) -> None:
     """How sure the answer is: interval, probabilities, variance split, sensitivity, PRIM."""
+    t = rep.t
     base, treat = ARMS
     diff = unc.paired_by_draw(end, "shortage_rate", treat, base, draws)
     per = unc.per_draw_effect(diff)
@@ -582,141 +633,194 @@ def _uncertainty_section(
             boots.append(co.iloc[s].mean() / av.iloc[s].mean())
     ratio = co.mean() / av.mean() if av.mean() > 0 else float("nan")
     lo, hi = np.quantile(boots, [0.025, 0.975]) if boots else (np.nan, np.nan)
+    na = t._("n/a")
+
+    def num(v: float, digits: int = 0) -> str:
+        return t.num(v, digits) if np.isfinite(v) else na
+
     rep.heading("How sure is the answer")
     rep.paragraph(
-        f"Each of the {e.draws} parameter draws sets every uncertain assumption — lever effects "
-        "and costs, search frictions, behaviour, the calibrated values — from its prior "
-        "(`docs/parameters.md`: range, shape and evidence grade), the same in both arms, and "
-        f"runs with {e.seeds_per_draw:g} seeds. The effect of a draw is its mean paired "
-        "difference over its seeds; the *uncertainty interval* is the 2.5-97.5% range of that "
-        "effect over the draws (what the answer could be, given what is known), the "
-        "*confidence interval* how well the draws pin down its mean."
+        t._(
+            "Each of the {draws} parameter draws sets every uncertain assumption — lever effects "
+            "and costs, search frictions, behaviour, the calibrated values — from its prior "
+            "(`docs/parameters.md`: range, shape and evidence grade), the same in both arms, and "
+            "runs with {seeds} seeds. The effect of a draw is its mean paired difference over "
+            "its seeds; the *uncertainty interval* is the 2.5-97.5% range of that effect over "
+            "the draws (what the answer could be, given what is known), the *confidence "
+            "interval* how well the draws pin down its mean."
+        ).format(draws=e.draws, seeds=_g(e.seeds_per_draw, t))
     )
     rows = [
-        ("mean effect on the shortage in " + str(last) + " (pp)", f"{_pp(e.mean)}"),
-        ("uncertainty interval, 95% of draws (pp)", f"{_pp(e.low)} to {_pp(e.high)}"),
-        ("95% confidence interval of the mean (pp)", f"{_pp(e.ci_low)} to {_pp(e.ci_high)}"),
-        ("draws in which collaboration lowers the shortage", f"{e.share_lower:.0%}"),
+        (t._("mean effect on the shortage in {last} (pp)").format(last=last), _pp(e.mean, t)),
+        (t._("uncertainty interval, 95% of draws (pp)"), _range(_pp(e.low, t), _pp(e.high, t), t)),
+        (
+            t._("95% confidence interval of the mean (pp)"),
+            _range(_pp(e.ci_low, t), _pp(e.ci_high, t), t),
+        ),
+        (t._("draws in which collaboration lowers the shortage"), t.pct(e.share_lower, 0)),
         *(
-            (f"P(it lowers the shortage by more than {t:g} pp)", f"{(per < -t / 100).mean():.0%}")
-            for t in THRESHOLDS_PP
-        ),
-        (
-            "spread of one paired run: parameters / seed noise",
-            f"{e.parameter_share:.0%} / {1 - e.parameter_share:.0%}"
-            if np.isfinite(e.parameter_share)
-            else "n/a (one seed per draw)",
-        ),
-        (
-            f"draws whose isolated {window[0]} shortage meets the calibration target "
-            f"({window[1] * 100:.1f}-{window[2] * 100:.1f}%)",
-            f"{len(per_m)} of {len(per)}",
-        ),
-        (
-            "mean effect in those draws (pp, 95% of them)",
             (
-                f"{_pp(per_m.mean())} ({_pp(np.quantile(per_m, 0.025))} to "
-                f"{_pp(np.quantile(per_m, 0.975))})"
+                t._("P(it lowers the shortage by more than {n} pp)").format(n=_g(th, t)),
+                t.pct((per < -th / 100).mean(), 0),
+            )
+            for th in THRESHOLDS_PP
+        ),
+        (
+            t._("spread of one paired run: parameters / seed noise"),
+            f"{t.pct(e.parameter_share, 0)} / {t.pct(1 - e.parameter_share, 0)}"
+            if np.isfinite(e.parameter_share)
+            else t._("n/a (one seed per draw)"),
+        ),
+        (
+            t._(
+                "draws whose isolated {year} shortage meets the calibration target ({low}-{high}%)"
+            ).format(year=window[0], low=t.num(window[1] * 100, 1), high=t.num(window[2] * 100, 1)),
+            t._("{k} of {n}").format(k=len(per_m), n=len(per)),
+        ),
+        (
+            t._("mean effect in those draws (pp, 95% of them)"),
+            (
+                f"{_pp(per_m.mean(), t)} ("
+                + _range(_pp(np.quantile(per_m, 0.025), t), _pp(np.quantile(per_m, 0.975), t), t)
+                + ")"
             )
             if len(per_m) >= 2
-            else "n/a",
+            else na,
         ),
         (
-            f"shortage avoided over {years} years (fte-years, 95% of draws)",
-            f"{av.mean():,.0f} ({np.quantile(av, 0.025):,.0f} to {np.quantile(av, 0.975):,.0f})",
+            t._("shortage avoided over {years} years (fte-years, 95% of draws)").format(
+                years=years
+            ),
+            f"{num(av.mean())} ("
+            + _range(num(np.quantile(av, 0.025)), num(np.quantile(av, 0.975)), t)
+            + ")",
         ),
         (
-            f"lever cost + extra staff wages over {years} years (MEUR, 95% of draws)",
-            f"{co.mean() / 1e6:,.1f} ({np.quantile(co, 0.025) / 1e6:,.1f} to "
-            f"{np.quantile(co, 0.975) / 1e6:,.1f})",
+            t._("lever cost + extra staff wages over {years} years (MEUR, 95% of draws)").format(
+                years=years
+            ),
+            f"{num(co.mean() / 1e6, 1)} ("
+            + _range(num(np.quantile(co, 0.025) / 1e6, 1), num(np.quantile(co, 0.975) / 1e6, 1), t)
+            + ")",
         ),
         (
-            "EUR per fte-year of shortage avoided, lever cost + extra wages (95% bootstrap CI)",
-            f"{ratio:,.0f} ({lo:,.0f} to {hi:,.0f})",
+            t._(
+                "EUR per fte-year of shortage avoided, lever cost + extra wages (95% bootstrap CI)"
+            ),
+            f"{num(ratio)} (" + _range(num(lo), num(hi), t) + ")",
         ),
         (
-            "EUR per fte-year avoided, lever cost alone",
-            f"{lv.mean() / av.mean():,.0f}" if av.mean() > 0 else "n/a",
+            t._("EUR per fte-year avoided, lever cost alone"),
+            num(lv.mean() / av.mean()) if av.mean() > 0 else na,
         ),
     ]
     rep.table(
-        pd.DataFrame(rows, columns=["quantity", "value"]),
-        note="pp: percentage points of lesson demand, collaborative minus isolated (negative: "
-        "collaboration lowers the shortage). Spread split: one-way random-effects analysis "
-        "of variance with the draws as groups and their seeds nested in them "
-        "(`sim/batch/uncertainty.py`). Extra staff wages are those of all staff collaboration "
-        "employs beyond the paired isolated run, staff beyond demand included. The draws are "
-        "not conditioned on the calibration targets: many set assumptions that would miss the "
-        "measured shortage, so the uncertainty interval is wider than the data allow; the rows "
-        "on draws that meet the calibration's first-year shortage target (its range plus its "
-        "tolerance) are a crude history match, not a recalibration.",
+        pd.DataFrame(rows, columns=[t._("quantity"), t._("value")]),
+        note=t._(
+            "pp: percentage points of lesson demand, collaborative minus isolated (negative: "
+            "collaboration lowers the shortage). Spread split: one-way random-effects analysis "
+            "of variance with the draws as groups and their seeds nested in them "
+            "(`sim/batch/uncertainty.py`). Extra staff wages are those of all staff collaboration "
+            "employs beyond the paired isolated run, staff beyond demand included. The draws are "
+            "not conditioned on the calibration targets: many set assumptions that would miss the "
+            "measured shortage, so the uncertainty interval is wider than the data allow; the "
+            "rows on draws that meet the calibration's first-year shortage target (its range plus "
+            "its tolerance) are a crude history match, not a recalibration."
+        ),
     )
     rep.image(
         plotting.effect_distribution(
             per * 100,
             charts / "effect_over_draws.png",
-            title=f"Effect of collaboration on the {last} shortage, over parameter draws",
-            xlabel="collaborative minus isolated (percentage points)",
-            thresholds=[-t for t in THRESHOLDS_PP],
+            title=t._(
+                "Effect of collaboration on the {last} shortage, over parameter draws"
+            ).format(last=last),
+            xlabel=t._("collaborative minus isolated (percentage points)"),
+            thresholds=[-th for th in THRESHOLDS_PP],
         ),
-        "The effect per parameter draw (mean over its seeds); dashed: the stated thresholds.",
+        t._("The effect per parameter draw (mean over its seeds); dashed: the stated thresholds."),
     )
     rep.heading("Which assumptions move the effect", level=3)
     sens = unc.sensitivity(diff, draws)
     rep.paragraph(
-        "First-order sensitivity of the per-draw effect to each drawn assumption: RBD-FAST "
-        "(SALib), which works on the Latin hypercube sample the study already ran (Sobol "
-        "indices need Saltelli's own sample, several times the runs; the delta method took "
-        "minutes here). With a few hundred draws and many assumptions the indices are rough: "
-        "the *dummy* row, a random column unrelated to the model, shows how large an index "
-        "comes out by chance, so only assumptions well above it matter. Spearman's rank "
-        "correlation gives the direction (negative: a larger value makes collaboration gain "
-        "more)."
+        t._(
+            "First-order sensitivity of the per-draw effect to each drawn assumption: RBD-FAST "
+            "(SALib), which works on the Latin hypercube sample the study already ran (Sobol "
+            "indices need Saltelli's own sample, several times the runs; the delta method took "
+            "minutes here). With a few hundred draws and many assumptions the indices are rough: "
+            "the *dummy* row, a random column unrelated to the model, shows how large an index "
+            "comes out by chance, so only assumptions well above it matter. Spearman's rank "
+            "correlation gives the direction (negative: a larger value makes collaboration gain "
+            "more)."
+        )
     )
     if sens.empty:
-        rep.paragraph("Too few draws for a sensitivity analysis (RBD-FAST needs at least three).")
+        rep.paragraph(
+            t._("Too few draws for a sensitivity analysis (RBD-FAST needs at least three).")
+        )
     else:
         shown = sens.assign(
-            S1=sens["S1"].map(lambda v: f"{v:.2f}"),
-            S1_conf=sens["S1_conf"].map(lambda v: f"±{v:.2f}"),
-            spearman=sens["spearman"].map(lambda v: f"{v:+.2f}"),
+            S1=sens["S1"].map(lambda v: num(v, 2)),
+            S1_conf=sens["S1_conf"].map(lambda v: "±" + num(v, 2)),
+            assumption=sens["assumption"].map(lambda a: t._(a) if a == unc.DUMMY else a),
+            spearman=sens["spearman"].map(
+                lambda v: ("-" if v < 0 else "+") + t.num(abs(v), 2) if np.isfinite(v) else na
+            ),
         )
-        rep.table(shown.rename(columns={"S1_conf": "S1 95% conf."}))
+        rep.table(
+            shown.rename(
+                columns={c: t._(c) for c in shown.columns if c not in ("S1", "S1_conf", "spearman")}
+                | {"S1_conf": t._("S1 95% conf.")}
+            )
+        )
         rep.image(
             plotting.sensitivity_bars(
-                sens, charts / "sensitivity.png", title="What the effect hangs on"
+                sens, charts / "sensitivity.png", title=t._("What the effect hangs on")
             ),
-            "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise floor.",
+            t._(
+                "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise "
+                "floor."
+            ),
         )
     rep.heading("Where collaboration does not pay", level=3)
     not_pay = per > -NOT_PAY_PP / 100
-    found = unc.prim_box(diff, draws, not_pay)
+    found = unc.prim_box(diff, draws, not_pay, t=t)
     if isinstance(found, str):
         rep.paragraph(found)
         return
     box, st = found
     rep.paragraph(
-        f"Scenario discovery (PRIM, EMA Workbench) over the draws: the cases of interest are "
-        f"the draws in which collaboration lowers the {last} shortage by less than "
-        f"{NOT_PAY_PP:g} percentage point ({st['base_rate']:.0%} of the draws). The box below "
-        f"holds {st['coverage']:.0%} of those cases (coverage), {st['density']:.0%} of the draws "
-        f"inside it are such cases (density) and it spans {st['mass']:.0%} of all draws. "
-        "PRIM peels over the 12 assumptions most associated with these cases (rank "
-        "correlation) and the box shown restricts at most three of them. With this few draws a "
-        "box is a lead to check, not a finding."
+        t._(
+            "Scenario discovery (PRIM, EMA Workbench) over the draws: the cases of interest are "
+            "the draws in which collaboration lowers the {last} shortage by less than {pp} "
+            "percentage point ({base_rate} of the draws). The box below holds {coverage} of "
+            "those cases (coverage), {density} of the draws inside it are such cases (density) "
+            "and it spans {mass} of all draws. PRIM peels over the 12 assumptions most "
+            "associated with these cases (rank correlation) and the box shown restricts at most "
+            "three of them. With this few draws a box is a lead to check, not a finding."
+        ).format(
+            last=last,
+            pp=_g(NOT_PAY_PP, t),
+            base_rate=t.pct(st["base_rate"], 0),
+            coverage=t.pct(st["coverage"], 0),
+            density=t.pct(st["density"], 0),
+            mass=t.pct(st["mass"], 0),
+        )
     )
     if box.empty:
-        rep.paragraph("PRIM found no box that restricts any assumption.")
+        rep.paragraph(t._("PRIM found no box that restricts any assumption."))
         return
     if st["density"] < 0.5:
         rep.paragraph(
-            f"No small region of assumptions concentrates these cases: the best box that "
-            f"restricts at most three assumptions has a density of only {st['density']:.0%} "
-            f"(against {st['base_rate']:.0%} over all draws). The draws in which collaboration "
-            "gains little are spread over the assumptions rather than tied to one corner of "
-            "them; the box is shown for completeness."
+            t._(
+                "No small region of assumptions concentrates these cases: the best box that "
+                "restricts at most three assumptions has a density of only {density} (against "
+                "{base_rate} over all draws). The draws in which collaboration gains little are "
+                "spread over the assumptions rather than tied to one corner of them; the box is "
+                "shown for completeness."
+            ).format(density=t.pct(st["density"], 0), base_rate=t.pct(st["base_rate"], 0))
         )
-    rep.table(box)
+    rep.table(box.rename(columns={c: t._(c) for c in box.columns}))
 
 
 def _history_match(series: pd.DataFrame, draws: pd.DataFrame) -> tuple[list[int], tuple]:
@@ -778,34 +882,44 @@ def drivers_table(batch: BatchResult) -> pd.DataFrame:
 
 def _drivers_section(rep: Report, drivers: pd.DataFrame, last: int) -> None:
     """The section on what drives the difference: collaborative policy less one lever."""
+    t = rep.t
+    sign = get_decimal_symbol(t.locale)
     rep.heading("What drives the difference")
     if drivers.empty:
-        rep.paragraph("The lever decomposition has no finished arm.")
+        rep.paragraph(t._("The lever decomposition has no finished arm."))
         return
     rep.paragraph(
-        "Collaborative policy is run again with one lever left out at a time (same seeds). "
-        "What the shortage rises by without a lever is that lever's contribution *given all the "
-        "others*; contributions need not add up to the whole effect, because levers act on the "
-        "same vacancies and the same people (regional matching and the joint side-entrant "
-        "programme compete for the same open posts, for example). Every lever's effect comes "
-        "from an assumed mechanism size: no study has measured the effect of regional "
-        'collaboration (reference, "Evidence on policy effects").'
+        t._(
+            "Collaborative policy is run again with one lever left out at a time (same seeds). "
+            "What the shortage rises by without a lever is that lever's contribution *given all "
+            "the others*; contributions need not add up to the whole effect, because levers act "
+            "on the same vacancies and the same people (regional matching and the joint "
+            "side-entrant programme compete for the same open posts, for example). Every lever's "
+            "effect comes from an assumed mechanism size: no study has measured the effect of "
+            'regional collaboration (reference, "Evidence on policy effects").'
+        )
     )
     table = pd.DataFrame(
         {
-            "lever left out": drivers["lever"],
-            f"shortage {last} (pp, 95% interval)": drivers["end_interval"],
-            "shortage over the years (fte-years)": drivers["fte_years"].map(lambda v: f"{v:+,.0f}"),
-            "share of the whole effect": drivers["share_of_effect"].map(
-                lambda v: "n/a" if v != v else f"{v:.0%}"
+            t._("lever left out"): drivers["lever"],
+            t._("shortage {last} (pp, 95% interval)").format(last=last): drivers[
+                "end_interval"
+            ].map(lambda v: t._("n/a") if v == "n/a" else _localise_interval(v, sign)),
+            t._("shortage over the years (fte-years)"): drivers["fte_years"].map(
+                lambda v: ("-" if v < 0 else "+") + t.num(abs(v))
             ),
-            "seeds": drivers["seeds"],
+            t._("share of the whole effect"): drivers["share_of_effect"].map(
+                lambda v: t._("n/a") if v != v else t.pct(v, 0)
+            ),
+            t._("seeds"): drivers["seeds"],
         }
     )
     rep.table(
         table,
-        note="Collaborative minus one lever, minus collaborative, paired by seed: positive "
-        "means the shortage is higher without the lever. `--drivers-replications` seeds.",
+        note=t._(
+            "Collaborative minus one lever, minus collaborative, paired by seed: positive "
+            "means the shortage is higher without the lever. `--drivers-replications` seeds."
+        ),
     )
 
 
@@ -821,21 +935,25 @@ def _translated_table(table: pd.DataFrame, t: Translator) -> pd.DataFrame:
     return out.rename(columns=names)
 
 
-def _drivers_words(drivers: pd.DataFrame | None) -> list[str]:
+def _drivers_words(drivers: pd.DataFrame | None, t: Translator) -> list[str]:
     """The reading's sentence on the levers that drive the difference."""
     if drivers is None or drivers.empty:
         return []
     top = drivers[drivers["fte_years"] > 0].head(3)
     if top.empty:
         return [
-            "No single lever, left out, raises the shortage clearly: the levers substitute for each other."
+            t._(
+                "No single lever, left out, raises the shortage clearly: the levers substitute "
+                "for each other."
+            )
         ]
-    parts = [f"`{r.lever}` ({r.share_of_effect:.0%})" for r in top.itertuples()]
+    parts = [f"`{r.lever}` ({t.pct(r.share_of_effect, 0)})" for r in top.itertuples()]
     return [
-        "Left out one at a time, the levers whose absence raises the shortage most are "
-        + ", ".join(parts)
-        + " of the shortage fte-years collaboration avoids (section *What drives the "
-        "difference*; the shares overlap and need not add up)."
+        t._(
+            "Left out one at a time, the levers whose absence raises the shortage most are "
+            "{levers} of the shortage fte-years collaboration avoids (section *What drives the "
+            "difference*; the shares overlap and need not add up)."
+        ).format(levers=", ".join(parts))
     ]
 
 
@@ -868,31 +986,51 @@ def search_table(batch: BatchResult) -> pd.DataFrame:
             iv = mean_interval(diff["difference"] * 100)
             rows.append(
                 {
-                    "hiring rounds": r,
-                    "applications per round": a,
-                    "isolated (%)": f"{diff['baseline'].mean() * 100:.2f}",
-                    "collaborative (%)": f"{diff['treatment'].mean() * 100:.2f}",
-                    "difference (pp)": iv.format(1, 2),
-                    "seeds": iv.n,
+                    N_("hiring rounds"): r,
+                    N_("applications per round"): a,
+                    N_("isolated (%)"): f"{diff['baseline'].mean() * 100:.2f}",
+                    N_("collaborative (%)"): f"{diff['treatment'].mean() * 100:.2f}",
+                    N_("difference (pp)"): iv.format(1, 2),
+                    N_("seeds"): iv.n,
                 }
             )
     return pd.DataFrame(rows)
 
 
 def _search_section(rep: Report, sweep: pd.DataFrame, last: int) -> None:
+    t = rep.t
     rep.heading("How the difference depends on the search process")
     if sweep.empty:
-        rep.paragraph("The search sweep has no finished cell.")
+        rep.paragraph(t._("The search sweep has no finished cell."))
         return
     rep.paragraph(
-        "Isolated boards recruit through a hiring season of `hiring_rounds` rounds with "
-        "`applications_per_round` applications per seeker per round (both [E], no source); "
-        "the regional pool does not depend on them. The table repeats the comparison for "
-        f"each cell of {list(SEARCH_ROUNDS)} rounds x {list(SEARCH_APPLICATIONS)} applications "
-        f"(the defaults are 4 x 2), with few paired seeds per cell: the shortage in {last} per "
-        "arm and the paired difference, collaborative minus isolated (mean [95% interval])."
+        t._(
+            "Isolated boards recruit through a hiring season of `hiring_rounds` rounds with "
+            "`applications_per_round` applications per seeker per round (both [E], no source); "
+            "the regional pool does not depend on them. The table repeats the comparison for "
+            "each cell of {rounds} rounds x {applications} applications (the defaults are 4 x "
+            "2), with few paired seeds per cell: the shortage in {last} per arm and the paired "
+            "difference, collaborative minus isolated (mean [95% interval])."
+        ).format(rounds=list(SEARCH_ROUNDS), applications=list(SEARCH_APPLICATIONS), last=last)
     )
-    rep.table(sweep, note="Search sweep: `--search-sweep`, `--search-sweep-replications` seeds.")
+    sign = get_decimal_symbol(t.locale)
+    shown = sweep.copy()
+    for col in ("isolated (%)", "collaborative (%)", "difference (pp)"):
+        shown[col] = shown[col].map(
+            lambda v: t._("n/a") if v == "n/a" else _localise_interval(str(v), sign)
+        )
+    rep.table(
+        shown.rename(columns={c: t._(c) for c in shown.columns}),
+        note=t._("Search sweep: `--search-sweep`, `--search-sweep-replications` seeds."),
+    )
+
+
+def _localise_interval(text: str, sign: str) -> str:
+    """A number or ``mean [low, high]`` written with English signs, in the reader's decimal
+    sign (the sweep table is built before the report's language is known)."""
+    if sign == ".":
+        return text
+    return text.replace(", ", "; ").replace(".", sign)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 from scipy import stats
 
 from sim.batch.runner import Design
 from sim.batch.storage import ResultsError, RunStore
+from sim.i18n import Translator
 
 ID_COLUMNS = ("run_id", "arm", "replication", "seed")
 
@@ -152,15 +154,22 @@ class Interval:
     high: float
     n: int
 
-    def format(self, scale: float = 1.0, digits: int = 2, unit: str = "") -> str:
-        """``mean [low, high]`` scaled (e.g. 100 for percent)."""
+    def format(
+        self, scale: float = 1.0, digits: int = 2, unit: str = "", t: Translator | None = None
+    ) -> str:
+        """``mean [low, high]`` scaled (e.g. 100 for percent), with ``t``'s decimal sign
+        (``0,12 [0,05; 0,19]`` in Dutch, where the comma is the decimal sign)."""
         f = f"{{:.{digits}f}}"
         if not np.isfinite(self.mean):
-            return "n/a"
+            return t._("n/a") if t is not None else "n/a"
         # round before formatting so that -0.00 prints as 0.00
         m, lo, hi = (
             f.format(round(v * scale, digits) + 0.0) for v in (self.mean, self.low, self.high)
         )
+        if t is not None and get_decimal_symbol(t.locale) != ".":
+            sign = get_decimal_symbol(t.locale)
+            m, lo, hi = (x.replace(".", sign) for x in (m, lo, hi))
+            return f"{m}{unit} [{lo}; {hi}]"
         return f"{m}{unit} [{lo}, {hi}]"
 
 
@@ -183,6 +192,7 @@ def outcome_table(
     arms: Sequence[str],
     treatment: str,
     baseline: str,
+    t: Translator | None = None,
 ) -> pd.DataFrame:
     """End-state outcomes per arm with 95% intervals, and the paired effect.
 
@@ -192,6 +202,7 @@ def outcome_table(
         arms: Arms to show, in order.
         treatment: Arm whose paired difference from ``baseline`` is the effect.
         baseline: The reference arm.
+        t: The report's language, for the numbers' decimal sign (English without it).
 
     Returns:
         One row per outcome: label, a column per arm, ``effect`` and ``better_share`` (share of
@@ -201,10 +212,12 @@ def outcome_table(
     for col, (label, scale, digits) in outcomes.items():
         row = {"outcome": label}
         for arm in arms:
-            row[arm] = mean_interval(end.loc[end["arm"] == arm, col]).format(scale, digits)
+            row[arm] = mean_interval(end.loc[end["arm"] == arm, col]).format(scale, digits, t=t)
         diff = paired_differences(end, col, treatment, baseline)["difference"]
-        row[f"effect ({treatment} - {baseline})"] = mean_interval(diff).format(scale, digits)
-        row["seeds where lower"] = f"{(diff < 0).mean():.0%}"
+        row[f"effect ({treatment} - {baseline})"] = mean_interval(diff).format(scale, digits, t=t)
+        row["seeds where lower"] = (
+            t.pct((diff < 0).mean(), 0) if t is not None else f"{(diff < 0).mean():.0%}"
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -27,12 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 from scipy import stats
 
 from sim.batch.analysis import paired_differences
+from sim.i18n import N_, Translator
 from sim.model.parameters import Parameters
 
-DUMMY = "dummy (noise floor)"
+DUMMY = N_("dummy (noise floor)")
 """Name of the unrelated factor added to the sensitivity analysis."""
 
 
@@ -162,9 +164,11 @@ def sensitivity(
         base = name.split("[")[0]
         rows.append(
             {
-                "assumption": name,
-                "grade": info[base].grade if base in info else "-",
-                "prior": info[base].prior.describe() if base in info and info[base].prior else "-",
+                N_("assumption"): name,
+                N_("grade"): info[base].grade if base in info else "-",
+                N_("prior"): info[base].prior.describe()
+                if base in info and info[base].prior
+                else "-",
                 "S1": float(res["S1"][i]),
                 "S1_conf": float(res["S1_conf"][i]),
                 "spearman": float(rho),
@@ -175,6 +179,11 @@ def sensitivity(
     return pd.concat([out[out["assumption"] != DUMMY].head(top), dummy], ignore_index=True)
 
 
+def _g4(v: float, t: Translator) -> str:
+    """Four significant digits with ``t``'s decimal sign (0.1234 or 0,1234)."""
+    return f"{v:.4g}".replace(".", get_decimal_symbol(t.locale))
+
+
 def prim_box(
     diff: pd.DataFrame,
     draws: pd.DataFrame,
@@ -182,13 +191,16 @@ def prim_box(
     threshold: float = 0.6,
     max_dims: int = 3,
     candidates: int = 12,
+    t: Translator | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]] | str:
     """PRIM box (EMA Workbench) of the draws where ``of_interest`` (indexed by draw) is true.
 
     Returns:
         (limits of the restricted dimensions with the prior range, coverage/density/mass), or
-        a sentence saying why there is no box (EMA Workbench absent, too few cases).
+        a sentence saying why there is no box (EMA Workbench absent, too few cases), in the
+        language of ``t`` (English without it).
     """
+    t = t or Translator("en")
     try:
         import logging
         import warnings
@@ -197,7 +209,7 @@ def prim_box(
             warnings.simplefilter("ignore")
             from ema_workbench.analysis import prim
     except ImportError:
-        return (
+        return t._(
             "Scenario discovery skipped: the EMA Workbench is not installed (install the "
             "optional extra: `pip install -e '.[ema]'`)."
         )
@@ -209,10 +221,10 @@ def prim_box(
     assoc = per.apply(lambda c: abs(stats.spearmanr(c, y).statistic) if c.nunique() > 1 else 0)
     per = per[list(assoc.fillna(0).sort_values(ascending=False).index[:candidates])]
     if y.sum() < 3 or (~y).sum() < 3:
-        return (
-            f"Scenario discovery skipped: {int(y.sum())} of {y.size} draws are cases of "
-            "interest; PRIM needs at least three of each kind."
-        )
+        return t._(
+            "Scenario discovery skipped: {k} of {n} draws are cases of interest; PRIM needs at "
+            "least three of each kind."
+        ).format(k=int(y.sum()), n=y.size)
     with warnings.catch_warnings():  # the workbench warns about its own optional parts
         warnings.simplefilter("ignore")
         box = prim.Prim(per.reset_index(drop=True).astype(float), y).find_box()
@@ -239,9 +251,11 @@ def prim_box(
             continue
         rows.append(
             {
-                "assumption": col,
-                "box": f"{lo:.4g} - {hi:.4g}",
-                "drawn range": f"{full.loc['min', col]:.4g} - {full.loc['max', col]:.4g}",
+                N_("assumption"): col,
+                N_("box"): f"{_g4(lo, t)} - {_g4(hi, t)}",
+                N_(
+                    "drawn range"
+                ): f"{_g4(full.loc['min', col], t)} - {_g4(full.loc['max', col], t)}",
             }
         )
     stats_ = {

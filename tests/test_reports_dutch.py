@@ -1,0 +1,51 @@
+"""Every study's report in Dutch (issue 14): a ``--lang nl`` report holds none of the English
+phrases its sections are written in, holds their Dutch words, and writes numbers with the
+Dutch decimal comma. Tiny designs, so that each study takes seconds."""
+
+from __future__ import annotations
+
+import re
+
+from test_experiments import TINY, load, only_folder
+
+DECIMAL_COMMA = re.compile(r"\d,\d")
+
+
+def dutch_report(text: str, english: list[str], dutch: list[str]) -> None:
+    """Fail on any English marker, any missing Dutch phrase or a missing decimal comma."""
+    for phrase in english:
+        assert phrase not in text, f"English left in the Dutch report: {phrase!r}"
+    for phrase in dutch:
+        assert phrase in text, f"Dutch phrase missing: {phrase!r}"
+    assert DECIMAL_COMMA.search(text), "no number with a decimal comma"
+
+
+def test_compare_policies_with_draws_in_dutch(tmp_path):
+    module = load("compare_policies")
+    args = ["--draws", "6", "--seeds-per-draw", "2", "--results-dir", str(tmp_path), *TINY]
+    assert module.main([*args, "--lang", "nl"]) == 0
+    text = (only_folder(tmp_path / "compare_policies") / "report.md").read_text()
+    dutch_report(
+        text,
+        english=[
+            "With every uncertain assumption",
+            "percentage points",
+            "parameter draws",
+            "uncertainty interval",
+            "confidence interval of the mean",
+            "lowers the shortage",
+            "seed noise",
+            "First-order sensitivity",
+            "noise floor",
+            "cases of interest",
+            "draws in which",
+            "quantity",
+            "EUR per fte-year",
+            " to ",
+        ],
+        dutch=["## Hoe zeker is het antwoord", "onzekerheidsinterval", "| grootheid | waarde |"],
+    )
+    # the mean effect in the table is written with a decimal comma: +0,12 or -0,12
+    assert re.search(r"\| [+-]\d+,\d\d \|", text)
+    # and so are the outcome tables' intervals, their bounds split by a semicolon
+    assert re.search(r"\| \d+,\d\d \[\d+,\d\d; \d+,\d\d\] \|", text)
