@@ -41,12 +41,13 @@ from sim.batch.runner import (
     study_parser,
     uncertainty_from_args,
 )
+from sim.i18n import N_, Translator
 from sim.model.policies import LEVERS, PRESETS
 from sim.plots import plotting
 
 REPO = Path(__file__).resolve().parents[1]
-ADDED = "added alone to isolated"
-REMOVED = "removed alone from collaborative"
+ADDED = N_("added alone to isolated")
+REMOVED = N_("removed alone from collaborative")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +107,7 @@ def lever_draws(tot: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
 
 def _uncertainty_section(rep: Report, per: pd.DataFrame, design: Design, years: int) -> list[str]:
     """Rankings of the levers across parameter draws; returns the reading's sentences."""
+    t = rep.t
     ranks = unc.rankings(per, "lever", "avoided")
     rows = []
     for r in ranks.itertuples():
@@ -114,47 +116,62 @@ def _uncertainty_section(rep: Report, per: pd.DataFrame, design: Design, years: 
         clo, chi = unc.percentile_interval(sub["per_meur"])
         rows.append(
             {
-                "lever added alone": r.lever,
-                "rank at the means": int(r.rank_at_means),
-                "ranks first in": f"{r.first_share:.0%}",
-                "rank, 10-90% of draws": f"{r.rank_low:g}-{r.rank_high:g}",
-                f"avoided over {years} years (fte-years, 95% of draws)": f"{sub['avoided'].mean():,.0f} "
-                f"({lo:,.0f} to {hi:,.0f})",
-                "avoided per MEUR incl. extra wages (95% of draws)": (
-                    f"{sub['per_meur'].mean():,.1f} ({clo:,.1f} to {chi:,.1f})"
+                t._("lever added alone"): r.lever,
+                t._("rank at the means"): int(r.rank_at_means),
+                t._("ranks first in"): t.pct(r.first_share, 0),
+                t._("rank, 10-90% of draws"): f"{_g(r.rank_low, t)}-{_g(r.rank_high, t)}",
+                t._("avoided over {years} years (fte-years, 95% of draws)").format(years=years): (
+                    t._("{mean} ({low} to {high})").format(
+                        mean=t.num(sub["avoided"].mean()), low=t.num(lo), high=t.num(hi)
+                    )
+                ),
+                t._("avoided per MEUR incl. extra wages (95% of draws)"): (
+                    t._("{mean} ({low} to {high})").format(
+                        mean=t.num(sub["per_meur"].mean(), 1), low=t.num(clo, 1), high=t.num(chi, 1)
+                    )
                     if sub["per_meur"].notna().any()
-                    else "no net cost"
+                    else t._("no net cost")
                 ),
             }
         )
     rep.heading("Rankings under parameter uncertainty")
     rep.paragraph(
-        f"Each of the {design.n_draws} parameter draws sets every uncertain assumption from its "
-        "prior, the same in every arm. Per draw, the levers added alone to isolated policy are "
-        "ranked by the shortage they avoid; the table gives each lever's rank at the mean "
-        "values, the share of draws in which it ranks first and the range of its ranks. Costs "
-        "include the wages of staff employed beyond the paired isolated run. The per-MEUR "
-        "range is over the draws in which the lever costs anything net."
+        t._(
+            "Each of the {draws} parameter draws sets every uncertain assumption from its prior, "
+            "the same in every arm. Per draw, the levers added alone to isolated policy are "
+            "ranked by the shortage they avoid; the table gives each lever's rank at the mean "
+            "values, the share of draws in which it ranks first and the range of its ranks. "
+            "Costs include the wages of staff employed beyond the paired isolated run. The "
+            "per-MEUR range is over the draws in which the lever costs anything net."
+        ).format(draws=design.n_draws)
     )
     rep.table(pd.DataFrame(rows))
     top = ranks.iloc[0]
     words = [
-        f"Across {design.n_draws} parameter draws, `{top.lever}` ranks first in "
-        f"{top.first_share:.0%} of them"
+        t._("Across {draws} parameter draws, `{lever}` ranks first in {share} of them").format(
+            draws=design.n_draws, lever=top.lever, share=t.pct(top.first_share, 0)
+        )
     ]
     if len(ranks) > 1:
         second = ranks.iloc[1]
         share = unc.beats(per, "lever", "avoided", second.lever, top.lever)
         words[0] += (
-            f"; `{second.lever}` avoids more than `{top.lever}` in {share:.0%} of the draws, "
-            "so the ranking of the two "
-            + (
-                "flips under the assumptions in a sizeable share of draws."
-                if share >= 0.1
-                else "rarely flips."
+            t._(
+                "; `{second}` avoids more than `{top}` in {share} of the draws, so the ranking "
+                "of the two flips under the assumptions in a sizeable share of draws."
             )
-        )
+            if share >= 0.1
+            else t._(
+                "; `{second}` avoids more than `{top}` in {share} of the draws, so the ranking "
+                "of the two rarely flips."
+            )
+        ).format(second=second.lever, top=top.lever, share=t.pct(share, 0))
     return words
+
+
+def _g(v: float, t: Translator) -> str:
+    """A rank that may be fractional (a quantile), in ``t``'s number format."""
+    return t.num(v) if float(v).is_integer() else t.num(v, 1)
 
 
 def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
@@ -211,8 +228,8 @@ def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _ratio(v: float, none: str) -> str:
-    return none if not np.isfinite(v) else f"{v:,.1f}"
+def _ratio(v: float, none: str, t: Translator) -> str:
+    return none if not np.isfinite(v) else t.num(v, 1)
 
 
 def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
@@ -263,52 +280,80 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
             ylabel="shortage avoided (fte-years)",
         ),
     }
+    t = Translator(lang)
     package = -paired_differences(tot, "shortage_fte", "collaborative", "isolated")["difference"]
 
+    no_cost = t._("no net cost")
     table = pd.DataFrame(
         {
-            "lever": eff["lever"],
-            "how": eff["direction"],
-            "avoided (fte-years)": [
-                analysis.Interval(r.mean, r.low, r.high, r.n).format(1, 0) for r in eff.itertuples()
+            t._("lever"): eff["lever"],
+            t._("how"): [t._(d) for d in eff["direction"]],
+            t._("avoided (fte-years)"): [
+                analysis.Interval(r.mean, r.low, r.high, r.n).format(1, 0, t=t)
+                for r in eff.itertuples()
             ],
-            f"avoided in {last} (pp)": [iv.format(1, 2) for iv in eff["end_pp"]],
-            "extra staff (fte-years)": eff["extra_staff_fte_years"].map(lambda v: f"{v:,.1f}"),
-            "lever cost (MEUR)": eff["lever_meur"].map(lambda v: f"{v:,.2f}"),
-            "cost with staff (fte-years)": eff["cost_fte_years"].map(lambda v: f"{v:,.1f}"),
-            "cost with staff (MEUR)": eff["cost_meur"].map(lambda v: f"{v:,.2f}"),
-            "avoided per fte": eff["per_fte"].map(lambda v: _ratio(v, "no net cost")),
-            "avoided per MEUR": eff["per_meur"].map(lambda v: _ratio(v, "no net cost")),
+            t._("avoided in {last} (pp)").format(last=last): [
+                iv.format(1, 2, t=t) for iv in eff["end_pp"]
+            ],
+            t._("extra staff (fte-years)"): eff["extra_staff_fte_years"].map(lambda v: t.num(v, 1)),
+            t._("lever cost (MEUR)"): eff["lever_meur"].map(lambda v: t.num(v, 2)),
+            t._("cost with staff (fte-years)"): eff["cost_fte_years"].map(lambda v: t.num(v, 1)),
+            t._("cost with staff (MEUR)"): eff["cost_meur"].map(lambda v: t.num(v, 2)),
+            t._("avoided per fte"): eff["per_fte"].map(lambda v: _ratio(v, no_cost, t)),
+            t._("avoided per MEUR"): eff["per_meur"].map(lambda v: _ratio(v, no_cost, t)),
         }
     )
 
     added = eff[eff["direction"] == ADDED].set_index("lever")
     removed = eff[eff["direction"] == REMOVED].set_index("lever")
     reading = [
-        f"The collaborative package avoids {package.mean():,.0f} fte-years of shortage "
-        f"over {years} years against isolated policy."
+        t._(
+            "The collaborative package avoids {avoided} fte-years of shortage over {years} years "
+            "against isolated policy."
+        ).format(avoided=t.num(package.mean()), years=years)
     ]
     best_alone = added["mean"].idxmax()
     reading.append(
-        f"Added alone, `{best_alone}` avoids the most ({added.loc[best_alone, 'mean']:,.0f} "
-        f"fte-years, 95% interval {added.loc[best_alone, 'low']:,.0f} to "
-        f"{added.loc[best_alone, 'high']:,.0f}); removed from the package, `"
-        f"{removed['mean'].idxmax()}` loses the most ({removed['mean'].max():,.0f} fte-years)."
+        t._(
+            "Added alone, `{best}` avoids the most ({mean} fte-years, 95% interval {low} to "
+            "{high}); removed from the package, `{removed}` loses the most ({lost} fte-years)."
+        ).format(
+            best=best_alone,
+            mean=t.num(added.loc[best_alone, "mean"]),
+            low=t.num(added.loc[best_alone, "low"]),
+            high=t.num(added.loc[best_alone, "high"]),
+            removed=removed["mean"].idxmax(),
+            lost=t.num(removed["mean"].max()),
+        )
     )
     costly = added[added["per_meur"].notna()]
     if len(costly):
         best = costly["per_meur"].idxmax()
         worst = costly["per_meur"].idxmin()
         reading.append(
-            f"Per euro, `{best}` is the most cost-effective lever on its own "
-            f"({costly.loc[best, 'per_meur']:,.0f} fte-years avoided per MEUR) and `{worst}` "
-            f"the least ({costly.loc[worst, 'per_meur']:,.0f})."
+            t._(
+                "Per euro, `{best}` is the most cost-effective lever on its own ({best_ratio} "
+                "fte-years avoided per MEUR) and `{worst}` the least ({worst_ratio})."
+            ).format(
+                best=best,
+                best_ratio=t.num(costly.loc[best, "per_meur"]),
+                worst=worst,
+                worst_ratio=t.num(costly.loc[worst, "per_meur"]),
+            )
         )
     sums = added["mean"].sum()
     reading.append(
-        f"The levers added one at a time avoid {sums:,.0f} fte-years together, "
-        f"{'more' if sums > package.mean() else 'less'} than the package as a whole: the levers "
-        f"{'overlap' if sums > package.mean() else 'reinforce each other'}."
+        (
+            t._(
+                "The levers added one at a time avoid {sum} fte-years together, more than the "
+                "package as a whole: the levers overlap."
+            )
+            if sums > package.mean()
+            else t._(
+                "The levers added one at a time avoid {sum} fte-years together, less than the "
+                "package as a whole: the levers reinforce each other."
+            )
+        ).format(sum=t.num(sums))
     )
 
     rep = Report("Lever by lever", batch.folder, lang=lang)
@@ -316,19 +361,25 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
         batch,
         command,
         [
-            "Arms: `isolated`, `collaborative`, each lever added alone to `isolated`, and each lever "
-            "of the collaborative preset removed alone from `collaborative`.",
-            "Shortage avoided is summed over the simulated years (fte-years of open plus hidden "
-            "shortage); costs are the levers' staff time (fte-years) and euros (staff time priced "
-            "in) plus the staff the arm employs beyond its paired reference run (extra staff "
-            "fte-years, surplus included, at `staff_cost_eur_per_fte`), over the same years. 95% "
-            "intervals of the mean paired difference per seed.",
+            t._(
+                "Arms: `isolated`, `collaborative`, each lever added alone to `isolated`, and "
+                "each lever of the collaborative preset removed alone from `collaborative`."
+            ),
+            t._(
+                "Shortage avoided is summed over the simulated years (fte-years of open plus "
+                "hidden shortage); costs are the levers' staff time (fte-years) and euros (staff "
+                "time priced in) plus the staff the arm employs beyond its paired reference run "
+                "(extra staff fte-years, surplus included, at `staff_cost_eur_per_fte`), over the "
+                "same years. 95% intervals of the mean paired difference per seed."
+            ),
             *(
                 [
-                    f"Parameter draws: {res.design.n_draws}, each replication its own draw of "
-                    f"the {len(res.design.drawn_names())} uncertain parameters (shared by every "
-                    "arm) and its own school geography; the *Levers* table's intervals include "
-                    "parameter uncertainty. Drawn values: `draws.csv`."
+                    t._(
+                        "Parameter draws: {draws}, each replication its own draw of the {k} "
+                        "uncertain parameters (shared by every arm) and its own school "
+                        "geography; the *Levers* table's intervals include parameter "
+                        "uncertainty. Drawn values: `draws.csv`."
+                    ).format(draws=res.design.n_draws, k=len(res.design.drawn_names()))
                 ]
                 if res.design.uncertainty is not None
                 else []
@@ -337,7 +388,7 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     )
     drawn = res.design.uncertainty is not None
     if drawn:
-        sub = Report("", batch.folder)
+        sub = Report("Lever by lever", batch.folder, lang=lang)  # holds parts, never written
         reading += _uncertainty_section(sub, lever_draws(tot, res.draws()), res.design, years)
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
@@ -346,22 +397,28 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     rep.heading("Levers")
     rep.table(
         table,
-        note="*extra staff*: staff fte-years employed beyond the paired reference run; *cost "
-        "with staff*: lever cost plus the wages of that extra staff; *avoided per fte*: "
-        "fte-years of shortage avoided per fte-year of that cost; *avoided per MEUR*: per "
-        "million euro of it (*no net cost* where the lever's cost is at most the wages it saves). "
-        "A lever removed from the package 'avoids' what the package loses without it.",
+        note=t._(
+            "*extra staff*: staff fte-years employed beyond the paired reference run; *cost "
+            "with staff*: lever cost plus the wages of that extra staff; *avoided per fte*: "
+            "fte-years of shortage avoided per fte-year of that cost; *avoided per MEUR*: per "
+            "million euro of it (*no net cost* where the lever's cost is at most the wages it "
+            "saves). A lever removed from the package 'avoids' what the package loses without it."
+        ),
     )
     rep.heading("Charts")
     rep.image(
         files["effects"],
-        "Shortage avoided by each lever, added alone to isolated and "
-        "removed alone from collaborative (mean and 95% interval over paired seeds).",
+        t._(
+            "Shortage avoided by each lever, added alone to isolated and removed alone from "
+            "collaborative (mean and 95% interval over paired seeds)."
+        ),
     )
     rep.image(
         files["cost"],
-        "Cost against shortage avoided per lever (means over paired "
-        "seeds); the dashed lines mark equal cost-effectiveness.",
+        t._(
+            "Cost against shortage avoided per lever (means over paired seeds); the dashed "
+            "lines mark equal cost-effectiveness."
+        ),
     )
     return rep.write()
 

@@ -49,3 +49,28 @@ def test_compare_policies_with_draws_in_dutch(tmp_path):
     assert re.search(r"\| [+-]\d+,\d\d \|", text)
     # and so are the outcome tables' intervals, their bounds split by a semicolon
     assert re.search(r"\| \d+,\d\d \[\d+,\d\d; \d+,\d\d\] \|", text)
+
+
+def test_levers_with_draws_in_dutch(tmp_path):
+    module = load("levers")
+    args = ["--draws", "3", "--results-dir", str(tmp_path), *TINY, "--lang", "nl"]
+    assert module.main(args) == 0
+    text = (only_folder(tmp_path / "levers") / "report.md").read_text()
+    dutch_report(
+        text,
+        english=[
+            "The collaborative package avoids",
+            "Added alone",
+            "avoided per MEUR",
+            "fte-years",
+            "no net cost",
+            "ranks first in",
+            "parameter draws",
+            "added alone to isolated",
+            "Shortage avoided by each lever",
+            " to ",
+        ],
+        dutch=["vermijdt over", "fte-jaren", "| maatregel | hoe |", "alleen toegevoegd aan"],
+    )
+    # the intervals of the lever table in Dutch: 0,12 [0,05; 0,19]
+    assert re.search(r"\d,\d\d \[-?\d+,\d\d; -?\d+,\d\d\]", text)
