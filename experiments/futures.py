@@ -41,6 +41,7 @@ from sim.batch.runner import (
     study_parser,
     uncertainty_from_args,
 )
+from sim.i18n import N_, Translator
 from sim.model.scenarios import load_scenario
 from sim.plots import plotting
 
@@ -49,14 +50,14 @@ POLICIES = ("isolated", "collaborative")
 FUTURE_LEVERS = ("regional_matching", "joint_side_entrant_programme", "internship_pool")
 """Levers run alone on top of isolated policy in every future, to see where their ranking flips."""
 
-PUPILS = {"pupil decline": -0.015, "pupil growth": 0.008}
+PUPILS = {N_("pupil decline"): -0.015, N_("pupil growth"): 0.008}
 """Extra yearly pupil trend of each future on top of the scenario's pupil projection
 (share/year; the plausible range is -2% to +1%)."""
 
-LABOUR = {"tight labour market": 1.5, "slack labour market": 0.7}
+LABOUR = {N_("tight labour market"): 1.5, N_("slack labour market"): 0.7}
 """Outside labour-market tightness (1 = calibrated; the plausible range is 0.6-1.6)."""
 
-RETIREMENT_WAVE = {"normal retirement": 1.0, "strong retirement wave": 1.6}
+RETIREMENT_WAVE = {N_("normal retirement"): 1.0, N_("strong retirement wave"): 1.6}
 """Factor on the yearly exit hazard of teachers aged 60 and over."""
 
 
@@ -78,6 +79,11 @@ def futures(scenario: str) -> dict[str, dict[str, object]]:
             )
         out[f"{p}, {lab}, {ret}"] = overrides
     return out
+
+
+def _name(name: str, t: Translator) -> str:
+    """A future's name in the report's language ('pupil decline, tight labour market, ...')."""
+    return ", ".join(t._(part) for part in name.split(", "))
 
 
 def _key(name: str) -> str:
@@ -113,9 +119,12 @@ def design_from_args(args: argparse.Namespace) -> Design:
     )
 
 
-def lever_rankings(end: pd.DataFrame, design: Design, last: int) -> tuple[pd.DataFrame, list[str]]:
+def lever_rankings(
+    end: pd.DataFrame, design: Design, last: int, t: Translator | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Per future, the levers run alone ranked by the shortage they avoid in the last year, at
     the means and across draws (replications when there are no draws); the reading's words."""
+    t = t or Translator("en")
     rows, per_all = [], []
     for name in futures(design.scenario):
         key = _key(name)
@@ -140,17 +149,17 @@ def lever_rankings(end: pd.DataFrame, design: Design, last: int) -> tuple[pd.Dat
         second = ranks.iloc[1] if len(ranks) > 1 else None
         rows.append(
             {
-                "future": name,
-                "first at the means": top.lever,
-                "its avoided (pp)": f"{per[per['lever'] == top.lever]['avoided'].mean():.2f}",
-                "first in (share of draws)": f"{top.first_share:.0%}",
-                "second at the means": second.lever if second is not None else "-",
-                "second beats first in": (
-                    f"{unc.beats(per, 'lever', 'avoided', second.lever, top.lever):.0%}"
+                "future": _name(name, t),
+                N_("first at the means"): top.lever,
+                N_("its avoided (pp)"): t.num(per[per["lever"] == top.lever]["avoided"].mean(), 2),
+                N_("first in (share of draws)"): t.pct(top.first_share, 0),
+                N_("second at the means"): second.lever if second is not None else "-",
+                N_("second beats first in"): (
+                    t.pct(unc.beats(per, "lever", "avoided", second.lever, top.lever), 0)
                     if second is not None
                     else "-"
                 ),
-                "order at the means": " > ".join(ranks["lever"]),
+                N_("order at the means"): " > ".join(ranks["lever"]),
             }
         )
         per_all.append(per.assign(future=name))
@@ -162,27 +171,34 @@ def lever_rankings(end: pd.DataFrame, design: Design, last: int) -> tuple[pd.Dat
     if len(orders) > 1:
         counts = table["first at the means"].value_counts()
         words.append(
-            "The ranking of the levers run alone flips across futures: "
-            + "; ".join(
-                f"`{lv}` avoids the most {last} shortage in {n} of {len(table)} futures"
-                for lv, n in counts.items()
+            t._("The ranking of the levers run alone flips across futures: {flips}.").format(
+                flips="; ".join(
+                    t._("`{lever}` avoids the most {last} shortage in {n} of {k} futures").format(
+                        lever=lv, last=last, n=n, k=len(table)
+                    )
+                    for lv, n in counts.items()
+                )
             )
-            + "."
         )
     else:
         words.append(
-            f"The levers run alone keep the same order in every future at the mean values "
-            f"({orders[0]})."
+            t._(
+                "The levers run alone keep the same order in every future at the mean values "
+                "({order})."
+            ).format(order=orders[0])
         )
     within = [
         f"{r['future']} ({r['second beats first in']})"
         for _, r in table.iterrows()
-        if r["second beats first in"] != "-" and int(r["second beats first in"].rstrip("%")) >= 10
+        if r["second beats first in"] != "-"
+        and int(r["second beats first in"].rstrip("%").replace("\u00a0", "")) >= 10
     ]
     if within:
         words.append(
-            "Within a future the top two swap places in a sizeable share of the draws in: "
-            + "; ".join(within)
+            t._(
+                "Within a future the top two swap places in a sizeable share of the draws in: "
+                "{futures}"
+            ).format(futures="; ".join(within))
             + "."
         )
     return table, words
@@ -193,6 +209,7 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     res = Results.open(batch.folder)
     end = res.end_state(["shortage_rate", "open_shortage_rate", "hidden_shortage_rate"])
     last = int(end["year"].max())
+    t = Translator(lang)
     rows = []
     for name in futures(res.design.scenario):
         key = _key(name)
@@ -251,10 +268,14 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     }
     table = pd.DataFrame(
         {
-            "future": grid["future"],
-            f"isolated, {last} (%)": [iv.format(1, 2) for iv in grid["isolated"]],
-            f"collaborative, {last} (%)": [iv.format(1, 2) for iv in grid["collaborative"]],
-            "avoided by collaboration (pp)": [iv.format(1, 2) for iv in grid["benefit"]],
+            t._("future"): [_name(n, t) for n in grid["future"]],
+            t._("isolated, {last} (%)").format(last=last): [
+                iv.format(1, 2, t=t) for iv in grid["isolated"]
+            ],
+            t._("collaborative, {last} (%)").format(last=last): [
+                iv.format(1, 2, t=t) for iv in grid["collaborative"]
+            ],
+            t._("avoided by collaboration (pp)"): [iv.format(1, 2, t=t) for iv in grid["benefit"]],
         }
     )
 
@@ -264,17 +285,28 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     spread = {dim: s.max() - s.min() for dim, s in by.items()}
     driver = max(spread, key=spread.get)
     contrast = {
-        "pupils": "pupil trend",
-        "labour": "outside labour market",
-        "wave": "retirement wave",
+        "pupils": t._("pupil trend"),
+        "labour": t._("outside labour market"),
+        "wave": t._("retirement wave"),
     }
-    reading = (
-        f"Collaboration pays most under {best['future']}: it lowers the {last} shortage by "
-        f"{best['benefit'].mean:.2f} percentage points (95% interval {best['benefit'].low:.2f} "
-        f"to {best['benefit'].high:.2f}), against {worst['benefit'].mean:.2f} under "
-        f"{worst['future']}. Of the three contrasts, the {contrast[driver]} moves the benefit "
-        f"most: {by[driver].idxmax()} {by[driver].max():.2f} pp against "
-        f"{by[driver].idxmin()} {by[driver].min():.2f} pp, averaged over the other contrasts."
+    reading = t._(
+        "Collaboration pays most under {best}: it lowers the {last} shortage by {mean} "
+        "percentage points (95% interval {low} to {high}), against {worst_mean} under {worst}. "
+        "Of the three contrasts, the {contrast} moves the benefit most: {top} {top_pp} pp "
+        "against {bottom} {bottom_pp} pp, averaged over the other contrasts."
+    ).format(
+        best=_name(best["future"], t),
+        last=last,
+        mean=t.num(best["benefit"].mean, 2),
+        low=t.num(best["benefit"].low, 2),
+        high=t.num(best["benefit"].high, 2),
+        worst_mean=t.num(worst["benefit"].mean, 2),
+        worst=_name(worst["future"], t),
+        contrast=contrast[driver],
+        top=t._(by[driver].idxmax()),
+        top_pp=t.num(by[driver].max(), 2),
+        bottom=t._(by[driver].idxmin()),
+        bottom_pp=t.num(by[driver].min(), 2),
     )
 
     rep = Report("Policies across futures", batch.folder, lang=lang)
@@ -282,60 +314,83 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
         batch,
         command,
         [
-            "Futures: pupils "
-            + ", ".join(f"{k} (`pupil_trend_per_year={v}`)" for k, v in PUPILS.items())
-            + " on top of the scenario's pupil projection"
-            + "; outside labour market "
-            + ", ".join(f"{k} (`outside_labour_market_tightness={v}`)" for k, v in LABOUR.items())
-            + "; retirement "
-            + ", ".join(f"{k} (exit hazard at 60+ x{v})" for k, v in RETIREMENT_WAVE.items())
-            + ".",
-            "Both policies run in all 8 futures with the same seeds; the benefit is the paired "
-            "difference per seed (isolated minus collaborative), with its 95% interval.",
+            t._(
+                "Futures: pupils {pupils} on top of the scenario's pupil projection; outside "
+                "labour market {labour}; retirement {retirement}."
+            ).format(
+                pupils=", ".join(
+                    f"{t._(k)} (`pupil_trend_per_year={v}`)" for k, v in PUPILS.items()
+                ),
+                labour=", ".join(
+                    f"{t._(k)} (`outside_labour_market_tightness={v}`)" for k, v in LABOUR.items()
+                ),
+                retirement=", ".join(
+                    t._("{name} (exit hazard at 60+ x{factor})").format(name=t._(k), factor=v)
+                    for k, v in RETIREMENT_WAVE.items()
+                ),
+            ),
+            t._(
+                "Both policies run in all 8 futures with the same seeds; the benefit is the "
+                "paired difference per seed (isolated minus collaborative), with its 95% interval."
+            ),
             *(
                 [
-                    f"Parameter draws: {res.design.n_draws}, each replication its own draw of "
-                    f"the {len(res.design.drawn_names())} uncertain parameters the futures do "
-                    "not set, shared by every arm, with its own school geography (drawn values "
-                    "in `draws.csv`)."
+                    t._(
+                        "Parameter draws: {draws}, each replication its own draw of the {k} "
+                        "uncertain parameters the futures do not set, shared by every arm, with "
+                        "its own school geography (drawn values in `draws.csv`)."
+                    ).format(draws=res.design.n_draws, k=len(res.design.drawn_names()))
                 ]
                 if res.design.uncertainty is not None
                 else []
             ),
         ],
     )
-    lever_table, lever_words = lever_rankings(end, res.design, last)
+    lever_table, lever_words = lever_rankings(end, res.design, last, t)
     drawn = res.design.uncertainty is not None
     rep.heading("Reading")
     rep.paragraph(" ".join([reading, *lever_words]))
     rep.heading("Futures")
     rep.table(
         table,
-        note=f"End state {last}: mean [95% interval]"
-        + (
-            " over parameter draws and seeds together (every draw shared by all arms)."
+        note=(
+            t._(
+                "End state {last}: mean [95% interval] over parameter draws and seeds together "
+                "(every draw shared by all arms)."
+            )
             if drawn
-            else "."
-        ),
+            else t._("End state {last}: mean [95% interval].")
+        ).format(last=last),
     )
     if not lever_table.empty:
         rep.heading("Where lever rankings flip")
         rep.paragraph(
-            "Three levers run alone on top of isolated policy in every future ("
-            + ", ".join(f"`{lv}`" for lv in FUTURE_LEVERS)
-            + f"). Per future they are ranked by the {last} shortage they avoid against isolated "
-            "policy: at the mean values, and "
-            + ("per parameter draw" if drawn else "per seed")
-            + " (how often the first ranks first, and how often the second beats it)."
+            (
+                t._(
+                    "Three levers run alone on top of isolated policy in every future "
+                    "({levers}). Per future they are ranked by the {last} shortage they avoid "
+                    "against isolated policy: at the mean values, and per parameter draw (how "
+                    "often the first ranks first, and how often the second beats it)."
+                )
+                if drawn
+                else t._(
+                    "Three levers run alone on top of isolated policy in every future "
+                    "({levers}). Per future they are ranked by the {last} shortage they avoid "
+                    "against isolated policy: at the mean values, and per seed (how often the "
+                    "first ranks first, and how often the second beats it)."
+                )
+            ).format(levers=", ".join(f"`{lv}`" for lv in FUTURE_LEVERS), last=last)
         )
-        rep.table(lever_table)
+        rep.table(lever_table.rename(columns={c: t._(c) for c in lever_table.columns}))
     rep.heading("Charts")
     rep.image(
         files["grid"],
-        "Shortage avoided by collaboration in each future (mean and 95% "
-        "interval over paired seeds); darker is a larger benefit.",
+        t._(
+            "Shortage avoided by collaboration in each future (mean and 95% interval over "
+            "paired seeds); darker is a larger benefit."
+        ),
     )
-    rep.image(files["levels"], "Shortage per future under each policy.")
+    rep.image(files["levels"], t._("Shortage per future under each policy."))
     return rep.write()
 
 

@@ -168,7 +168,16 @@ def test_sensitivity_study(tmp_path):
 
 def test_compare_policies_report_in_dutch(tmp_path):
     module = load("compare_policies")
-    args = ["--quick", "--replications", "2", "--results-dir", str(tmp_path), "--lang", "nl"]
+    args = [
+        "--quick",
+        "--fixed",
+        "--replications",
+        "2",
+        "--results-dir",
+        str(tmp_path),
+        "--lang",
+        "nl",
+    ]
     assert module.main([*args, *TINY]) == 0
     folder = only_folder(tmp_path / "compare_policies")
     text = check_report(folder, ["Wat is doorgerekend", "Lezing", "Uitkomsten"], charts=7)

@@ -74,3 +74,27 @@ def test_levers_with_draws_in_dutch(tmp_path):
     )
     # the intervals of the lever table in Dutch: 0,12 [0,05; 0,19]
     assert re.search(r"\d,\d\d \[-?\d+,\d\d; -?\d+,\d\d\]", text)
+
+
+def test_futures_with_draws_in_dutch(tmp_path):
+    module = load("futures")
+    args = ["--draws", "2", "--results-dir", str(tmp_path), *TINY, "--lang", "nl"]
+    assert module.main(args) == 0
+    text = (only_folder(tmp_path / "futures") / "report.md").read_text()
+    dutch_report(
+        text,
+        english=[
+            "Collaboration pays most",
+            "percentage points",
+            "pupil decline",
+            "tight labour market",
+            "retirement wave",
+            "End state",
+            "parameter draws",
+            "first at the means",
+            "Shortage avoided by collaboration",
+            " to ",
+        ],
+        dutch=["Samenwerking loont het meest bij", "krimp van het aantal leerlingen", "toekomst"],
+    )
+    assert re.search(r"\d,\d\d \[-?\d+,\d\d; -?\d+,\d\d\]", text)
