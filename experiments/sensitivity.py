@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from sim.batch import analysis
 from sim.batch.analysis import Results
@@ -42,6 +43,7 @@ from sim.batch.runner import (
     overrides_from_args,
     run_from_args,
 )
+from sim.i18n import N_, Translator
 from sim.model.parameters import Parameters
 from sim.model.scenarios import load_scenario
 from sim.plots import plotting
@@ -53,9 +55,9 @@ SURVIVOR_SHARE = 0.1
 """A parameter survives screening when its mu* reaches this share of the largest mu*."""
 
 OUTCOMES = {
-    "isolated": "shortage under isolated policy (pp)",
-    "collaborative": "shortage under collaborative policy (pp)",
-    "benefit": "shortage avoided by collaboration (pp)",
+    "isolated": N_("shortage under isolated policy (pp)"),
+    "collaborative": N_("shortage under collaborative policy (pp)"),
+    "benefit": N_("shortage avoided by collaboration (pp)"),
 }
 
 
@@ -214,12 +216,13 @@ def analyse(
 ) -> Path:
     """Chart, ranked table and report of the screening (and the Sobol indices, if run)."""
     info = Parameters.info()
+    t = Translator(lang)
     last = int(Results.open(batch.folder).end_state(["shortage_rate"])["year"].max())
     charts = batch.folder / "charts"
     chart = plotting.morris(
         {o: table[table["outcome"] == o] for o in OUTCOMES},
         charts / "morris_mu_star_sigma.png",
-        labels={k: f"{v}, {last}" for k, v in OUTCOMES.items()},
+        labels={k: f"{t._(v)}, {last}" for k, v in OUTCOMES.items()},
     )
     wide = table.pivot(index="parameter", columns="outcome", values="mu_star")[list(OUTCOMES)]
     sig = table.pivot(index="parameter", columns="outcome", values="sigma")["benefit"]
@@ -228,34 +231,42 @@ def analyse(
     wide = wide.sort_values(["benefit", "collaborative"], ascending=False)
     ranked = pd.DataFrame(
         {
-            "rank": range(1, len(wide) + 1),
-            "parameter": [f"`{p}`" for p in wide.index],
-            "group": [info[p].group for p in wide.index],
-            "grade": [info[p].grade or "-" for p in wide.index],
-            "prior": [f"{info[p].prior.describe()} {_unit(info[p].unit)}" for p in wide.index],
-            "mu* benefit": wide["benefit"].map(lambda v: f"{v:.2f}"),
-            "sigma benefit": wide["sigma_benefit"].map(lambda v: f"{v:.2f}"),
-            "mu* isolated": wide["isolated"].map(lambda v: f"{v:.2f}"),
-            "mu* collaborative": wide["collaborative"].map(lambda v: f"{v:.2f}"),
-            "survives": wide["survives"].map({True: "yes", False: "no"}),
+            t._("rank"): range(1, len(wide) + 1),
+            t._("parameter"): [f"`{p}`" for p in wide.index],
+            t._("group"): [info[p].group for p in wide.index],
+            t._("grade"): [info[p].grade or "-" for p in wide.index],
+            t._("prior"): [f"{info[p].prior.describe()} {_unit(info[p].unit)}" for p in wide.index],
+            t._("mu* benefit"): wide["benefit"].map(lambda v: t.num(v, 2)),
+            t._("sigma benefit"): wide["sigma_benefit"].map(lambda v: t.num(v, 2)),
+            t._("mu* isolated"): wide["isolated"].map(lambda v: t.num(v, 2)),
+            t._("mu* collaborative"): wide["collaborative"].map(lambda v: t.num(v, 2)),
+            t._("survives"): wide["survives"].map({True: t._("yes"), False: t._("no")}),
         }
     )
     top_benefit = list(wide.index[:3])
     top_iso = list(wide["isolated"].sort_values(ascending=False).index[:3])
     survivors = int(wide["survives"].sum())
-    reading = (
-        f"The benefit of collaboration in {last} depends most on "
-        f"{', '.join(f'`{p}`' for p in top_benefit)} (mu* {wide['benefit'].iloc[0]:.2f}, "
-        f"{wide['benefit'].iloc[1]:.2f} and {wide['benefit'].iloc[2]:.2f} percentage points); "
-        f"the shortage under isolated policy most on {', '.join(f'`{p}`' for p in top_iso)}. "
-        f"{survivors} of {len(wide)} parameters reach {SURVIVOR_SHARE:.0%} of the largest mu* "
-        f"for at least one outcome; the other {len(wide) - survivors} can stay at their "
-        "defaults in further analysis."
+    reading = t._(
+        "The benefit of collaboration in {last} depends most on {top} (mu* {mu1}, {mu2} and "
+        "{mu3} percentage points); the shortage under isolated policy most on {top_iso}. "
+        "{survivors} of {n} parameters reach {share} of the largest mu* for at least one "
+        "outcome; the other {rest} can stay at their defaults in further analysis."
+    ).format(
+        last=last,
+        top=", ".join(f"`{p}`" for p in top_benefit),
+        mu1=t.num(wide["benefit"].iloc[0], 2),
+        mu2=t.num(wide["benefit"].iloc[1], 2),
+        mu3=t.num(wide["benefit"].iloc[2], 2),
+        top_iso=", ".join(f"`{p}`" for p in top_iso),
+        survivors=survivors,
+        n=len(wide),
+        share=t.pct(SURVIVOR_SHARE, 0),
+        rest=len(wide) - survivors,
     )
     if (wide["sigma_benefit"] > wide["benefit"]).iloc[:3].any():
-        reading += (
-            " For some leading parameters sigma exceeds mu*: their effect depends on the "
-            "other parameters (interactions or a non-linear response)."
+        reading += " " + t._(
+            "For some leading parameters sigma exceeds mu*: their effect depends on the other "
+            "parameters (interactions or a non-linear response)."
         )
 
     rep = Report("Sensitivity: Morris screening", batch.folder, lang=lang)
@@ -263,12 +274,15 @@ def analyse(
         batch,
         command,
         [
-            f"Morris elementary effects (SALib, {LEVELS} levels) over the {prob['num_vars']} "
-            "parameters with a scalar prior (`docs/parameters.md`, prices in euros left out), "
-            "sampled in prior quantiles and mapped through each prior around the scenario's "
-            "point value.",
-            "At every sample point both policies run with the same seed(s); outcomes are the "
-            "last-year shortage per policy and their paired difference, in percentage points.",
+            t._(
+                "Morris elementary effects (SALib, {levels} levels) over the {n} parameters with "
+                "a scalar prior (`docs/parameters.md`, prices in euros left out), sampled in "
+                "prior quantiles and mapped through each prior around the scenario's point value."
+            ).format(levels=LEVELS, n=prob["num_vars"]),
+            t._(
+                "At every sample point both policies run with the same seed(s); outcomes are the "
+                "last-year shortage per policy and their paired difference, in percentage points."
+            ),
         ],
     )
     rep.heading("Reading")
@@ -276,25 +290,41 @@ def analyse(
     rep.heading("Ranking")
     rep.table(
         ranked,
-        note="mu*: mean absolute elementary effect per unit of prior quantile, i.e. the "
-        "change of an outcome from one end of a parameter's prior to the other if it were "
-        "linear (each step of the sample moves a parameter by 2/3 of its quantiles) "
-        "(percentage points of shortage); sigma: spread of the elementary effects. "
-        f"*survives*: mu* at least {SURVIVOR_SHARE:.0%} of the largest mu* of an outcome.",
+        note=t._(
+            "mu*: mean absolute elementary effect per unit of prior quantile, i.e. the change of "
+            "an outcome from one end of a parameter's prior to the other if it were linear (each "
+            "step of the sample moves a parameter by 2/3 of its quantiles) (percentage points of "
+            "shortage); sigma: spread of the elementary effects. *survives*: mu* at least "
+            "{share} of the largest mu* of an outcome."
+        ).format(share=t.pct(SURVIVOR_SHARE, 0)),
     )
     rep.heading("Chart")
     rep.image(
-        chart, "mu* against sigma per outcome; the eight parameters with the largest mu* are named."
+        chart,
+        t._("mu* against sigma per outcome; the eight parameters with the largest mu* are named."),
     )
     if sobol is not None:
+        sign = get_decimal_symbol(t.locale)
+        shown = sobol.assign(
+            outcome=[t._(o) for o in sobol["outcome"]],
+            S1=[_localise(v, sign) for v in sobol["S1"]],
+            ST=[_localise(v, sign) for v in sobol["ST"]],
+        )
         rep.heading("Sobol indices of the survivors")
         rep.table(
-            sobol,
-            note="S1: share of the outcome's variance due to the parameter alone; "
-            "ST: including its interactions (SALib, Saltelli sampling); 95% intervals in "
-            "brackets.",
+            shown.rename(columns={"parameter": t._("parameter"), "outcome": t._("outcome")}),
+            note=t._(
+                "S1: share of the outcome's variance due to the parameter alone; ST: including "
+                "its interactions (SALib, Saltelli sampling); 95% intervals in brackets."
+            ),
         )
     return rep.write()
+
+
+def _localise(text: str, sign: str) -> str:
+    """``0.12 [0.05, 0.19]`` with the reader's decimal sign (the Sobol table is built before
+    the report's language is known)."""
+    return text if sign == "." else text.replace(", ", "; ").replace(".", sign)
 
 
 def run_sobol(args: argparse.Namespace, table: pd.DataFrame) -> tuple[pd.DataFrame, BatchResult]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from test_experiments import TINY, load, only_folder
 
 DECIMAL_COMMA = re.compile(r"\d,\d")
@@ -98,3 +99,25 @@ def test_futures_with_draws_in_dutch(tmp_path):
         dutch=["Samenwerking loont het meest bij", "krimp van het aantal leerlingen", "toekomst"],
     )
     assert re.search(r"\d,\d\d \[-?\d+,\d\d; -?\d+,\d\d\]", text)
+
+
+@pytest.mark.slow  # the Morris screening of every uncertain parameter: minutes on 2 cores
+def test_sensitivity_screening_in_dutch(tmp_path):
+    module = load("sensitivity")
+    assert module.main(["--quick", "--results-dir", str(tmp_path), *TINY, "--lang", "nl"]) == 0
+    text = (only_folder(tmp_path / "sensitivity") / "report.md").read_text()
+    dutch_report(
+        text,
+        english=[
+            "The benefit of collaboration",
+            "percentage points",
+            "depends most on",
+            "Morris elementary effects",
+            "mean absolute elementary effect",
+            "| rank |",
+            "survives",
+            "| yes |",
+        ],
+        dutch=["De winst van samenwerking in", "| plaats | parameter |", "blijft over"],
+    )
+    assert re.search(r"\(mu\* \d+,\d\d, ", text)  # the reading's mu* with a decimal comma
