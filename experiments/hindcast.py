@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 from matplotlib.figure import Figure
 
 from sim.batch.analysis import Results
@@ -40,11 +41,21 @@ from sim.batch.runner import (
     study_parser,
 )
 from sim.fit import hindcast as hc
+from sim.i18n import N_, Translator
 from sim.plots.plotting import save
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "results" / "hindcast"
 FULL_DRAWS, QUICK_DRAWS = 12, 0
+
+DRIVER_COLUMNS = (
+    N_("input"),
+    N_("range drawn"),
+    N_("rank correlation"),
+    N_("below the middle"),
+    N_("above the middle"),
+)
+"""The columns of ``hc.drivers``, marked here for translation."""
 
 READING: dict[str, str] = {
     "how to weigh it": (
@@ -275,35 +286,37 @@ def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool) -> None:
         ax.legend(fontsize=7)
 
 
-def _fmt(value: float, quantity: str) -> str:
+def _fmt(value: float, quantity: str, t: Translator | None = None) -> str:
+    t = t or Translator("en")
     _, unit, scale = hc.QUANTITIES[quantity]
     if value != value:  # NaN
-        return "n/a"
+        return t._("n/a")
     if unit == "%":
-        return f"{value * scale:.1f}%"
-    return f"{value * scale:.1f}" if unit == "years" else f"{value * scale:,.0f}"
+        return t.pct(value * scale / 100, 1)
+    return t.num(value * scale, 1) if unit == "years" else t.num(value * scale)
 
 
-def hits_table(table: pd.DataFrame) -> pd.DataFrame:
+def hits_table(table: pd.DataFrame, t: Translator | None = None) -> pd.DataFrame:
     """The comparison in the report's words."""
+    t = t or Translator("en")
     rows = []
     for r in table.itertuples():
         measured = (
-            _fmt(r.measured, r.quantity)
+            _fmt(r.measured, r.quantity, t)
             if r.measured_low == r.measured_high
-            else f"{_fmt(r.measured_low, r.quantity)}-{_fmt(r.measured_high, r.quantity)}"
+            else f"{_fmt(r.measured_low, r.quantity, t)}-{_fmt(r.measured_high, r.quantity, t)}"
         )
         rows.append(
             {
-                "quantity": r.quantity,
-                "year": r.year,
-                "measured": measured,
-                "simulated median (10-90%)": f"{_fmt(r.simulated_median, r.quantity)} "
-                f"({_fmt(r.simulated_p10, r.quantity)}-{_fmt(r.simulated_p90, r.quantity)})",
-                "tolerance": _fmt(r.tolerance, r.quantity),
-                "result": "hit" if r.hit else "**miss**",
-                "measured in band": "yes" if r.in_band else "no",
-                "source": r.source,
+                t._("quantity"): r.quantity,
+                t._("year"): r.year,
+                t._("measured"): measured,
+                t._("simulated median (10-90%)"): f"{_fmt(r.simulated_median, r.quantity, t)} "
+                f"({_fmt(r.simulated_p10, r.quantity, t)}-{_fmt(r.simulated_p90, r.quantity, t)})",
+                t._("tolerance"): _fmt(r.tolerance, r.quantity, t),
+                t._("result"): t._("hit") if r.hit else "**" + t._("miss") + "**",
+                t._("measured in band"): t._("yes") if r.in_band else t._("no"),
+                t._("source"): r.source,
             }
         )
     return pd.DataFrame(rows)
@@ -315,6 +328,7 @@ def analyse(
     """Charts, the hits-and-misses table and the reading, in ``out``: one chart per quantity,
     or (``each_chart=False``, for ``--quick``) all quantities as panels of one chart."""
     out.mkdir(parents=True, exist_ok=True)
+    t = Translator(lang)
     series = Results.open(batch.folder).series()
     sim = hc.simulated(series)
     table = hc.compare(sim)
@@ -326,20 +340,31 @@ def analyse(
         batch,
         command,
         extra=[
-            f"Runs stored in `{batch.folder.relative_to(REPO) if batch.folder.is_relative_to(REPO) else batch.folder}`.",
-            "Assumed 2015 inputs drawn (uniform, Latin hypercube) over: "
-            + "; ".join(f"`{a.name}` {a.low:g}-{a.high:g} ({a.why})" for a in hc.ASSUMPTIONS)
-            + f"; `pupils_per_teacher_fte` = {hc.PUPILS_PER_EMPLOYED_FTE_2013} x (1 - start "
-            "shortage).",
+            t._("Runs stored in `{folder}`.").format(
+                folder=batch.folder.relative_to(REPO)
+                if batch.folder.is_relative_to(REPO)
+                else batch.folder
+            ),
+            t._(
+                "Assumed 2015 inputs drawn (uniform, Latin hypercube) over: {inputs}; "
+                "`pupils_per_teacher_fte` = {ratio} x (1 - start shortage)."
+            ).format(
+                inputs="; ".join(
+                    f"`{a.name}` {a.low:g}-{a.high:g} ({a.why})" for a in hc.ASSUMPTIONS
+                ),
+                ratio=hc.PUPILS_PER_EMPLOYED_FTE_2013,
+            ),
         ],
     )
     report.heading("Hits and misses")
     n_hit = int(table["hit"].sum())
     report.table(
-        hits_table(table),
-        f"{n_hit} of {len(table)} measurements hit (simulated median within the tolerance of "
-        "the measured value or range); 'measured in band' says whether the measurement "
-        "overlaps the simulated 10-90% band over all draws and seeds.",
+        hits_table(table, t),
+        t._(
+            "{hit} of {n} measurements hit (simulated median within the tolerance of the "
+            "measured value or range); 'measured in band' says whether the measurement overlaps "
+            "the simulated 10-90% band over all draws and seeds."
+        ).format(hit=n_hit, n=len(table)),
     )
     draws = {a.name: dict(a.overrides) for a in batch.design.arms}
     table_drivers = hc.drivers(sim, draws)
@@ -347,43 +372,60 @@ def analyse(
         report.heading("What the band of the 2023 shortage comes from")
         shown = table_drivers.copy()
         for col in ("below the middle", "above the middle"):
-            shown[col] = [f"{v * 100:.1f}%" for v in shown[col]]
+            shown[col] = [t.pct(v, 1) for v in shown[col]]
+        shown["rank correlation"] = [t.num(v, 2) for v in shown["rank correlation"]]
+        shown["range drawn"] = [
+            v.replace(".", get_decimal_symbol(t.locale)) for v in shown["range drawn"]
+        ]
         report.table(
-            shown,
-            "Per drawn input: the rank correlation over the draws between its value and the "
-            "draw's 2023 shortage (mean over seeds), and the mean 2023 shortage of the draws "
-            "below and above the middle of its range.",
+            shown.rename(columns={c: t._(c) for c in shown.columns}),
+            t._(
+                "Per drawn input: the rank correlation over the draws between its value and the "
+                "draw's 2023 shortage (mean over seeds), and the mean 2023 shortage of the draws "
+                "below and above the middle of its range."
+            ),
         )
     rise = sim.pivot_table(index="run_id", columns="year", values="shortage_rate")
     if {2016, 2023} <= set(rise.columns):
         ratio = (rise[2023] / rise[2016]).dropna()
         report.paragraph(
-            f"The 2023 shortage over the 2016 shortage of the same run: median {ratio.median():.2f}"
-            f" (10-90% {ratio.quantile(0.1):.2f}-{ratio.quantile(0.9):.2f}; lowest "
-            f"{ratio.min():.2f}) over {ratio.size} runs."
+            t._(
+                "The 2023 shortage over the 2016 shortage of the same run: median {median} "
+                "(10-90% {low}-{high}; lowest {lowest}) over {n} runs."
+            ).format(
+                median=t.num(ratio.median(), 2),
+                low=t.num(ratio.quantile(0.1), 2),
+                high=t.num(ratio.quantile(0.9), 2),
+                lowest=t.num(ratio.min(), 2),
+                n=ratio.size,
+            )
         )
     if READING:
         report.heading("Reading (written for the committed run of 39 runs)")
-        report.bullets([READING[q] for q in READING])
+        report.bullets([t._(READING[q]) for q in READING])
     compared = list(dict.fromkeys(m.quantity for m in hc.MEASURED))
     inputs = list(dict.fromkeys(m.quantity for m in hc.INPUT_CHECKS))
     report.heading("Charts")
     report.paragraph(
-        "Simulated median (line) and 10-90% band over every run (draws and seeds), the "
-        "central values (dashed) and the measured points (black; a bar is a measured range)."
+        t._(
+            "Simulated median (line) and 10-90% band over every run (draws and seeds), the "
+            "central values (dashed) and the measured points (black; a bar is a measured range)."
+        )
     )
     if not each_chart:
         path = grid(sim, compared + inputs, out / "all_quantities.png")
-        report.image(path, "Every compared quantity and input path")
+        report.image(path, t._("Every compared quantity and input path"))
     for quantity in compared if each_chart else ():
         path = chart(sim, quantity, out / f"{quantity}.png")
         report.image(path, hc.QUANTITIES[quantity][0])
     report.heading("Input paths read back")
     report.paragraph(
-        "The exogenous paths the hindcast is driven by, as the model turns them into flows: a "
-        "check of the inputs, not a test of the model."
+        t._(
+            "The exogenous paths the hindcast is driven by, as the model turns them into flows: "
+            "a check of the inputs, not a test of the model."
+        )
     )
-    report.table(hits_table(hc.compare(sim, hc.INPUT_CHECKS)))
+    report.table(hits_table(hc.compare(sim, hc.INPUT_CHECKS), t))
     for quantity in inputs if each_chart else ():
         path = chart(sim, quantity, out / f"{quantity}.png")
         report.image(path, hc.QUANTITIES[quantity][0])

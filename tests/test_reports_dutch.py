@@ -121,3 +121,30 @@ def test_sensitivity_screening_in_dutch(tmp_path):
         dutch=["De winst van samenwerking in", "| plaats | parameter |", "blijft over"],
     )
     assert re.search(r"\(mu\* \d+,\d\d, ", text)  # the reading's mu* with a decimal comma
+
+
+def test_hindcast_quick_in_dutch(tmp_path):
+    """The hindcast's own texts (not its hand-written reading of the committed run, nor the
+    sources' citations) are Dutch, and its figures use Dutch number formats."""
+    module = load("hindcast")
+    out = tmp_path / "out"
+    args = ["--quick", "--backend", "inprocess", "--results-dir", str(tmp_path), "--out", str(out)]
+    assert module.main([*args, "--lang", "nl"]) == 0
+    text = (out / "report.md").read_text()
+    dutch_report(
+        text,
+        english=[
+            "measurements hit",
+            "simulated median",
+            "| quantity | year |",
+            "measured in band",
+            "**miss**",
+            "The 2023 shortage over the 2016 shortage",
+            "Assumed 2015 inputs drawn",
+            "Simulated median (line)",
+            "a check of the inputs, not a test",
+        ],
+        dutch=["| grootheid | jaar | gemeten |", "metingen raak", "gedeeld door het tekort van"],
+    )
+    assert re.search(r"\| \d+,\d% \| \d+,\d% \(", text)  # shares with a decimal comma
+    assert re.search(r"\| \d{1,3}\.\d{3} \|", text)  # thousands grouped with a full stop
