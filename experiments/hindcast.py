@@ -58,7 +58,7 @@ DRIVER_COLUMNS = (
 """The columns of ``hc.drivers``, marked here for translation."""
 
 READING: dict[str, str] = {
-    "how to weigh it": (
+    "how to weigh it": N_(
         "**What was not used.** No parameter is fitted to anything measured after 2015: the "
         "parameters `experiments/calibrate.py` fits to 2023-24 targets keep the defaults of "
         "`sim/model/parameters.py` (the search's start, not its result) or are drawn over their "
@@ -71,7 +71,7 @@ READING: dict[str, str] = {
         "subsidies, pension age) are observations after 2015 on purpose: a hindcast is fed "
         "what happened outside the model."
     ),
-    "level": (
+    "level": N_(
         "**The 2023 level is not a test the model passes.** The median over all draws and "
         "seeds lands near the measured 5.8% (3,800 fte), but the 10-90% band runs from about "
         "3% to 10%, and nearly all of that width comes from one input no source measures: the "
@@ -82,7 +82,7 @@ READING: dict[str, str] = {
         "*can* give the 2023 level from 2015 without being fitted to it, not that it "
         "predicted it."
     ),
-    "direction": (
+    "direction": N_(
         "**The direction is robust.** In every run the 2023 shortage is above the 2016 one "
         "(median ratio about 1.7, lowest about 1.1), whatever the draws: the falling output "
         "of teacher training (6.05k diplomas in 2015, 5.1k in 2021, fed in), the retirement "
@@ -91,7 +91,7 @@ READING: dict[str, str] = {
         "while the measured shortage stayed at 3,800 fte: the model's demand follows pupils "
         "one for one, and 2024 did not (next point)."
     ),
-    "staff": (
+    "staff": N_(
         "**Staff per pupil rose in reality and not in the model (teachers 2022, shortage "
         "2024).** The model hits the 2019 head count (75.3k) and the 2022 fte, but its staff "
         "falls with pupils after 2019 while the measured staff grew (75.3k to 77k persons, "
@@ -103,13 +103,13 @@ READING: dict[str, str] = {
         "funded staff per pupil would be the input to add; it cannot be taken from measured "
         "employment without making demand circular."
     ),
-    "fte per person": (
+    "fte per person": N_(
         "**Contract size (fte 2019).** The model's fte per teacher is about 0.83 against "
         "0.80 measured in 2019: the contract classes are the 2019 ones, and the sizes drawn "
         "inside the classes average a little high (the same gap shows in the calibration's "
         "`mean_contract_fte`). The head count hits, so the fte misses by about 4%."
     ),
-    "ages": (
+    "ages": N_(
         "**The workforce grows older in the model and younger in reality (mean age 2022, "
         "55+ share).** From the 2013-16 age shares the model's mean age rises from 44.3 to "
         "about 45.2 by 2022, while the measured mean fell to 43.1; its 55+ share (about 26%) "
@@ -120,7 +120,7 @@ READING: dict[str, str] = {
         "than they did (the exit ages that rose by about four years to 2015 went on rising; "
         "the model's 60+ hazard is the 2013-17 average)."
     ),
-    "outflow": (
+    "outflow": N_(
         "**Outflow (STAMOS 2015-16).** The model's outflow is about 6.2-6.5% of teachers a "
         "year against 7.2% of all VO staff in 2016; carried to teachers with the staff / "
         "teacher ratio of 2019, the 2015 outflow is about 15% above the model's first year, "
@@ -128,7 +128,7 @@ READING: dict[str, str] = {
         "averages, so this checks the build more than the model; support staff (in STAMOS, "
         "not in the model) may leave at another rate than teachers."
     ),
-    "unqualified": (
+    "unqualified": N_(
         "**Unqualified and 'benoembaar' lessons (IPTO 2019, 2021; 86% qualified in 2022): the "
         "clearest miss.** The model has about 97-98% of lessons taught by a qualified "
         "teacher against 86-88% measured. In the model a lesson is taught without the "
@@ -140,7 +140,7 @@ READING: dict[str, str] = {
         "teaching responds to policy. The calibration's hidden-shortage target (3.7-12.1%) "
         "should be read with this in mind."
     ),
-    "subjects": (
+    "subjects": N_(
         "**Subjects.** The hindcast starts with the same shortage in every subject (no 2015 "
         "profile is in the reference), so the 2023 differences come from mechanisms: "
         "technology and computing ends highest, as measured, because it draws few students "
@@ -148,7 +148,7 @@ READING: dict[str, str] = {
         "subject band is wide (it inherits the width of the level). All five compared groups "
         "lie within the tolerance, which with bands this wide is weak evidence."
     ),
-    "inputs": (
+    "inputs": N_(
         "**Inputs read back.** The graduates follow the diploma path (sized to 6.05k in 2015, "
         "about 5.2k in 2021 against 5.1k). The side-entrants placed are about 60% of the "
         "subsidised numbers fed in as applicants (mentor places and open second-degree "

@@ -124,8 +124,9 @@ def test_sensitivity_screening_in_dutch(tmp_path):
 
 
 def test_hindcast_quick_in_dutch(tmp_path):
-    """The hindcast's own texts (not its hand-written reading of the committed run, nor the
-    sources' citations) are Dutch, and its figures use Dutch number formats."""
+    """The hindcast's texts, its hand-written reading of the committed run included, are Dutch
+    (the sources' citations and the drawn inputs' reasons stay as written), and its figures
+    use Dutch number formats."""
     module = load("hindcast")
     out = tmp_path / "out"
     args = ["--quick", "--backend", "inprocess", "--results-dir", str(tmp_path), "--out", str(out)]
@@ -143,8 +144,16 @@ def test_hindcast_quick_in_dutch(tmp_path):
             "Assumed 2015 inputs drawn",
             "Simulated median (line)",
             "a check of the inputs, not a test",
+            "What was not used",
+            "The direction is robust",
+            "the clearest miss",
         ],
-        dutch=["| grootheid | jaar | gemeten |", "metingen raak", "gedeeld door het tekort van"],
+        dutch=[
+            "| grootheid | jaar | gemeten |",
+            "metingen raak",
+            "gedeeld door het tekort van",
+            "**De richting is robuust.**",
+        ],
     )
     assert re.search(r"\| \d+,\d% \| \d+,\d% \(", text)  # shares with a decimal comma
     assert re.search(r"\| \d{1,3}\.\d{3} \|", text)  # thousands grouped with a full stop
