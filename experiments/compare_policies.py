@@ -551,7 +551,7 @@ def _pp(v: float, t: Translator | None = None, digits: int = 2) -> str:
 
 def _g(v: float, t: Translator) -> str:
     """A count that may be fractional (seeds per draw), shortest form in ``t``'s format."""
-    return t.num(v) if float(v).is_integer() else t.num(v, 1)
+    return f"{v:g}".replace(".", get_decimal_symbol(t.locale))
 
 
 def _range(lo: str, hi: str, t: Translator) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from sim.batch import analysis
 from sim.batch import uncertainty as unc
@@ -171,7 +172,7 @@ def _uncertainty_section(rep: Report, per: pd.DataFrame, design: Design, years: 
 
 def _g(v: float, t: Translator) -> str:
     """A rank that may be fractional (a quantile), in ``t``'s number format."""
-    return t.num(v) if float(v).is_integer() else t.num(v, 1)
+    return f"{v:g}".replace(".", get_decimal_symbol(t.locale))
 
 
 def lever_effects(tot: pd.DataFrame, end: pd.DataFrame) -> pd.DataFrame:
