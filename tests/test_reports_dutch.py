@@ -157,3 +157,14 @@ def test_hindcast_quick_in_dutch(tmp_path):
     )
     assert re.search(r"\| \d+,\d% \| \d+,\d% \(", text)  # shares with a decimal comma
     assert re.search(r"\| \d{1,3}\.\d{3} \|", text)  # thousands grouped with a full stop
+
+
+def test_interval_in_dutch_uses_the_decimal_comma_and_a_semicolon():
+    from sim.batch.analysis import Interval
+    from sim.i18n import Translator
+
+    iv = Interval(0.1234, 0.0456, -0.0001, 3)
+    assert iv.format(100, 2, t=Translator("nl")) == "12,34 [4,56; 0,00]"
+    assert iv.format(100, 2, t=Translator("en")) == "12.34 [4.56, 0.00]"
+    assert iv.format(100, 2) == "12.34 [4.56, 0.00]"  # without a language: English, as before
+    assert Interval(float("nan"), 0, 0, 0).format(t=Translator("nl")) == "n.v.t."
