@@ -163,7 +163,7 @@ def test_interval_in_dutch_uses_the_decimal_comma_and_a_semicolon():
     from sim.batch.analysis import Interval
     from sim.i18n import Translator
 
-    iv = Interval(0.1234, 0.0456, -0.0001, 3)
+    iv = Interval(0.1234, 0.0456, -0.00001, 3)  # -0.001%: prints as 0.00
     assert iv.format(100, 2, t=Translator("nl")) == "12,34 [4,56; 0,00]"
     assert iv.format(100, 2, t=Translator("en")) == "12.34 [4.56, 0.00]"
     assert iv.format(100, 2) == "12.34 [4.56, 0.00]"  # without a language: English, as before
