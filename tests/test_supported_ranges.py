@@ -190,7 +190,7 @@ def test_ranges_change_only_their_own_parameters_draws(scenario_copy):
     before, before_digest = design.parameter_draws(), design.to_dict()["uncertainty"]["priors"]
     with_ranges(scenario_copy, {"returner_rate": (0.09, 0.11)})
     after, after_digest = design.parameter_draws(), design.to_dict()["uncertainty"]["priors"]
-    assert any(a["returner_rate"] != b["returner_rate"] for a, b in zip(before, after))
+    assert any(a["returner_rate"] != b["returner_rate"] for a, b in zip(before, after, strict=True))
     for a, b in zip(before, after, strict=True):
         assert {k: v for k, v in a.items() if k != "returner_rate"} == {
             k: v for k, v in b.items() if k != "returner_rate"
