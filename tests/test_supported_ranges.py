@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.batch.runner import Arm, Design, Uncertainty
@@ -205,3 +206,21 @@ def test_params_cli_shows_the_range_a_scenario_uses(scenario_copy, capsys):
     out = capsys.readouterr().out
     block = out[out.index("returner_rate = 0.1 ") :].split("\n", 4)[:4]
     assert re.search(r"prior: truncnorm 0.09-0.11 \(the scenario's supported range\)", block[3])
+
+
+def test_sensitivity_table_names_the_prior_the_draws_used():
+    from sim.batch import uncertainty as unc
+
+    rng = np.random.default_rng(3)
+    n = 30
+    draws = pd.DataFrame(
+        {"replication": range(n), "draw": range(n), "returner_rate": rng.uniform(0.09, 0.11, n)}
+    )
+    diff = draws.assign(difference=draws["returner_rate"] * 10 + rng.normal(0, 0.01, n))
+    prior = Parameters.info()["returner_rate"].prior
+    documented = unc.sensitivity(diff, draws)
+    narrowed = unc.sensitivity(diff, draws, priors={"returner_rate": prior.with_range(0.09, 0.11)})
+    row = {t["assumption"]: t["prior"] for _, t in narrowed.iterrows()}
+    assert row["returner_rate"].startswith("truncnorm 0.09-0.11 (the scenario's supported range)")
+    row = {t["assumption"]: t["prior"] for _, t in documented.iterrows()}
+    assert row["returner_rate"].startswith("truncnorm 0.03-0.2 ")
