@@ -224,3 +224,25 @@ def test_sensitivity_table_names_the_prior_the_draws_used():
     assert row["returner_rate"].startswith("truncnorm 0.09-0.11 (the scenario's supported range)")
     row = {t["assumption"]: t["prior"] for _, t in documented.iterrows()}
     assert row["returner_rate"].startswith("truncnorm 0.03-0.2 ")
+
+
+def test_an_extending_scenario_drops_the_range_of_a_value_it_sets(tmp_path, monkeypatch):
+    import shutil
+
+    import sim.model.scenarios as scenarios
+
+    for f in ("rijnmond.toml", "rijnmond-schools.csv"):
+        shutil.copy(SCENARIO_DIR / f, tmp_path / f)
+    monkeypatch.setattr(scenarios, "SCENARIO_DIR", tmp_path)
+    with_ranges(
+        tmp_path / "rijnmond.toml",
+        {"returner_rate": (0.09, 0.11), "stopgap_fill_share": (0.4, 0.6)},
+    )
+    child = tmp_path / "child.toml"
+    child.write_text(
+        '[scenario]\nname = "child"\ndescription = "x"\nlayout_seed = 1\nextends = "rijnmond"\n\n'
+        "[parameters]\nreturner_rate = 0.05\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(child)  # 0.05 lies outside the base's 0.09-0.11: not inherited
+    assert scenario.supported_ranges == {"stopgap_fill_share": (0.4, 0.6)}

@@ -606,6 +606,15 @@ def _extend(data: dict, base_name: str, path: Path) -> dict:
     merged = {**base, **data}
     for key in ("parameters", "parameter_paths"):  # merged key by key, the rest replaced whole
         merged[key] = {**base.get(key, {}), **data.get(key, {})}
+    own = data.get("parameters", {})
+    inherited = base.get("parameters", {}).get(SUPPORTED_RANGE_KEY)
+    if isinstance(inherited, dict) and isinstance(own, dict):
+        # a range measured around the base's value does not hold for a value set here
+        ranges = {k: v for k, v in inherited.items() if k not in own}
+        given = own.get(SUPPORTED_RANGE_KEY, {})
+        merged["parameters"][SUPPORTED_RANGE_KEY] = (
+            {**ranges, **given} if isinstance(given, dict) else given
+        )
     merged["scenario"] = {k: v for k, v in data["scenario"].items() if k != "extends"}
     return merged
 
