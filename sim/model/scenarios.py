@@ -583,7 +583,7 @@ def _parse_supported_ranges(
                 f"{key}: value {value!r} does not contain the scenario's value {fitted:g}; "
                 "allowed: low <= value <= high"
             )
-        if i.prior.shape == "loguniform" and low <= 0 < high:
+        if i.prior.shape == "loguniform" and low <= 0:
             raise ScenarioError(f"{key}: value {value!r}; allowed: low > 0 (loguniform prior)")
         out[name] = (low, high)
     return out
