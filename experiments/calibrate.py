@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sim.fit.calibration import (
+    SUPPORT_ABSOLUTE,
+    SUPPORT_RELATIVE,
     TARGETS,
     FreeParameterError,
     base_parameters,
@@ -26,6 +28,9 @@ from sim.fit.calibration import (
     make_evaluator,
     objective_terms,
     resolve_free_parameters,
+    support_tolerance,
+    supported_range_entries,
+    supported_ranges,
     to_overrides,
     write_calibrated_block,
 )
@@ -104,10 +109,14 @@ def apply_from(source_name: str, scenario, command: str, dry_run: bool) -> int:
     comments = {k: f"from {source.name}" for k in values}
     for k, v in values.items():
         print(f"  {k} = {v}")
+    supported = dict(source.supported_ranges)
+    for k, (low, high) in supported.items():
+        print(f"  supported range of {k}: {low:g} to {high:g}")
     if dry_run:
         print("--dry-run: nothing written")
         return 0
-    write_calibrated_block(scenario.source, values, comments, header)
+    note = f"Supported ranges copied from {source.name} (docs/calibration.md, Supported ranges)."
+    write_calibrated_block(scenario.source, values, comments, header, supported, note)
     print(f"wrote {len(values)} values from {source.name} into {scenario.source}")
     return 0
 
@@ -173,9 +182,24 @@ def main(argv: list[str] | None = None) -> int:
         sim_text = "n/a" if sim is None else _fmt(sim)
         term = f"{terms[t.name]:8.4f}" if t.name in terms else "held out"
         print(f"{t.name:40s} {obs:>12s} {sim_text:>10s} {term:>8s}")
-    print("\nfitted values:")
+    labels = [f.label for f in free]
+    ranges = supported_ranges(result.history, labels)
+    limit = support_tolerance(result.value)
+    n_kept = sum(1 for _, f, _ in result.history if f <= limit)
+    print(
+        f"\nfitted values and supported ranges ({n_kept} of {len(result.history)} evaluations "
+        f"with objective <= {limit:.4f}):"
+    )
     for f, start, value in zip(free, x0, result.x, strict=True):
-        print(f"  {f.label:40s} {start:.4f} -> {value:.4f}")
+        low, high = ranges[f.label]
+        print(f"  {f.label:40s} {start:.4f} -> {value:.4f}   supported {low:.4f} to {high:.4f}")
+    supported = supported_range_entries(ranges, free)
+    supported_note = (
+        f"Supported ranges (prior support of the parameter draws): values of the {n_kept} of "
+        f"{len(result.history)} evaluations with objective <= best + max({SUPPORT_RELATIVE:g} x "
+        f"best, {SUPPORT_ABSOLUTE:g}) = "
+        f"{limit:.4f}; see docs/calibration.md, Supported ranges."
+    )
 
     values = to_overrides(result.x, base, free)
     comments = {}
@@ -197,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         print("\n--dry-run: nothing written")
         return 0
-    write_calibrated_block(path, values, comments, header)
-    print(f"\nwrote {len(values)} fitted values into {path}")
+    write_calibrated_block(path, values, comments, header, supported, supported_note)
+    print(f"\nwrote {len(values)} fitted values and {len(supported)} supported ranges into {path}")
     if path.parent != SCENARIO_DIR:
         print("(not a shipped scenario file)")
     return 0

@@ -22,6 +22,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,14 +80,16 @@ def problem(names: dict[str, tuple[float, float]]) -> dict:
 
 
 def point_overrides(
-    names: list[str], row: np.ndarray, point: Parameters | None = None
+    names: list[str], row: np.ndarray, point: Parameters | None = None, scenario: Any = None
 ) -> dict[str, float | int]:
-    """Parameter overrides of one sample point: each quantile through its prior."""
+    """Parameter overrides of one sample point: each quantile through its prior (over the
+    scenario's supported range for a calibrated parameter when ``scenario`` gives one)."""
     info = Parameters.info()
     point = point or Parameters()
     out: dict[str, float | int] = {}
     for name, q in zip(names, row, strict=True):
-        (value,) = info[name].prior.ppf(np.array([min(float(q), 1 - 1e-9)]), getattr(point, name))
+        prior = scenario.prior_of(name) if scenario is not None else info[name].prior
+        (value,) = prior.ppf(np.array([min(float(q), 1 - 1e-9)]), getattr(point, name))
         out[name] = value if info[name].integer else float(f"{value:.6g}")
     return out
 
@@ -101,9 +104,10 @@ def sample_design(
     """Both policies at every sample point, with the same replication seeds everywhere."""
     from sim.model.scenarios import load_scenario
 
-    point = load_scenario(args.scenario).parameters(**overrides_from_args(args))
+    scenario = load_scenario(args.scenario)
+    point = scenario.parameters(**overrides_from_args(args))
     arms = tuple(
-        Arm(f"p{i:04d}-{pol}", pol, point_overrides(names, row, point))
+        Arm(f"p{i:04d}-{pol}", pol, point_overrides(names, row, point, scenario))
         for i, row in enumerate(samples)
         for pol in POLICIES
     )

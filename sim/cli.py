@@ -157,12 +157,18 @@ def parameters_markdown() -> str:
         "Priors: the range is the parameter's plausible range. `uniform` is flat over it; "
         "`loguniform` flat in the logarithm; `triangular` peaks at the point value; "
         "`truncnorm` is a normal around the point value with a standard deviation of a "
-        "quarter of the range, cut at the range (used for derived and calibrated values: for "
-        "the calibrated ones the range is the calibration's search range, which the fit has "
-        "not narrowed into a measured interval); `dirichlet` varies a share profile around "
+        "quarter of the range, cut at the range (used for derived and calibrated values); "
+        "`dirichlet` varies a share profile around "
         "its point profile (larger concentration, less spread). Batch designs draw from "
         "these priors (`docs/running-studies.md`, *Parameter uncertainty*). A parameter "
         "without a prior is held at its value in every draw.",
+        "",
+        "Calibrated parameters: the range shown is the calibration's search range. A scenario "
+        "whose calibrated block gives `supported_range.NAME = [low, high]` (written by "
+        "`experiments/calibrate.py`: the values the search found within a tolerance of the best "
+        "fit, `docs/calibration.md`, *Supported ranges*) replaces it for that scenario's draws, "
+        "with the same shape around the fitted value; `python -m sim params --scenario NAME` "
+        "lists the priors a scenario's draws use.",
         "",
     ]
     infos = Parameters.info()
@@ -198,15 +204,21 @@ def cmd_params(args: argparse.Namespace) -> int:
         PARAMETERS_DOC.write_text(parameters_markdown(), encoding="utf-8")
         print(f"wrote {PARAMETERS_DOC}")
         return 0
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    point = scenario.parameters() if scenario else None
     for info in Parameters.info().values():
         if args.group and info.group != args.group:
             continue
-        print(f"{info.name} = {info.default!r}  [{info.unit}]  ({info.group})")
+        value = getattr(point, info.name) if point is not None else info.default
+        where = f"scenario {scenario.name}" if scenario else info.group
+        print(f"{info.name} = {value!r}  [{info.unit}]  ({where})")
         print(f"    {info.doc}")
         print(f"    source: {info.source}")
         if info.grade or info.prior:
-            prior = info.prior.describe() if info.prior else "none (held at its value)"
-            print(f"    evidence: {info.grade or '-'}; prior: {prior}")
+            # with a scenario, the prior draws use: over its supported range if it gives one
+            prior = scenario.prior_of(info.name) if scenario else info.prior
+            text = prior.describe() if prior else "none (held at its value)"
+            print(f"    evidence: {info.grade or '-'}; prior: {text}")
     return 0
 
 
@@ -330,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-doc",
         action="store_true",
         help=f"write the list of parameters with grades and priors to {PARAMETERS_DOC.name}",
+    )
+    params.add_argument(
+        "--scenario",
+        default=None,
+        help="show this scenario's values and the priors its parameter draws use (a calibrated "
+        "parameter's prior over the scenario's supported range); default: the defaults",
     )
     params.set_defaults(func=cmd_params)
     view = sub.add_parser("view", help="serve the browser view on 127.0.0.1 (SolaraViz)")

@@ -62,6 +62,7 @@ from sim.batch.storage import (
 )
 from sim.model.parameters import ParameterError, Parameters
 from sim.model.policies import Policy, PolicyError
+from sim.model.priors import Prior
 from sim.model.scenarios import ScenarioError, load_scenario
 
 log = logging.getLogger(__name__)
@@ -272,6 +273,7 @@ class Design:
         info = Parameters.info()
         try:
             point = self.point_parameters()
+            priors = self.priors()
         except (ScenarioError, ParameterError):
             return "invalid"  # validate() names the problem
         names = [n for n in self.drawn_names() if n in info]
@@ -279,7 +281,7 @@ class Design:
             [
                 [
                     n,
-                    info[n].prior.describe() if info[n].prior else None,
+                    priors[n].describe() if priors.get(n) else None,
                     _jsonable(getattr(point, n)),
                 ]
                 for n in names
@@ -364,6 +366,13 @@ class Design:
         """The parameters a fixed-parameter run of this design uses (scenario + overrides)."""
         return load_scenario(self.scenario).parameters(**self.overrides)
 
+    def priors(self) -> dict[str, Prior | None]:
+        """The prior each drawn parameter is drawn from: its documented prior, over the
+        scenario's supported range when the scenario gives one (a calibrated parameter, see
+        :meth:`sim.model.scenarios.Scenario.prior_of`)."""
+        scenario = load_scenario(self.scenario)
+        return {n: scenario.prior_of(n) for n in self.drawn_names() if n in Parameters.info()}
+
     def parameter_draws(self) -> list[dict[str, Any]]:
         """Each draw's parameter values (empty without uncertainty).
 
@@ -376,10 +385,10 @@ class Design:
             return []
         from scipy.stats import qmc
 
-        info = Parameters.info()
         point = self.point_parameters()
         names = self.drawn_names()
-        dims = [len(getattr(point, n)) if info[n].prior.shape == "dirichlet" else 1 for n in names]
+        priors = self.priors()
+        dims = [len(getattr(point, n)) if priors[n].shape == "dirichlet" else 1 for n in names]
         n = self.n_draws
         rng = np.random.default_rng(np.random.SeedSequence([self.base_seed, 1]))
         if not names:
@@ -394,7 +403,7 @@ class Design:
         for name, k in zip(names, dims, strict=True):
             q = cube[:, col] if k == 1 else cube[:, col : col + k]
             col += k
-            for i, v in enumerate(info[name].prior.ppf(q, getattr(point, name), u.width)):
+            for i, v in enumerate(priors[name].ppf(q, getattr(point, name), u.width)):
                 out[i][name] = v
         return out
 

@@ -23,6 +23,7 @@ and the draw. The summaries here:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from scipy import stats
 from sim.batch.analysis import paired_differences
 from sim.i18n import N_, Translator
 from sim.model.parameters import Parameters
+from sim.model.priors import Prior
 
 DUMMY = N_("dummy (noise floor)")
 """Name of the unrelated factor added to the sensitivity analysis."""
@@ -129,13 +131,19 @@ def drawn_columns(diff: pd.DataFrame, draws: pd.DataFrame) -> list[str]:
 
 
 def sensitivity(
-    diff: pd.DataFrame, draws: pd.DataFrame, top: int = 8, seed: int = 0
+    diff: pd.DataFrame,
+    draws: pd.DataFrame,
+    top: int = 8,
+    seed: int = 0,
+    priors: Mapping[str, Prior | None] | None = None,
 ) -> pd.DataFrame:
     """Which drawn assumptions move the per-draw effect most.
 
     RBD-FAST first-order index (SALib) on the per-draw mean effect, Spearman's rank correlation,
     and the same for a dummy factor, sorted by the index. Returns the ``top`` rows plus the
-    dummy's row; an empty frame when there are too few draws (fewer than three).
+    dummy's row; an empty frame when there are too few draws (fewer than three). ``priors``
+    (e.g. :meth:`sim.batch.runner.Design.priors`, with a scenario's supported ranges) names the
+    prior each was drawn from; without it the documented priors are shown.
     """
     from SALib.analyze import rbd_fast
 
@@ -162,13 +170,12 @@ def sensitivity(
     for i, name in enumerate(names):
         rho = stats.spearmanr(X[:, i], y).statistic if np.ptp(X[:, i]) > 0 else np.nan
         base = name.split("[")[0]
+        prior = (priors or {}).get(base) or (info[base].prior if base in info else None)
         rows.append(
             {
                 N_("assumption"): name,
                 N_("grade"): info[base].grade if base in info else "-",
-                N_("prior"): info[base].prior.describe()
-                if base in info and info[base].prior
-                else "-",
+                N_("prior"): prior.describe() if prior else "-",
                 "S1": float(res["S1"][i]),
                 "S1_conf": float(res["S1_conf"][i]),
                 "spearman": float(rho),

@@ -13,8 +13,10 @@ The pieces, from the bottom up:
 - :data:`FREE_PARAMETERS` (checked by :func:`resolve_free_parameters`) and
   :func:`coordinate_search`: the uncertain parameters fitted, and a deterministic pattern search
   over them with common seeds (same seeds, same budget, same values).
-- :func:`write_calibrated_block`: writes fitted values into a scenario file's ``[parameters]``
-  table between marker comments, keeping the rest of the file as it is.
+- :func:`supported_ranges`: per fitted parameter, the values the search found within a tolerance
+  of the best objective (the range parameter draws use as the calibrated parameter's prior).
+- :func:`write_calibrated_block`: writes fitted values (and supported ranges) into a scenario
+  file's ``[parameters]`` table between marker comments, keeping the rest of the file as it is.
 
 The objective, the weights and how to rerun are documented in ``docs/calibration.md``.
 """
@@ -36,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.parameters import AGE_BANDS, Parameters
-from sim.model.scenarios import Scenario, ScenarioError, load_scenario
+from sim.model.scenarios import SUPPORTED_RANGE_KEY, Scenario, ScenarioError, load_scenario
 
 Measures = dict[str, float]
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
@@ -1104,6 +1106,80 @@ def coordinate_search(
     return result
 
 
+SUPPORT_RELATIVE = 0.25
+"""Supported range: evaluations whose objective is at most this fraction above the best count
+as supported (the fit's relative errors then grow by at most sqrt(1.25) - 1 = 12%)."""
+
+SUPPORT_ABSOLUTE = 0.01
+"""Supported range: the tolerance never goes below this (one target 10% off, 0.1 squared), so a
+near-perfect fit, whose 25% is mostly seed noise, does not shrink the range to a point."""
+
+
+def support_tolerance(
+    best: float, relative: float = SUPPORT_RELATIVE, absolute: float = SUPPORT_ABSOLUTE
+) -> float:
+    """The objective below which an evaluation supports its values: best + max(relative x best,
+    absolute)."""
+    return best + max(relative * best, absolute)
+
+
+def supported_ranges(
+    history: Sequence[tuple[int, float, Sequence[float]]],
+    labels: Sequence[str],
+    relative: float = SUPPORT_RELATIVE,
+    absolute: float = SUPPORT_ABSOLUTE,
+) -> dict[str, tuple[float, float]]:
+    """Per free parameter, the range of its values among the search's evaluations whose
+    objective is within :func:`support_tolerance` of the best.
+
+    The coordinate search tries each coordinate on both sides of the current point with shrinking
+    steps, so the evaluations near the optimum form a profile along each axis; the range is the
+    span of the values the data do not tell apart from the best. Parameters are moved one at a
+    time, so correlations between them (a ridge along a diagonal) are not seen.
+
+    Args:
+        history: (evaluation, objective, values) per evaluation (:attr:`SearchResult.history`).
+        labels: One label per coordinate of ``values`` (e.g. :attr:`FreeParameter.label`).
+        relative: Tolerance as a fraction of the best objective.
+        absolute: Smallest tolerance.
+
+    Raises:
+        ValueError: an empty history, or values whose length differs from ``labels``.
+    """
+    if not history:
+        raise ValueError("supported_ranges: the search history is empty")
+    best = min(f for _, f, _ in history)
+    limit = support_tolerance(best, relative, absolute)
+    kept = np.array([list(x) for _, f, x in history if f <= limit], dtype=float)
+    if kept.shape[1] != len(labels):
+        raise ValueError(
+            f"supported_ranges: {kept.shape[1]} values per evaluation for {len(labels)} labels"
+        )
+    return {
+        label: (float(kept[:, i].min()), float(kept[:, i].max())) for i, label in enumerate(labels)
+    }
+
+
+def supported_range_entries(
+    ranges: Mapping[str, tuple[float, float]], free: Sequence[FreeParameter] = FREE_PARAMETERS
+) -> dict[str, tuple[float, float]]:
+    """The ``supported_range`` entries of a scenario file: per scalar free parameter with a
+    prior (and each parameter tied to it, scaled as :func:`to_overrides` does) its range, keyed
+    by parameter name. Tuple parameters (the exit hazards) have no prior, so no entry."""
+    info = Parameters.info()
+    out: dict[str, tuple[float, float]] = {}
+    for f in free:
+        if f.index or f.label not in ranges:
+            continue
+        low, high = ranges[f.label]
+        if info[f.name].prior is not None:
+            out[f.name] = (low, high)
+        for name, factor in f.tied:
+            if info[name].prior is not None:
+                out[name] = (min(1.0, low * factor), min(1.0, high * factor))
+    return out
+
+
 def make_evaluator(
     scenario: Scenario,
     base: Parameters,
@@ -1145,13 +1221,24 @@ def _toml_value(value: Any) -> str:
 
 
 def calibrated_block(
-    values: Mapping[str, Any], comments: Mapping[str, str], header: Sequence[str]
+    values: Mapping[str, Any],
+    comments: Mapping[str, str],
+    header: Sequence[str],
+    supported: Mapping[str, tuple[float, float]] | None = None,
+    supported_note: str = "",
 ) -> list[str]:
-    """Lines of the marked block: header comments, then ``name = value  # comment`` lines."""
+    """Lines of the marked block: header comments, then ``name = value  # comment`` lines, then
+    ``supported_range.name = [low, high]`` lines (the sub-table the scenario loader reads as
+    :data:`sim.model.scenarios.SUPPORTED_RANGE_KEY`)."""
     lines = [BEGIN_MARK, *(f"# {h}" for h in header)]
     for name, value in values.items():
         note = comments.get(name, "")
         lines.append(f"{name} = {_toml_value(value)}" + (f"  # {note}" if note else ""))
+    if supported:
+        if supported_note:
+            lines.append(f"# {supported_note}")
+        for name, rng in supported.items():
+            lines.append(f"{SUPPORTED_RANGE_KEY}.{name} = {_toml_value(list(rng))}")
     lines.append(END_MARK)
     return lines
 
@@ -1165,8 +1252,11 @@ def write_calibrated_block(
     values: Mapping[str, Any],
     comments: Mapping[str, str] | None = None,
     header: Sequence[str] = (),
+    supported: Mapping[str, tuple[float, float]] | None = None,
+    supported_note: str = "",
 ) -> None:
-    """Write ``values`` into the ``[parameters]`` table of the scenario file at ``path``.
+    """Write ``values`` (and the ``supported`` ranges, if given) into the ``[parameters]`` table
+    of the scenario file at ``path``.
 
     The values go between :data:`BEGIN_MARK` and :data:`END_MARK`; an existing marked block is
     replaced, otherwise the block is added at the end of ``[parameters]`` (a ``[parameters]``
@@ -1188,7 +1278,7 @@ def write_calibrated_block(
             f"scenario file {path}: cannot write calibrated values: {exc}"
         ) from None
     lines = text.splitlines()
-    block = calibrated_block(values, comments or {}, header)
+    block = calibrated_block(values, comments or {}, header, supported, supported_note)
     begins = [i for i, s in enumerate(lines) if s.strip() == BEGIN_MARK]
     ends = [i for i, s in enumerate(lines) if s.strip() == END_MARK]
     if len(begins) != len(ends) or len(begins) > 1 or (begins and ends[0] < begins[0]):

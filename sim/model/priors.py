@@ -13,7 +13,7 @@ onto the point, so a draw reproduces the fixed-parameter run exactly).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,9 @@ class Prior:
         high: Upper end of the range (unused by ``dirichlet``).
         integer: Values are whole numbers (drawn uniformly over ``low..high``).
         concentration: Dirichlet concentration (larger: closer to the point profile).
+        supported: The range is a scenario's supported range (measured by the calibration,
+            :meth:`with_range`) rather than the documented plausible range; it may then be a
+            single point (``low == high``), which every draw takes.
     """
 
     name: str
@@ -56,6 +59,7 @@ class Prior:
     high: float = 0.0
     integer: bool = False
     concentration: float = 0.0
+    supported: bool = False
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -64,16 +68,30 @@ class Prior:
             if not self.concentration > 0:
                 raise PriorError(f"{self.name}: a dirichlet prior needs concentration > 0")
             return
-        if not self.low < self.high:
+        if not (self.low < self.high or (self.supported and self.low == self.high)):
             raise PriorError(f"{self.name}: prior range {self.low}..{self.high} is not increasing")
         if self.shape == "loguniform" and self.low <= 0:
             raise PriorError(f"{self.name}: a loguniform prior needs a range above 0")
+
+    def with_range(self, low: float, high: float) -> Prior:
+        """The same shape over a scenario's supported range ``low..high`` (``low == high``
+        allowed: every draw is that value).
+
+        Raises:
+            PriorError: for a dirichlet prior (a profile has no range), or a range that is not
+                in order.
+        """
+        if self.shape == "dirichlet":
+            raise PriorError(f"{self.name}: a dirichlet prior has no range to replace")
+        return replace(self, low=float(low), high=float(high), supported=True)
 
     def describe(self) -> str:
         """Short text, e.g. ``triangular 0.6-1 (mode: point value)``."""
         if self.shape == "dirichlet":
             return f"dirichlet around the point profile (concentration {self.concentration:g})"
         rng = f"{self.low:g}-{self.high:g}"
+        if self.supported:
+            rng += " (the scenario's supported range)"
         extra = {
             "triangular": " (mode: point value)",
             "truncnorm": " (mean: point value, sd a quarter of the range)",
@@ -94,7 +112,7 @@ class Prior:
         u = np.asarray(u, dtype=float)
         if self.shape == "dirichlet":
             return self._dirichlet(u, point, width)
-        if width == 0:
+        if width == 0 or self.low == self.high:
             return [point] * len(u)
         lo, hi = self._range(point, width)
         if self.integer:

@@ -9,6 +9,10 @@ It holds four tables:
   scenarios; see :data:`SCHOOLS_COLUMNS` and ``python -m sim region build``) whose rows are the region's sites, boards, pupils and
   school-type mixes. Without it the sites are drawn around the municipality centres;
 - ``[parameters]``: overrides of :class:`sim.model.parameters.Parameters` defaults (validated);
+  its sub-table ``supported_range`` (written by ``experiments/calibrate.py`` inside the calibrated
+  block, e.g. ``supported_range.returner_rate = [0.08, 0.12]``) gives a calibrated parameter the
+  range of values the calibration supports, which parameter draws use as its prior's support
+  (see :data:`SUPPORTED_RANGE_KEY`);
 - ``[[municipalities]]``: ``name``, ``area``, ``lat``, ``lon``, ``population`` (not needed with
   a schools table) and optionally ``g4 = true`` for the four big cities (their sites follow the city pupil path and count as
   city sites in the reporters);
@@ -31,6 +35,7 @@ Every error names the file and the key that is wrong.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import math
 import tomllib
@@ -41,8 +46,14 @@ from typing import Any
 import numpy as np
 
 from sim.model.parameters import SUBJECT_GROUPS, Parameters
+from sim.model.priors import Prior
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+
+SUPPORTED_RANGE_KEY = "supported_range"
+"""Sub-table of ``[parameters]`` holding, per calibrated parameter, ``[low, high]``: the values
+the calibration supports (docs/calibration.md, *Supported ranges*). Each must lie within the
+parameter's bounds and contain the scenario's value; the parameter must have a prior."""
 
 SCHOOL_TYPES: tuple[str, ...] = ("vmbo", "havo", "vwo")
 """School types in the order of the pupil columns."""
@@ -238,6 +249,17 @@ class Scenario:
     schools: tuple[SchoolSpec, ...] | None = None
     schools_source: str = ""
     parameter_paths: dict[str, ParameterPath] = field(default_factory=dict)
+    supported_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def prior_of(self, name: str) -> Prior | None:
+        """The prior parameter draws use for ``name`` with this scenario: the documented prior,
+        with its range replaced by the scenario's supported range when it gives one (None: the
+        parameter has no prior)."""
+        prior = Parameters.info()[name].prior
+        if prior is None or name not in self.supported_ranges:
+            return prior
+        low, high = self.supported_ranges[name]
+        return prior.with_range(low, high)
 
     def parameters(self, **overrides: Any) -> Parameters:
         """Defaults, then the scenario's overrides (and its schools table's pupils, sites and
@@ -379,6 +401,8 @@ def _parse(data: dict, path: Path) -> Scenario:
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
         raise ScenarioError(f"{where}: [parameters] must be a table")
+    overrides = dict(overrides)
+    supported_table = overrides.pop(SUPPORTED_RANGE_KEY, {})
     schools = None
     schools_path = ""
     if "schools" in head:
@@ -506,7 +530,10 @@ def _parse(data: dict, path: Path) -> Scenario:
         schools_source=schools_path,
         parameter_paths=_parse_parameter_paths(data.get("parameter_paths", {}), where),
     )
-    scenario.parameters()  # validates the overrides; the error names this file
+    point = scenario.parameters()  # validates the overrides; the error names this file
+    supported = _parse_supported_ranges(supported_table, point, where)
+    if supported:
+        scenario = dataclasses.replace(scenario, supported_ranges=supported)
     for name, spec in scenario.parameter_paths.items():
         for value in spec.values:  # every given value must be a valid value of the parameter
             Parameters.build(
@@ -514,6 +541,52 @@ def _parse(data: dict, path: Path) -> Scenario:
                 context=f"{where} [parameter_paths] {name}",
             )
     return scenario
+
+
+def _parse_supported_ranges(
+    table: Any, point: Parameters, where: str
+) -> dict[str, tuple[float, float]]:
+    """Read and check ``[parameters] supported_range``: ``name = [low, high]`` per parameter."""
+    w = f"{where} [parameters] {SUPPORTED_RANGE_KEY}"
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{w}: must be a table of name = [low, high]; got {table!r}")
+    info = Parameters.info()
+    out: dict[str, tuple[float, float]] = {}
+    for name, value in table.items():
+        key = f"{w}.{name}"
+        if name not in info:
+            raise ScenarioError(f"{key}: no such parameter")
+        i = info[name]
+        if i.prior is None or i.sequence or i.boolean:
+            raise ScenarioError(
+                f"{key}: allowed only for a scalar parameter with a prior "
+                "(`python -m sim params` lists them)"
+            )
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            and all(math.isfinite(v) for v in value)
+        ):
+            raise ScenarioError(f"{key}: value {value!r}; allowed: [low, high], two numbers")
+        low, high = float(value[0]), float(value[1])
+        ge = -math.inf if i.ge is None else i.ge
+        le = math.inf if i.le is None else i.le
+        fitted = float(getattr(point, name))
+        if not ge <= low <= high <= le:
+            raise ScenarioError(
+                f"{key}: value {value!r}; allowed: low <= high within the parameter's bounds "
+                f"{i.ge} to {i.le}"
+            )
+        if not low <= fitted <= high:
+            raise ScenarioError(
+                f"{key}: value {value!r} does not contain the scenario's value {fitted:g}; "
+                "allowed: low <= value <= high"
+            )
+        if i.prior.shape == "loguniform" and low <= 0:
+            raise ScenarioError(f"{key}: value {value!r}; allowed: low > 0 (loguniform prior)")
+        out[name] = (low, high)
+    return out
 
 
 def _extend(data: dict, base_name: str, path: Path) -> dict:
@@ -533,6 +606,15 @@ def _extend(data: dict, base_name: str, path: Path) -> dict:
     merged = {**base, **data}
     for key in ("parameters", "parameter_paths"):  # merged key by key, the rest replaced whole
         merged[key] = {**base.get(key, {}), **data.get(key, {})}
+    own = data.get("parameters", {})
+    inherited = base.get("parameters", {}).get(SUPPORTED_RANGE_KEY)
+    if isinstance(inherited, dict) and isinstance(own, dict):
+        # a range measured around the base's value does not hold for a value set here
+        ranges = {k: v for k, v in inherited.items() if k not in own}
+        given = own.get(SUPPORTED_RANGE_KEY, {})
+        merged["parameters"][SUPPORTED_RANGE_KEY] = (
+            {**ranges, **given} if isinstance(given, dict) else given
+        )
     merged["scenario"] = {k: v for k, v in data["scenario"].items() if k != "extends"}
     return merged
 
