@@ -69,6 +69,8 @@ class Vacancies:
     need: np.ndarray  # school's demand in that subject group, for relative need
     board: np.ndarray | None = None
     xy: np.ndarray | None = None  # (n, 2) km position of the entry's school, for commuting
+    # (n, 3) what people weigh at the entry's school: standing, vmbo share, workload pressure
+    traits: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.board is None:
@@ -82,6 +84,7 @@ class Vacancies:
         min_fte: float = 0.05,
         board_of_school: np.ndarray | None = None,
         school_xy: np.ndarray | None = None,
+        school_traits: np.ndarray | None = None,
     ) -> Vacancies:
         """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored.
 
@@ -91,6 +94,8 @@ class Vacancies:
             min_fte: Smallest open fte posted.
             board_of_school: Board of each school (each school alone when None).
             school_xy: (S, 2) km position of each school (no commuting when None).
+            school_traits: (S, 3) standing, vmbo share and workload pressure of each school
+                (no personal preferences when None).
         """
         s, g, lv = np.nonzero(open_by_level > min_fte)
         return cls(
@@ -101,6 +106,7 @@ class Vacancies:
             need=np.maximum(demand.sum(-1)[s, g], 1e-9),
             board=None if board_of_school is None else np.asarray(board_of_school)[s],
             xy=None if school_xy is None else np.asarray(school_xy, dtype=float)[s],
+            traits=None if school_traits is None else np.asarray(school_traits, dtype=float)[s],
         )
 
     def __len__(self) -> int:
@@ -130,6 +136,7 @@ class Vacancies:
             self.need[keep],
             self.board[keep],
             None if self.xy is None else self.xy[keep],
+            None if self.traits is None else self.traits[keep],
         )
 
 
@@ -150,6 +157,9 @@ class Seekers:
     home: np.ndarray | None = field(default=None)
     max_commute: np.ndarray | None = field(default=None)
     first_unit: np.ndarray | None = field(default=None)
+    # (n, 4) personal weights: commute per km, vmbo share, workload, standing
+    # (:data:`sim.model.preferences.TASTE_COLUMNS`)
+    taste: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.quit_per_round is None:
@@ -199,6 +209,7 @@ class _Season:
         self.partner: list[int] = vacancies.partner.tolist()
         self.need: list[float] = vacancies.need.astype(float).tolist()
         self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
+        self.board: list[int] = vacancies.board.astype(int).tolist()
         # one key per unit and subject group: the span covers every subject a vacancy or a
         # seeker has, so a key never runs into the next unit's
         self.n_subjects = (
@@ -285,6 +296,18 @@ class _Season:
             placed += self.offer(who_list[k], unit_list[k]) >= 0
         return placed
 
+    def take_in_turn(self, who: np.ndarray, applied: np.ndarray, rng: np.random.Generator) -> None:
+        """Seekers ``who`` with their round's applications ``applied`` (n, k) (vacancies, -1
+        none), in random order: each applies to the board of each vacancy in turn until
+        placed."""
+        board = self.board
+        who_list, rows = who.tolist(), applied.tolist()
+        for k in rng.permutation(who.size).tolist():
+            i = who_list[k]
+            for v in rows[k]:
+                if v >= 0 and self.offer(i, board[v]) >= 0:
+                    break
+
     def open_fte(self) -> np.ndarray:
         """Open fte per vacancy now."""
         return np.asarray(self.open, dtype=float)
@@ -351,19 +374,18 @@ class BoardRecruitment:
         if seekers.first_unit is not None:  # a first choice, before the rounds
             first = np.flatnonzero(seekers.first_unit >= 0)
             season.take(first, seekers.first_unit[first], rng)
-        commuting = seekers.home is not None and vacancies.xy is not None
-
-        looks = DRAWS_PER_APPLICATION if commuting else 1
-
-        def reach(idx: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return within_reach(seekers, idx, vacancies, v)
+        choose = _Choice(seekers, vacancies, attract)
+        entry_board = vacancies.board[cand.entry].astype(np.int64)
+        n_boards = int(vacancies.board.max()) + 1
+        n_apps = self.applications_per_round
+        looks = choose.looks
 
         def draw(todo: np.ndarray, open_now: np.ndarray) -> np.ndarray:
-            choice = np.full(todo.size, -1, dtype=np.int64)
+            postings = np.full((todo.size, n_apps * looks), -1, dtype=np.int64)
             for has, group, floor in groups:  # second subject group when the first has none
-                again = np.flatnonzero((choice < 0) & has[todo])
+                again = np.flatnonzero((postings[:, 0] < 0) & has[todo])
                 if again.size:
-                    choice[again] = self._apply(
+                    postings[again] = self._postings(
                         todo[again],
                         group,
                         floor,
@@ -372,50 +394,55 @@ class BoardRecruitment:
                         weight_base,
                         rng,
                         smallest - self.tolerance,
-                        looks,
-                        reach if commuting else None,
+                        n_apps * looks,
                     )
-            return choice
+            return choose(todo, postings.reshape(todo.size, n_apps, looks), rng)
 
         for _ in range(self.rounds):
-            for _ in range(self.applications_per_round):
-                open_now = cand.position_open(season.open_fte())
-                # a seeker whose contract fits no open vacancy of their groups anywhere would
-                # only be turned down: they keep looking but send no application
-                largest = np.zeros(n_groups)
-                np.maximum.at(largest, cand.key, open_now)
-                todo = season.todo()
-                hopeful = np.zeros(todo.size, dtype=bool)
+            open_now = cand.position_open(season.open_fte())
+            # a seeker whose contract fits no open vacancy of their groups anywhere would
+            # only be turned down: they keep looking but send no application
+            largest = np.zeros(n_groups)
+            np.maximum.at(largest, cand.key, open_now)
+            todo = season.todo()
+            hopeful = np.zeros(todo.size, dtype=bool)
+            for has, group, _ in groups:
+                hopeful |= has[todo] & fits(seekers.fte[todo], largest[group[todo]], self.tolerance)
+            todo = todo[hopeful]
+            if todo.size:
+                applied = draw(todo, open_now)  # (n, applications) vacancies, -1 none
+                # an application to a board without an open vacancy of the seeker's groups
+                # that could hold their contract would be turned down (open fte only falls
+                # within a round): it is not sent, which spares the placement rule the work
+                at_board = np.zeros(n_boards * n_groups)
+                np.maximum.at(at_board, entry_board * n_groups + cand.key, open_now)
+                board = vacancies.board[np.maximum(applied, 0)] * n_groups
+                could = np.zeros(applied.shape, dtype=bool)
                 for has, group, _ in groups:
-                    hopeful |= has[todo] & fits(
-                        seekers.fte[todo], largest[group[todo]], self.tolerance
+                    could |= has[todo, None] & fits(
+                        seekers.fte[todo, None],
+                        at_board[board + group[todo, None]],
+                        self.tolerance,
                     )
-                todo = todo[hopeful]
-                if todo.size == 0:
-                    continue
-                choice = draw(todo, open_now)
-                applied = choice >= 0
-                season.take(todo[applied], vacancies.board[choice[applied]], rng)
+                applied[~could] = -1
+                season.take_in_turn(todo, applied, rng)
             season.end_of_round(rng)
         return season.result
 
     @staticmethod
-    def _apply(
-        todo, group, floor, cand, position_open, weight_base, rng, live_fte, looks=1, reach=None
+    def _postings(
+        todo, group, floor, cand, position_open, weight_base, rng, live_fte, m
     ) -> np.ndarray:
-        """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
-        where they apply. With ``reach`` (seekers, vacancies -> within their commute), a seeker
-        whose pick is out of reach draws again, up to ``looks`` picks in all, and picks -1 when
-        none was within reach.
+        """Each seeker in ``todo`` notices ``m`` postings (with replacement), an (n, m) array
+        of vacancies (all -1 when none is open to them).
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
         proportional to its open fte times ``weight_base``, among the vacancies above their
         attractiveness floor whose open fte could hold the smallest contract sought
-        (``live_fte``). The random numbers are drawn group by group (subject ascending,
-        first-degree seekers first), in the seekers' order, for the groups that have open
-        vacancies.
+        (``live_fte``). The random numbers are drawn for all seekers at once, (n, m), in the
+        order of the seekers sorted by group.
         """
-        choice = np.full(todo.size, -1, dtype=np.int64)
+        out = np.full((todo.size, m), -1, dtype=np.int64)
         live = position_open >= max(live_fte, 0.05) - 1e-9
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
         entry_open = position_open[live]
@@ -424,41 +451,83 @@ class BoardRecruitment:
         who = _stable_argsort(group[todo])
         g = group[todo][who]
         if who.size == 0 or entry.size == 0:
-            return choice
+            return out
         top = max(int(g[-1]), int(entry_group[-1])) + 2
         bounds = np.searchsorted(entry_group, np.arange(top))  # each group's entries
         first, last = bounds[g], bounds[g + 1]
-        has = last > first
-        who, g, first, last = who[has], g[has], first[has], last[has]
-        if who.size == 0:
-            return choice
         # one running sum over all groups: a group's weights are the stretch between the sum
         # before its first entry (or before the seeker's floor) and the sum at its last entry
         cum = np.cumsum(entry_open * weight_base[entry] * pref)
         before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
-        lo, hi = before[lo_idx], cum[last - 1]
         ok = lo_idx < last
-        u = lo + rng.random(who.size) * (hi - lo)
+        who, lo_idx, last = who[ok], lo_idx[ok], last[ok]
+        if who.size == 0:
+            return out
+        lo, hi = before[lo_idx], cum[last - 1]
+        u = lo[:, None] + rng.random((who.size, m)) * (hi - lo)[:, None]
         # the entry whose running sum passes u, kept inside the seeker's span against rounding
-        pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx, last - 1)
-        if reach is not None:  # look again while the pick is beyond the seeker's commute
-            who, lo, hi, lo_idx, last = who[ok], lo[ok], hi[ok], lo_idx[ok], last[ok]
-            pick = pick[ok]
-            ok = np.ones(who.size, dtype=bool)
-            bad = np.flatnonzero(~reach(todo[who], entry[pick]))
-            for _ in range(looks - 1):
-                if bad.size == 0:
-                    break
-                u = lo[bad] + rng.random(bad.size) * (hi[bad] - lo[bad])
-                pick[bad] = np.clip(
-                    np.searchsorted(cum, u, side="right"), lo_idx[bad], last[bad] - 1
-                )
-                bad = bad[~reach(todo[who[bad]], entry[pick[bad]])]
-            ok[bad] = False
-        choice[who[ok]] = entry[pick[ok]]
-        return choice
+        pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx[:, None], last[:, None] - 1)
+        out[who] = entry[pick]
+        return out
+
+
+class _Choice:
+    """Which of the postings a seeker noticed they apply to (see the module docstring).
+
+    A seeker looks at ``looks`` postings per application. Without homes or personal weights
+    they apply to the first within reach (one look when nobody commutes). With personal
+    weights each looks at :data:`DRAWS_PER_APPLICATION` postings and applies to the one with
+    the largest ``taste_deviation + Gumbel noise`` among those within reach, where the
+    deviation is the seeker's own utility of the school minus the shared attractiveness that
+    made the posting noticed: the postings are a sample of ``open x exp(attractiveness)`` and
+    this resampling makes the choice tend to ``open x exp(own utility)`` as the looks grow.
+    """
+
+    def __init__(self, seekers: Seekers, vacancies: Vacancies, attract: np.ndarray) -> None:
+        self.seekers = seekers
+        self.vacancies = vacancies
+        self.attract = attract
+        self.commuting = seekers.home is not None and vacancies.xy is not None
+        self.tastes = seekers.taste is not None and vacancies.traits is not None
+        self.looks = DRAWS_PER_APPLICATION if self.commuting or self.tastes else 1
+
+    def __call__(self, todo: np.ndarray, postings: np.ndarray, rng) -> np.ndarray:
+        """(n, applications, looks) postings of the seekers ``todo`` -> (n, applications)
+        vacancies applied to (-1 none)."""
+        if self.looks == 1:
+            return postings[:, :, 0]
+        n, apps, looks = postings.shape
+        seen = postings >= 0
+        v = np.maximum(postings, 0)
+        who = np.broadcast_to(todo[:, None, None], postings.shape)
+        if self.commuting or self.tastes:
+            km = self._km(who, v)
+        if self.commuting:
+            seen &= km <= self.seekers.max_commute[who]
+        if self.tastes:
+            t = self.seekers.taste
+            traits = self.vacancies.traits[v]
+            own = (
+                t[who, 3] * traits[..., 0]
+                - t[who, 1] * traits[..., 1]
+                - t[who, 2] * traits[..., 2]
+                - t[who, 0] * km
+            )
+            score = own - self.attract[v] + rng.gumbel(size=postings.shape)
+        else:  # the first posting within reach
+            score = -np.arange(looks, dtype=float)[None, None, :].repeat(n, 0).repeat(apps, 1)
+        score = np.where(seen, score, -np.inf)
+        best = np.argmax(score, axis=2)
+        chosen = np.take_along_axis(postings, best[..., None], axis=2)[..., 0]
+        return np.where(seen.any(axis=2), chosen, -1)
+
+    def _km(self, who: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if self.seekers.home is None or self.vacancies.xy is None:
+            return np.zeros(v.shape)
+        home, xy = self.seekers.home[who], self.vacancies.xy[v]
+        return np.hypot(home[..., 0] - xy[..., 0], home[..., 1] - xy[..., 1])
 
 
 class RegionalPool:

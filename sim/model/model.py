@@ -62,6 +62,7 @@ from sim.model.agents import (
     new_student_table,
     new_workforce_table,
 )
+from sim.model import preferences
 from sim.model.history import History
 from sim.model.homes import Municipalities, settle
 from sim.model.matching import Vacancies
@@ -99,6 +100,7 @@ STREAMS: tuple[str, ...] = (
     "identity",
     "homes",
     "responses",
+    "preferences",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -321,6 +323,7 @@ class RegionModel(TableModel):
         col = self.workforce.data
         # the initial staff live near their schools
         settle(self, "workforce", live, near=self.xy[col["school"][live]])
+        preferences.assign(self, "workforce", live)
         self.history.record(
             "present", p.start_year, col[UID][live], col["school"][live], col["route"][live]
         )
@@ -486,6 +489,7 @@ class RegionModel(TableModel):
         outside = rows[~col["from_region"][rows]]
         prog_xy = np.array([(pr.x_km, pr.y_km) for pr in self.programmes]).reshape(-1, 2)
         settle(self, "students", outside, near=prog_xy[col["programme"][outside]])
+        preferences.assign(self, "students", rows)
         self.history.record(
             "enrolled",
             self.year,
@@ -562,6 +566,7 @@ class RegionModel(TableModel):
             self.demand,
             board_of_school=self.board,
             school_xy=self.xy,
+            school_traits=preferences.school_traits(self),
         )
 
     # 6 ------------------------------------------------------------ stop-gaps
