@@ -44,7 +44,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model import reporters
+from sim.model import preferences, reporters
 from sim.model.agents import (
     AGE_BAND_EDGES,
     FIRST,
@@ -62,7 +62,6 @@ from sim.model.agents import (
     new_student_table,
     new_workforce_table,
 )
-from sim.model import preferences
 from sim.model.history import History
 from sim.model.homes import Municipalities, settle
 from sim.model.matching import Vacancies
