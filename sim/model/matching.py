@@ -375,8 +375,7 @@ class BoardRecruitment:
             first = np.flatnonzero(seekers.first_unit >= 0)
             season.take(first, seekers.first_unit[first], rng)
         choose = _Choice(seekers, vacancies, attract)
-        entry_board = vacancies.board[cand.entry].astype(np.int64)
-        n_boards = int(vacancies.board.max()) + 1
+        by_group = _Largest(cand.key, n_groups)
         n_apps = self.applications_per_round
         looks = choose.looks
 
@@ -396,14 +395,16 @@ class BoardRecruitment:
                         smallest - self.tolerance,
                         n_apps * looks,
                     )
+            # a posting too small for the seeker's contract is passed over
+            holds = fits(seekers.fte[todo, None], open_now[postings], self.tolerance)
+            postings = np.where(holds & (postings >= 0), cand.entry[postings], -1)
             return choose(todo, postings.reshape(todo.size, n_apps, looks), rng)
 
         for _ in range(self.rounds):
             open_now = cand.position_open(season.open_fte())
             # a seeker whose contract fits no open vacancy of their groups anywhere would
             # only be turned down: they keep looking but send no application
-            largest = np.zeros(n_groups)
-            np.maximum.at(largest, cand.key, open_now)
+            largest = by_group.largest(open_now)
             todo = season.todo()
             hopeful = np.zeros(todo.size, dtype=bool)
             for has, group, _ in groups:
@@ -411,20 +412,6 @@ class BoardRecruitment:
             todo = todo[hopeful]
             if todo.size:
                 applied = draw(todo, open_now)  # (n, applications) vacancies, -1 none
-                # an application to a board without an open vacancy of the seeker's groups
-                # that could hold their contract would be turned down (open fte only falls
-                # within a round): it is not sent, which spares the placement rule the work
-                at_board = np.zeros(n_boards * n_groups)
-                np.maximum.at(at_board, entry_board * n_groups + cand.key, open_now)
-                board = vacancies.board[np.maximum(applied, 0)] * n_groups
-                could = np.zeros(applied.shape, dtype=bool)
-                for has, group, _ in groups:
-                    could |= has[todo, None] & fits(
-                        seekers.fte[todo, None],
-                        at_board[board + group[todo, None]],
-                        self.tolerance,
-                    )
-                applied[~could] = -1
                 season.take_in_turn(todo, applied, rng)
             season.end_of_round(rng)
         return season.result
@@ -434,7 +421,7 @@ class BoardRecruitment:
         todo, group, floor, cand, position_open, weight_base, rng, live_fte, m
     ) -> np.ndarray:
         """Each seeker in ``todo`` notices ``m`` postings (with replacement), an (n, m) array
-        of vacancies (all -1 when none is open to them).
+        of positions in ``cand`` (all -1 when none is open to them).
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
         proportional to its open fte times ``weight_base``, among the vacancies above their
@@ -443,7 +430,7 @@ class BoardRecruitment:
         order of the seekers sorted by group.
         """
         out = np.full((todo.size, m), -1, dtype=np.int64)
-        live = position_open >= max(live_fte, 0.05) - 1e-9
+        live = np.flatnonzero(position_open >= max(live_fte, 0.05) - 1e-9)
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
         entry_open = position_open[live]
         pref = cand.pref[live]
@@ -469,7 +456,7 @@ class BoardRecruitment:
         u = lo[:, None] + rng.random((who.size, m)) * (hi - lo)[:, None]
         # the entry whose running sum passes u, kept inside the seeker's span against rounding
         pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx[:, None], last[:, None] - 1)
-        out[who] = entry[pick]
+        out[who] = live[pick]
         return out
 
 
@@ -492,6 +479,15 @@ class _Choice:
         self.commuting = seekers.home is not None and vacancies.xy is not None
         self.tastes = seekers.taste is not None and vacancies.traits is not None
         self.looks = DRAWS_PER_APPLICATION if self.commuting or self.tastes else 1
+        # flat columns, so a round's choice is a few operations on (seekers, postings)
+        if self.commuting:
+            self.hx, self.hy = seekers.home[:, 0].copy(), seekers.home[:, 1].copy()
+            self.vx, self.vy = vacancies.xy[:, 0].copy(), vacancies.xy[:, 1].copy()
+        if self.tastes:
+            self.t = [seekers.taste[:, k].copy() for k in range(4)]
+            traits = vacancies.traits
+            self.standing, self.vmbo = traits[:, 0].copy(), traits[:, 1].copy()
+            self.workload = traits[:, 2].copy()
 
     def __call__(self, todo: np.ndarray, postings: np.ndarray, rng) -> np.ndarray:
         """(n, applications, looks) postings of the seekers ``todo`` -> (n, applications)
@@ -499,35 +495,51 @@ class _Choice:
         if self.looks == 1:
             return postings[:, :, 0]
         n, apps, looks = postings.shape
-        seen = postings >= 0
-        v = np.maximum(postings, 0)
-        who = np.broadcast_to(todo[:, None, None], postings.shape)
-        if self.commuting or self.tastes:
-            km = self._km(who, v)
+        flat = postings.reshape(n, apps * looks)
+        seen = flat >= 0
+        v = np.maximum(flat, 0)
         if self.commuting:
-            seen &= km <= self.seekers.max_commute[who]
+            km = np.hypot(self.hx[todo][:, None] - self.vx[v], self.hy[todo][:, None] - self.vy[v])
+            seen &= km <= self.seekers.max_commute[todo][:, None]
         if self.tastes:
-            t = self.seekers.taste
-            traits = self.vacancies.traits[v]
-            own = (
-                t[who, 3] * traits[..., 0]
-                - t[who, 1] * traits[..., 1]
-                - t[who, 2] * traits[..., 2]
-                - t[who, 0] * km
+            t = [c[todo][:, None] for c in self.t]
+            score = (
+                t[3] * self.standing[v]
+                - t[1] * self.vmbo[v]
+                - t[2] * self.workload[v]
+                - self.attract[v]
+                + rng.gumbel(size=flat.shape)
             )
-            score = own - self.attract[v] + rng.gumbel(size=postings.shape)
+            if self.commuting:
+                score -= t[0] * km
         else:  # the first posting within reach
-            score = -np.arange(looks, dtype=float)[None, None, :].repeat(n, 0).repeat(apps, 1)
-        score = np.where(seen, score, -np.inf)
-        best = np.argmax(score, axis=2)
-        chosen = np.take_along_axis(postings, best[..., None], axis=2)[..., 0]
-        return np.where(seen.any(axis=2), chosen, -1)
+            score = np.broadcast_to(-np.tile(np.arange(looks, dtype=float), apps), flat.shape)
+        score = np.where(seen, score, -np.inf).reshape(n * apps, looks)
+        best = np.argmax(score, axis=1)
+        rows = np.arange(n * apps)
+        chosen = np.where(
+            score[rows, best] > -np.inf, flat.reshape(n * apps, looks)[rows, best], -1
+        )
+        return chosen.reshape(n, apps)
 
-    def _km(self, who: np.ndarray, v: np.ndarray) -> np.ndarray:
-        if self.seekers.home is None or self.vacancies.xy is None:
-            return np.zeros(v.shape)
-        home, xy = self.seekers.home[who], self.vacancies.xy[v]
-        return np.hypot(home[..., 0] - xy[..., 0], home[..., 1] - xy[..., 1])
+
+class _Largest:
+    """The largest value per key (keys fixed, values changing): ``np.maximum.at`` by one sort
+    done once and a ``reduceat`` per call (many times faster for repeated calls)."""
+
+    def __init__(self, key: np.ndarray, n_keys: int) -> None:
+        self.order = np.argsort(key, kind="stable")
+        sorted_key = key[self.order]
+        self.starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        self.keys = sorted_key[self.starts] if key.size else sorted_key
+        self.n_keys = n_keys
+
+    def largest(self, values: np.ndarray) -> np.ndarray:
+        """Per key, the largest of ``values`` (0 for keys without values, and at least 0)."""
+        out = np.zeros(self.n_keys)
+        if self.starts.size:
+            out[self.keys] = np.maximum(np.maximum.reduceat(values[self.order], self.starts), 0)
+        return out
 
 
 class RegionalPool:
