@@ -158,6 +158,8 @@ class RegionModel(TableModel):
         self.reserve = SilentReserve()
         self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}
+        # job preferences of people in the silent reserve, by id (see preferences.remember)
+        self.reserve_tastes: dict[int, list[float]] = {}
         self.lever_costs: dict[str, LeverCost] = {}
         self.history = History()  # per-person events, by unique_id
         self.shortage_path: dict[int, float] = {}  # year -> the region's shortage rate

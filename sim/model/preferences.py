@@ -65,6 +65,23 @@ def of(model: RegionModel, table_name: str, rows: np.ndarray) -> np.ndarray:
     return np.column_stack([col[name][rows] for name in TASTE_COLUMNS])
 
 
+def remember(model: RegionModel, uids: np.ndarray, taste: np.ndarray) -> None:
+    """Keep the weights of people who leave for the silent reserve, by id, so a returner
+    comes back with their own."""
+    model.reserve_tastes.update(zip(np.asarray(uids).tolist(), taste.tolist(), strict=True))
+
+
+def of_returners(model: RegionModel, uids: np.ndarray) -> np.ndarray:
+    """Weights of returning seekers: their own when they left with a known id, else new."""
+    uids = np.asarray(uids, dtype=np.int64)
+    out = draw(model, uids.size)
+    kept = model.reserve_tastes
+    for k, uid in enumerate(uids.tolist()):
+        if uid in kept:
+            out[k] = kept[uid]
+    return out
+
+
 def school_traits(model: RegionModel) -> np.ndarray:
     """(S, 3) what people weigh at each school: standing, vmbo share, workload pressure."""
     return np.column_stack(

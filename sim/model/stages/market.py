@@ -168,7 +168,8 @@ def new_seekers(model: RegionModel) -> None:
     taste = np.concatenate(
         [
             gs["taste"].reshape(-1, 4),
-            preferences.draw(model, n_ret + n_in),
+            preferences.of_returners(model, ret_uid),
+            preferences.draw(model, n_in),
             preferences.of(model, "workforce", rel),
         ]
     )
