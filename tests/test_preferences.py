@@ -119,12 +119,14 @@ def test_a_person_keeps_their_weights_from_year_to_year():
     m = RegionModel(scenario="rijnmond", rng=4)
     wf = m.workforce
     live = wf.live()
-    before = {int(u): wf.data["taste_vmbo"][r] for u, r in zip(wf.data[UID][live], live)}
+    before = {
+        int(u): wf.data["taste_vmbo"][r] for u, r in zip(wf.data[UID][live], live, strict=True)
+    }
     m.run_for(2)
     live = wf.live()
     kept = [
         (before[int(u)], wf.data["taste_vmbo"][r])
-        for u, r in zip(wf.data[UID][live], live)
+        for u, r in zip(wf.data[UID][live], live, strict=True)
         if int(u) in before
     ]
     assert len(kept) > 1000
