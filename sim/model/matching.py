@@ -4,7 +4,8 @@ One search process and one placement rule, used by every matching of the model (
 returners, teachers from other regions, released and poaching movers, side-entrants):
 
 - **Search.** A hiring season has ``rounds`` rounds. In each round a seeker who is still looking
-  sends ``applications_per_round`` applications, one after another, each to a recruiting *unit*.
+  sends ``applications_per_round`` applications, each to a recruiting *unit*, tried in turn
+  until one succeeds (a round's applications are chosen at its start).
   After every round an unplaced seeker stops looking with their own probability
   (``Seekers.quit_per_round``: a graduate takes a job outside the region or outside education, a
   returner goes back to the silent reserve, a teacher from another region does not come).
@@ -18,12 +19,17 @@ returners, teachers from other regions, released and poaching movers, side-entra
 The unit is what a policy sets:
 
 - :class:`BoardRecruitment` — every school board recruits alone for all its sites (sites of one
-  board never compete for the same person). A seeker applies to boards drawn in proportion to
-  the open fte times ``exp(attractiveness)`` of their fitting-subject vacancies, so attractive
-  boards are asked first, and applications that land on a board with nothing that fits are lost.
-  First-degree seekers, qualified for every year, prefer the upper years: an upper-year
-  (level 0) vacancy weighs ``upper_year_weight`` times a lower-year one of the same size and
-  attractiveness in their draw.
+  board never compete for the same person). For each application a seeker notices
+  :data:`DRAWS_PER_APPLICATION` postings drawn in proportion to the open fte times
+  ``exp(attractiveness)`` of their fitting-subject vacancies, passes over those beyond their
+  longest commute or too small for their contract, and applies to the board of the one that
+  is best by their own preferences (``Seekers.taste`` against ``Vacancies.traits``: the
+  seeker's utility minus the shared attractiveness plus Gumbel noise, which makes the choice
+  tend to ``open x exp(own utility)``; the first one left when people have no weights).
+  Applications that land on a board with nothing that still fits are lost. First-degree
+  seekers, qualified for every year, prefer the upper years: an upper-year (level 0) vacancy
+  weighs ``upper_year_weight`` times a lower-year one of the same size and attractiveness in
+  their draw.
 - :class:`RegionalPool` — one regional pool is the single unit for all boards: every seeker is
   placed, one by one in random order, at the region's fitting vacancy with the largest relative
   need, so nobody is lost while a fitting vacancy is open.
