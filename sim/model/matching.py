@@ -40,9 +40,10 @@ second-degree level (vmbo and lower years).
 
 Commuting: when seekers have homes (``Seekers.home``, ``Seekers.max_commute``) and the
 vacancies know where their schools are (``Vacancies.xy``), a vacancy beyond a seeker's longest
-accepted commute does not fit them: a unit never places them there, and a seeker drawing a
-board to apply to looks at up to :data:`DRAWS_PER_APPLICATION` vacancies and applies where the
-first one within reach is (no application when none is). A seeker with a first choice
+accepted commute does not fit them: a unit never places them there, and a seeker choosing a
+board applies only for a noticed posting within reach (no application when none is). Under
+the regional pool personal preferences do not act: the pool places by need. A seeker with a
+first choice
 (``Seekers.first_unit``, e.g. the board of a graduate's internship school) applies there
 before the season's rounds.
 """
@@ -56,8 +57,8 @@ from functools import cached_property
 import numpy as np
 
 DRAWS_PER_APPLICATION = 3
-"""Vacancies a seeker looks at, one after another, to find one within reach before applying
-(model design: a seeker skims a few postings, not the whole market)."""
+"""Postings a seeker notices per application, before choosing where to apply (model design: a
+seeker skims a few postings, not the whole market)."""
 
 
 @dataclass
