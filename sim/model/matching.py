@@ -228,12 +228,12 @@ class _Season:
             + 1
         )
         key = unit.astype(np.int64) * self.n_subjects + vacancies.subject
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True])
-        self.cells: dict[int, list[int]] = {
-            int(sorted_key[a]): order[a:b].tolist() for a, b in itertools.pairwise(bounds.tolist())
-        }
+        # each cell's vacancies as a first-degree seeker sees them (upper-year entries, which
+        # hold the lower-year hours of the same school and subject, and lower-year entries
+        # without upper-year ones) and as the others see them (lower-year entries)
+        upper = vacancies.level == 0
+        self.cells_first = _cells(key, upper | (vacancies.partner < 0))
+        self.cells_second = _cells(key, ~upper)
         self.s_subject = seekers.subject.astype(int).tolist()
         self.s_subject2 = seekers.subject2.astype(int).tolist()
         self.s_first = (seekers.degree == 1).tolist()
@@ -251,11 +251,12 @@ class _Season:
         """Place seeker ``i`` at ``unit``'s fitting vacancy with the largest relative need
         (first-degree lessons first for a first-degree seeker); -1 when nothing fits."""
         base = unit * self.n_subjects
-        cand = self.cells.get(base + self.s_subject[i], [])
+        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+        cells = self.cells_first if first else self.cells_second
+        cand = cells.get(base + self.s_subject[i], ())
         g2 = self.s_subject2[i]
         if 0 <= g2 < self.n_subjects and g2 != self.s_subject[i]:
-            cand = cand + self.cells.get(base + g2, [])
-        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+            cand = [*cand, *cells.get(base + g2, ())]
         room = f - self.tolerance  # fits when open >= contract - tolerance
         open_fte, level, need, attract = self.open, self.level, self.need, self.attract
         partner = self.partner
@@ -265,16 +266,12 @@ class _Season:
         best, best_score = -1, -np.inf
         for v in cand:
             o = open_fte[v]
-            q = partner[v]
-            if level[v] == 0:
-                if not first:
-                    continue
+            if level[v] == 0:  # (only first-degree seekers see these)
                 # a first-degree teacher's job holds the school's open hours of both levels
+                q = partner[v]
                 o_all = o + open_fte[q] if q >= 0 else o
                 score = o_all / need[v] + (1e9 if o > 0.05 else 0.0)
             else:
-                if first and q >= 0:
-                    continue  # seen with the upper-year hours of the same school and subject
                 o_all = o
                 score = o / need[v]
             if o_all < room or attract[v] <= floor or score <= best_score:
@@ -581,6 +578,18 @@ class RegionalPool:
         todo = season.todo()
         season.take(todo, np.zeros(todo.size, dtype=np.int64), rng)
         return season.result
+
+
+def _cells(key: np.ndarray, keep: np.ndarray) -> dict[int, list[int]]:
+    """The indices of the entries kept, by key (in index order within a key)."""
+    idx = np.flatnonzero(keep)
+    k = key[idx]
+    order = np.argsort(k, kind="stable")
+    sorted_key = k[order]
+    bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True]).tolist()
+    members = idx[order].tolist()
+    keys = sorted_key.tolist()
+    return {keys[a]: members[a:b] for a, b in itertools.pairwise(bounds)} if keys else {}
 
 
 def _stable_argsort(keys: np.ndarray, bound: int | None = None) -> np.ndarray:
