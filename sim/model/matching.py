@@ -534,7 +534,9 @@ class _Largest:
     def __init__(self, key: np.ndarray, n_keys: int) -> None:
         self.order = np.argsort(key, kind="stable")
         sorted_key = key[self.order]
-        self.starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        change = np.ones(sorted_key.size, dtype=bool)  # (np.r_ costs more than the rest)
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+        self.starts = np.flatnonzero(change)
         self.keys = sorted_key[self.starts] if key.size else sorted_key
         self.n_keys = n_keys
 
@@ -586,7 +588,9 @@ def _cells(key: np.ndarray, keep: np.ndarray) -> dict[int, list[int]]:
     k = key[idx]
     order = np.argsort(k, kind="stable")
     sorted_key = k[order]
-    bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True]).tolist()
+    change = np.ones(sorted_key.size + 1, dtype=bool)
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:-1])
+    bounds = np.flatnonzero(change).tolist()
     members = idx[order].tolist()
     keys = sorted_key.tolist()
     return {keys[a]: members[a:b] for a, b in itertools.pairwise(bounds)} if keys else {}
