@@ -178,3 +178,72 @@ def test_flows_figure_shows_homes_and_moves(model):
     total = int(moves_matrix(model).to_numpy().sum())
     assert f"Moves in {model.year}: {total} teachers" in right.get_title()
     assert "median commute" in left.get_title()
+
+
+def _final_years_without_internship(m):
+    st = m.students
+    live = st.live()
+    final = live[st.data["year_of_study"][live] >= m.programme_duration[st.data["programme"][live]]]
+    st.data["internship_school"][final] = -1
+    return final
+
+
+@pytest.mark.parametrize("choices", [1, 3])
+def test_internships_go_to_partnership_schools_near_home(choices):
+    from sim.model.stages.intake import assign_internships
+
+    m = RegionModel(rng=8, internship_choices=choices)
+    final = _final_years_without_internship(m)
+    assign_internships(m, np.random.default_rng(0))
+    st = m.students.data
+    school = st["internship_school"][final]
+    placed = school >= 0
+    assert placed.any()
+    inst = m.programme_institute[st["programme"][final]]
+    # only the partnership schools of the student's own institute, within their places
+    assert (m.school_institute[school[placed]] == inst[placed]).all()
+    used = np.bincount(school[placed], minlength=len(m.schools))
+    assert (used <= m.internship_places).all()
+    full = used >= m.internship_places
+    # a student is placed beyond their nearest partner schools only when those were all full
+    home = np.column_stack([st["home_x"][final], st["home_y"][final]])
+    for i in np.flatnonzero(placed):
+        partners = np.flatnonzero((m.school_institute == inst[i]) & (m.internship_places > 0))
+        d = np.hypot(*(home[i] - m.xy[partners]).T)
+        nearest = partners[np.argsort(d, kind="stable")[:choices]]
+        assert school[i] in nearest or full[nearest].all()
+    # nearer than places handed out at random among the same schools
+    km = np.hypot(*(home[placed] - m.xy[school[placed]]).T).mean()
+    shuffled = np.random.default_rng(1).permutation(school[placed])
+    same_inst = m.school_institute[shuffled] == inst[placed]
+    km_random = np.hypot(*(home[placed][same_inst] - m.xy[shuffled[same_inst]]).T).mean()
+    assert km < 0.8 * km_random
+
+
+def test_a_graduates_first_application_goes_to_the_internship_schools_board(monkeypatch):
+    from sim.model import responses
+    from sim.model.model import STAGES
+    from sim.model.stages import market
+
+    m = RegionModel(rng=9, graduate_internship_application=1.0)
+    m.run_for(1)
+    m.year += 1
+    m.year_counts.clear()
+    for stage in STAGES[: STAGES.index(market)]:
+        stage.run(m)
+    seen = {}
+
+    def spy(model, seekers, vac):
+        seen["seekers"] = seekers
+        return np.full(len(seekers), -1, dtype=np.int64)
+
+    monkeypatch.setattr(responses, "recruit", spy)
+    market.new_seekers(m)
+    gs = m.graduate_seekers
+    n = gs["subject"].size
+    first = seen["seekers"].first_unit[:n]
+    intern = gs["internship"]
+    assert (intern >= 0).any() and (intern < 0).any()
+    assert (first[intern >= 0] == m.board[intern[intern >= 0]]).all()
+    assert (first[intern < 0] == -1).all()
+    assert (seen["seekers"].first_unit[n:] == -1).all()

@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 
 from sim import RegionModel
-from sim.model.responses import extra_hours
+from sim.model.matching import Seekers
+from sim.model.model import STAGES
+from sim.model.responses import extra_hours, recruit
 from sim.model.staffing import cover
+from sim.model.stages import market
 
 
 def _gap(m):
@@ -91,8 +94,15 @@ def test_hidden_shortage_is_split_by_what_covered_it():
     m = RegionModel(rng=4)
     m.run_for(3)
     s = m.series()
-    parts = s["unqualified_side_entrant_fte"] + s["unqualified_stopgap_fte"]
+    parts = (
+        s["unqualified_side_entrant_fte"]
+        + s["unqualified_stopgap_fte"]
+        + s["class_enlargement_fte"]
+    )
     assert np.allclose(parts, s["unqualified_fte"])
+    stopgap = s["unqualified_out_of_field_fte"] + s["unqualified_hired_fte"]
+    assert np.allclose(stopgap, s["unqualified_stopgap_fte"])
+    assert (s["unqualified_hired_fte"] > 0).all() and (s["class_enlargement_fte"] > 0).all()
     assert (s["unqualified_side_entrant_fte"] > 0).all() and (
         s["unqualified_stopgap_fte"] > 0
     ).all()
@@ -101,3 +111,108 @@ def test_hidden_shortage_is_split_by_what_covered_it():
     live = wf.live()
     se_fte = wf.data["fte"][live[wf.data["degree"][live] == 0]].sum()
     assert s["unqualified_side_entrant_fte"].iloc[-1] <= se_fte + 1e-9
+
+
+def _staffing(m, **kw):
+    args = dict(
+        hire_cap_share=m.p.unqualified_hire_cap_share,
+        enlarge_share=m.p.class_enlargement_cap_share,
+    )
+    args.update(kw)
+    return cover(m.demand, m.staff(), m.mech.unqualified_cap_share, m.p.stopgap_fill_share, **args)
+
+
+def test_hired_staff_and_enlarged_classes_stay_within_their_caps():
+    m = RegionModel(rng=5)
+    st = _staffing(m, hire_cap_share=0.01, enlarge_share=0.004)
+    demand = st.demand.sum(axis=(1, 2))
+    hired, enlarged = st.hired.sum(1), st.enlarged.sum(1)
+    assert (hired <= 0.01 * demand + 1e-9).all() and (enlarged <= 0.004 * demand + 1e-9).all()
+    assert (hired >= -1e-12).all() and (enlarged >= -1e-12).all()
+    assert np.isclose(hired, 0.01 * demand).any()  # the cap binds somewhere
+    assert np.isclose(enlarged, 0.004 * demand).any()
+    # the identity holds with both responses in it
+    np.testing.assert_allclose(
+        st.demand.sum(-1), st.qualified + st.unqualified + st.vacancy, atol=1e-9
+    )
+    # out-of-field teaching comes from the school's own surplus before anyone is hired
+    free = cover(m.demand, m.staff(), m.mech.unqualified_cap_share, 0.0, hire_cap_share=0.0)
+    assert st.out_of_field.sum() == pytest.approx(free.stopgap.sum())
+    assert free.hired.sum() == 0.0
+
+
+def test_responses_move_open_shortage_into_their_own_hidden_kind():
+    m = RegionModel(rng=5)
+    none = _staffing(m, hire_cap_share=0.0, enlarge_share=0.0)
+    hire = _staffing(m, enlarge_share=0.0)
+    both = _staffing(m)
+    # hiring covers vacancies, class enlargement covers more of what is left; the total
+    # shortage (open + hidden) is the same: they hide the shortage, they do not end it
+    assert hire.vacancy.sum() == pytest.approx(none.vacancy.sum() - hire.hired.sum())
+    assert both.vacancy.sum() == pytest.approx(hire.vacancy.sum() - both.enlarged.sum())
+    tot = lambda st: st.vacancy.sum() + st.unqualified.sum()  # noqa: E731
+    assert tot(none) == pytest.approx(tot(hire)) == pytest.approx(tot(both))
+    assert both.enlarged.sum() > 0 and hire.hired.sum() > 0
+    # the staff-without-qualification split (IPTO comparison) leaves enlarged classes out
+    np.testing.assert_allclose(
+        both.unqualified_by_level.sum(-1), both.side_entrant + both.stopgap, atol=1e-9
+    )
+
+
+def test_stopgap_responses_are_priced():
+    m = RegionModel(rng=6, unqualified_hire_cost_eur_per_fte=1000.0)
+    m.step()
+    s = m.series().iloc[-1]
+    assert s["unqualified_hire_cost_eur"] == pytest.approx(1000.0 * s["unqualified_hired_fte"])
+    assert s["class_enlargement_cost_eur"] == pytest.approx(
+        m.p.class_enlargement_cost_eur_per_fte * s["class_enlargement_fte"]
+    )
+    st = m.staffing
+    pupils = m.pupils.sum(1)
+    share = st.enlarged.sum(1) / st.demand.sum(axis=(1, 2))
+    assert s["class_enlargement_pupils"] == pytest.approx((pupils * share).sum())
+    assert 0 < s["class_enlargement_pupils"] < pupils.sum() * m.p.class_enlargement_cap_share + 1e-6
+
+
+def test_short_schools_recruit_early_and_get_first_pick():
+    def seekers_and_vacancies(**kw):
+        m = RegionModel(rng=7, **{"early_recruitment_threshold": 0.1, **kw})
+        m.year += 1
+        m.year_counts.clear()
+        for stage in STAGES[: STAGES.index(market)]:
+            stage.run(m)
+        return m
+
+    m = seekers_and_vacancies()
+    vac = m.open_vacancies()
+    gs = m.graduate_seekers
+    n = gs["subject"].size
+    seekers = Seekers(
+        gs["subject"].astype(np.int64),
+        np.full(n, -1),
+        gs["degree"].astype(np.int64),
+        np.full(n, 0.8),
+        np.full(n, -np.inf),
+    )
+    demand = m.demand.sum(axis=(1, 2))
+    open_s = np.bincount(vac.school, weights=vac.fte, minlength=demand.size)
+    short = open_s / demand >= 0.1
+    assert 0 < vac.fte[short[vac.school]].sum() < vac.fte.sum()
+    placed = recruit(m, seekers, vac)
+    c = m.year_counts
+    assert c["early_recruitment_schools"] == np.unique(vac.school[short[vac.school]]).size
+    assert c["early_recruitment_cost_eur"] == pytest.approx(
+        c["early_recruitment_schools"] * m.p.early_recruitment_cost_eur_per_school
+    )
+    early_hires = c["early_recruitment_hires"]
+    assert 0 < early_hires <= (placed >= 0).sum()
+    # with the response off, short schools hire a smaller share of the same seekers
+    m_off = seekers_and_vacancies(early_recruitment_threshold=10.0)
+    placed_off = recruit(m_off, seekers, m_off.open_vacancies())
+    assert m_off.year_counts["early_recruitment_hires"] == 0
+    to_short = lambda pl, v: short[v.school[pl[pl >= 0]]].sum()  # noqa: E731
+    assert to_short(placed, vac) > to_short(placed_off, m_off.open_vacancies())
+    # the limit: no early posting holds more than early_recruitment_max_fte
+    m_cap = seekers_and_vacancies(early_recruitment_max_fte=0.0)
+    recruit(m_cap, seekers, m_cap.open_vacancies())
+    assert m_cap.year_counts["early_recruitment_hires"] == 0

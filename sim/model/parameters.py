@@ -1155,6 +1155,98 @@ class Parameters(BaseModel):
         le=100_000.0,
         plausible=(4_500.0, 18_000.0),
     )
+    early_recruitment_threshold: float = param(
+        0.1,
+        "Open share of a school's demand at posting from which the school recruits early: its "
+        "vacancies go into a first matching round of their own, before the region's main "
+        "season, so it gets first pick of graduates, returners and teachers from elsewhere "
+        "(1.0 or more switches the response off).",
+        unit="share",
+        source="[E] assumption (0.05-0.2)",
+        group="labour_market",
+        ge=0.0,
+        le=10.0,
+        plausible=(0.05, 0.2),
+    )
+    early_recruitment_max_fte: float = param(
+        1.0,
+        "Limit of early recruitment: fte a short school posts early per subject group and "
+        "level (the rest waits for the main season).",
+        unit="fte",
+        source="[E] assumption (0.5-2)",
+        group="labour_market",
+        ge=0.0,
+        le=20.0,
+        plausible=(0.5, 2.0),
+    )
+    early_recruitment_cost_eur_per_school: float = param(
+        5_000.0,
+        "Yearly cost of recruiting early for a school that does (campaign, earlier offers, "
+        "staff time; counted in early_recruitment_cost_eur).",
+        unit="EUR/school/year",
+        source="[E] assumption (2,000-10,000)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(2_000.0, 10_000.0),
+    )
+    unqualified_hire_cap_share: float = param(
+        0.05,
+        "Limit on unqualified temporary staff a short school hires as a stop-gap, as a share "
+        "of its demand (within unqualified_cap_share for all unqualified teaching).",
+        unit="share",
+        source="[E] assumption (0.03-0.08); [S] 3.7% unqualified in 2019 (IPTO)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.03, 0.08),
+    )
+    unqualified_hire_cost_eur_per_fte: float = param(
+        20_000.0,
+        "Yearly extra cost per fte of unqualified temporary staff a school hires, beyond a "
+        "teacher's wage (agency or freelance premium; counted in unqualified_hire_cost_eur).",
+        unit="EUR/fte/year",
+        source="[E] assumption (10,000-40,000)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(10_000.0, 40_000.0),
+    )
+    class_enlargement_cap_share: float = param(
+        0.01,
+        "Limit on lessons a short school drops by enlarging classes or trimming the lesson "
+        "table, as a share of its demand (0 switches the response off); the dropped lessons "
+        "count as hidden shortage of their own kind (class_enlargement_fte).",
+        unit="share",
+        source="[E] assumption (0-0.03)",
+        group="labour_market",
+        ge=0.0,
+        le=0.5,
+        plausible=(0.0, 0.03),
+    )
+    class_enlargement_cost_eur_per_fte: float = param(
+        9_000.0,
+        "Yearly allowance per fte of dropped lessons paid to the teachers who take the larger "
+        "classes (counted in class_enlargement_cost_eur; the price to pupils is "
+        "class_enlargement_pupils).",
+        unit="EUR/fte/year",
+        source="[E] assumption: 10% of staff_cost_eur_per_fte (5-20%)",
+        group="labour_market",
+        ge=0.0,
+        le=1_000_000.0,
+        plausible=(4_500.0, 18_000.0),
+    )
+    internship_choices: int = param(
+        3,
+        "Nearest partnership schools a final-year student tries for an internship place, "
+        "one a round, before taking any free place of their institute's schools.",
+        unit="schools",
+        source="[E] assumption (1-5)",
+        group="pipeline",
+        ge=1,
+        le=50,
+        plausible=(1, 5),
+    )
 
     # ----------------------------------------------------------- policy levers
     staff_cost_eur_per_fte: float = param(

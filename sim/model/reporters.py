@@ -37,7 +37,8 @@ def qualified_fte(model: RegionModel) -> float:
 
 
 def unqualified_fte(model: RegionModel) -> float:
-    """Hidden shortage: demand covered by side-entrants and stop-gaps without the qualification."""
+    """Hidden shortage: demand covered by side-entrants and stop-gaps without the
+    qualification, plus lessons dropped by enlarged classes or a trimmed lesson table."""
     return float(model.staffing.unqualified.sum())
 
 
@@ -48,9 +49,35 @@ def unqualified_side_entrant_fte(model: RegionModel) -> float:
 
 def unqualified_stopgap_fte(model: RegionModel) -> float:
     """The part of the hidden shortage stop-gaps cover (surplus staff out of field and
-    unqualified temporary staff); with :func:`unqualified_side_entrant_fte` it makes
-    ``unqualified_fte``."""
+    unqualified temporary staff hired); with :func:`unqualified_side_entrant_fte` and
+    :func:`class_enlargement_fte` it makes ``unqualified_fte``."""
     return float(model.staffing.stopgap.sum())
+
+
+def unqualified_out_of_field_fte(model: RegionModel) -> float:
+    """The part of the stop-gaps the schools' own surplus staff cover out of field (fte)."""
+    return float(model.staffing.out_of_field.sum())
+
+
+def unqualified_hired_fte(model: RegionModel) -> float:
+    """The part of the stop-gaps covered by unqualified temporary staff the schools hired (fte);
+    with :func:`unqualified_out_of_field_fte` it makes ``unqualified_stopgap_fte``."""
+    st = model.staffing
+    return float(st.hired.sum()) if st.hired is not None else 0.0
+
+
+def class_enlargement_fte(model: RegionModel) -> float:
+    """Lessons short schools dropped by enlarging classes or trimming the lesson table (fte):
+    hidden shortage of its own kind, part of ``unqualified_fte``."""
+    st = model.staffing
+    return float(st.enlarged.sum()) if st.enlarged is not None else 0.0
+
+
+def internship_distance_km_mean(model: RegionModel) -> float:
+    """Mean distance from home to internship school of this year's internships in the region
+    (km; 0 when none)."""
+    n = model.year_counts["internships_in_region"]
+    return float(model.year_counts["internship_distance_km_sum"] / n) if n else 0.0
 
 
 def vacancy_fte(model: RegionModel) -> float:
@@ -282,6 +309,14 @@ COUNTS: dict[str, str] = {
     "extra_hours_teachers": "Part-timers who took on extra hours this year at a short school.",
     "extra_hours_fte": "Contract fte added this year by part-timers at short schools (fte).",
     "extra_hours_bonus_eur": "Bonus paid this year for the extra hours (EUR, beyond wages).",
+    "early_recruitment_schools": "Short schools that recruited early this year.",
+    "early_recruitment_hires": "Seekers hired in the early round of short schools this year.",
+    "early_recruitment_fte": "Contract fte hired in the early round of short schools (fte).",
+    "early_recruitment_cost_eur": "Cost of early recruitment this year (EUR).",
+    "unqualified_hire_cost_eur": "Extra cost of the unqualified staff schools hired (EUR).",
+    "class_enlargement_cost_eur": "Allowances for enlarged classes this year (EUR).",
+    "class_enlargement_pupils": "Pupils whose lessons enlarged classes or a trimmed lesson "
+    "table cover this year (pupil equivalents: each school's pupils x its share dropped).",
 }
 
 
@@ -424,6 +459,9 @@ def model_reporters() -> dict[str, Reporter]:
         unqualified_fte,
         unqualified_side_entrant_fte,
         unqualified_stopgap_fte,
+        unqualified_out_of_field_fte,
+        unqualified_hired_fte,
+        class_enlargement_fte,
         vacancy_fte,
         surplus_fte,
         shortage_rate,
@@ -460,6 +498,7 @@ def model_reporters() -> dict[str, Reporter]:
         *(_age_share(b) for b in range(len(AGE_BANDS))),
         *(_starter_attrition(k) for k in (1, 3, 5)),
         intake_market_factor,
+        internship_distance_km_mean,
         lever_cost_fte,
         lever_cost_eur,
         *(_lever_cost(n) for n in LEVERS),

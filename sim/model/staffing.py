@@ -11,11 +11,18 @@ the lower years a second-degree one) is covered in this order:
    cover part of the rest, at most ``cap_share`` of the school's demand in all unqualified
    teaching and at most the school's surplus plus ``fill_share`` of its remaining gap; they go
    to the second-degree level (vmbo and lower years) first, since schools keep qualified
-   teachers on the exam classes;
-4. the rest is open vacancies.
+   teachers on the exam classes. The stop-gaps are the school's surplus staff teaching out
+   of field first (``out_of_field``, no extra cost) and then unqualified temporary staff the
+   school hires (``hired``), at most ``hire_cap_share`` of its demand (the school's own
+   priced decision, see ``sim/model/responses.py``);
+4. of what is still open, a school enlarges classes or trims the lesson table for at most
+   ``enlarge_share`` of its demand (``enlarged``): lessons nobody teaches as planned, a hidden
+   shortage of its own kind (pupils pay the price);
+5. the rest is open vacancies.
 
 So ``demand = qualified + unqualified + vacancy`` holds per school and subject, where
-unqualified (hidden shortage) is side-entrants plus stop-gaps.
+unqualified (the hidden shortage) is side-entrants plus stop-gaps plus enlarged classes, and
+``stopgap = out_of_field + hired``.
 """
 
 from __future__ import annotations
@@ -41,6 +48,13 @@ class Staffing:
     open_by_level: np.ndarray  # (S, G, 2) gap after qualified staff and side-entrants
     unqualified_by_level: np.ndarray | None = None  # (S, G, 2) side-entrants + stop-gaps
     side_entrant_by_level: np.ndarray | None = None  # (S, G, 2) side-entrant fte used
+    hired: np.ndarray | None = None  # (S, G) part of stopgap: unqualified staff hired
+    enlarged: np.ndarray | None = None  # (S, G) demand dropped by larger classes / fewer lessons
+
+    @cached_property
+    def out_of_field(self) -> np.ndarray:
+        """Part of the stop-gaps covered by the school's own surplus staff out of field."""
+        return self.stopgap if self.hired is None else self.stopgap - self.hired
 
     @cached_property
     def shortage_by_level(self) -> np.ndarray:
@@ -52,8 +66,11 @@ class Staffing:
 
     @cached_property
     def unqualified(self) -> np.ndarray:
-        """Hidden shortage: demand covered without the required qualification."""
-        return self.side_entrant + self.stopgap
+        """Hidden shortage: demand covered without the required qualification, plus the
+        lessons dropped by enlarged classes or a trimmed lesson table."""
+        if self.enlarged is None:
+            return self.side_entrant + self.stopgap
+        return self.side_entrant + self.stopgap + self.enlarged
 
     @cached_property
     def by_school(self) -> dict[str, list[float]]:
@@ -150,6 +167,8 @@ def cover(
     cap_share: np.ndarray | float,
     fill_share: float,
     stopgaps: bool = True,
+    hire_cap_share: np.ndarray | float = 1.0,
+    enlarge_share: np.ndarray | float = 0.0,
 ) -> Staffing:
     """Cover ``demand`` (S, G, 2) with ``staff`` (S, G, 3) as described in the module docstring.
 
@@ -159,6 +178,9 @@ def cover(
         cap_share: Cap on unqualified teaching as a share of each school's demand.
         fill_share: Share of a school's remaining gap that stop-gaps can cover.
         stopgaps: Whether to apply stop-gaps (off when posting vacancies).
+        hire_cap_share: Cap on unqualified staff a school hires, as a share of its demand.
+        enlarge_share: Cap on lessons a school drops by larger classes or a trimmed lesson
+            table, as a share of its demand (applied only with stop-gaps).
     """
     d1, d2 = demand[..., 0], demand[..., 1]
     f1, f2, e = staff[..., FIRST], staff[..., SECOND], staff[..., UNQUALIFIED]
@@ -179,7 +201,17 @@ def cover(
         rem_s = remaining.sum(1)
         surplus_s = surplus.sum(1)
         room = np.maximum(0.0, np.asarray(cap_share) * school_demand - se_used.sum(1))
-        fill_s = np.minimum.reduce([rem_s, room, surplus_s + fill_share * rem_s])
+        used_surplus = np.minimum.reduce([rem_s, room, surplus_s])
+        hired_s = np.minimum.reduce(
+            [
+                rem_s - used_surplus,
+                room - used_surplus,
+                fill_share * rem_s,
+                np.asarray(hire_cap_share) * school_demand,
+            ]
+        )
+        hired_s = np.maximum(0.0, hired_s)
+        fill_s = used_surplus + hired_s
         # lower-year lessons first: schools keep qualified teachers on the exam classes and
         # put stop-gaps where they are accepted most, in vmbo and the lower years
         open_s = open_by_level.sum(1)  # (S, 2)
@@ -187,20 +219,33 @@ def cover(
         fill_level = np.stack([fill_s - fill_lower, fill_lower], axis=-1)
         frac = np.divide(fill_level, open_s, out=np.zeros_like(open_s), where=open_s > 0)
         stopgap_by_level = open_by_level * frac[:, None, :]
-        used = np.minimum(fill_s, surplus_s)
         keep = np.divide(
-            surplus_s - used, surplus_s, out=np.zeros_like(surplus_s), where=surplus_s > 0
+            surplus_s - used_surplus, surplus_s, out=np.zeros_like(surplus_s), where=surplus_s > 0
         )
         surplus = surplus * keep[:, None]
     stopgap = stopgap_by_level.sum(-1)
+    hired = np.zeros_like(stopgap)
+    enlarged_by_level = np.zeros_like(open_by_level)
+    if stopgaps:
+        # hired staff share each school's stop-gaps in proportion (both go lower years first)
+        share = np.divide(hired_s, fill_s, out=np.zeros_like(fill_s), where=fill_s > 0)
+        hired = stopgap * share[:, None]
+        left = open_by_level - stopgap_by_level
+        left_s = left.sum(axis=(1, 2))
+        drop = np.minimum(left_s, np.asarray(enlarge_share) * school_demand)
+        frac = np.divide(drop, left_s, out=np.zeros_like(left_s), where=left_s > 0)
+        enlarged_by_level = left * frac[:, None, None]
+    enlarged = enlarged_by_level.sum(-1)
     return Staffing(
         demand=demand,
         qualified=qualified,
         side_entrant=se_used,
         stopgap=stopgap,
-        vacancy=remaining - stopgap,
+        vacancy=remaining - stopgap - enlarged,
         surplus=surplus,
         open_by_level=open_by_level,
         unqualified_by_level=np.stack([se1, se2], axis=-1) + stopgap_by_level,
         side_entrant_by_level=np.stack([se1, se2], axis=-1),
+        hired=hired,
+        enlarged=enlarged,
     )

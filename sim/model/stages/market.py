@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import preferences
+from sim.model import preferences, responses
 from sim.model.agents import (
     FIRST,
     ROUTE,
@@ -196,7 +196,7 @@ def new_seekers(model: RegionModel) -> None:
         taste=taste,
     )
     vac = model.open_vacancies()
-    placed = model.mech.matching.place(seekers, vac, model.attractiveness, model.streams["market"])
+    placed = responses.recruit(model, seekers, vac)  # short schools first, then everyone
     ok = placed >= 0
     school = vac.school[np.maximum(placed, 0)]
     is_rel = source == -1

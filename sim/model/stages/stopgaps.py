@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 def run(model: RegionModel) -> None:
     """Short schools ask part-timers for more hours (not at the initial census); cover
-    demand, apply stop-gaps, and update workload and attractiveness."""
+    demand, apply stop-gaps (surplus staff out of field, hired unqualified staff, enlarged
+    classes, each within its cap and priced), and update workload and attractiveness."""
     p = model.p
     if model.year > p.start_year:  # short schools ask part-timers for more hours first
         responses.extra_hours(model)
@@ -27,8 +28,14 @@ def run(model: RegionModel) -> None:
         model.mech.unqualified_cap_share,
         p.stopgap_fill_share,
         stopgaps=True,
+        # a lever that lets schools teach more without full qualification (the qualification
+        # experiment) raises the room for hiring by as much as it raises the overall cap
+        hire_cap_share=p.unqualified_hire_cap_share
+        + max(0.0, model.mech.unqualified_cap_share - p.unqualified_cap_share),
+        enlarge_share=p.class_enlargement_cap_share,
     )
     st = model.staffing
+    responses.price_stopgaps(model)
     model.shortage_path[model.year] = float(
         (st.vacancy.sum() + st.unqualified.sum()) / max(st.demand.sum(), 1e-9)
     )  # what training programmes see, a few years late
