@@ -252,7 +252,8 @@ def hire(
 ) -> None:
     """New staff on their schools. Hired graduates and returners keep the ids they had
     (``uids``, -1 for a new person) and homes (``home``, ``home_muni``, ``max_commute``; a
-    teacher from another region settles near the school). Returners keep their own age (``known_age``); in-migrants
+    teacher from another region settles near the school) and job preferences (``taste``, drawn
+    when not given). Returners keep their own age (``known_age``); in-migrants
     take ages drawn from this year's out-migrants (the workforce's when none left); experience
     of both follows age and route as for the initial staff, less a returner's years out."""
     p = model.p
