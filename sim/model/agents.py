@@ -57,6 +57,10 @@ WORKFORCE_COLUMNS = {
     "home_x": np.float64,
     "home_y": np.float64,
     "max_commute": np.float64,
+    "taste_commute": np.float64,
+    "taste_vmbo": np.float64,
+    "taste_workload": np.float64,
+    "taste_standing": np.float64,
     "asked_hours": np.bool_,
 }
 """Columns of the workforce table shared by teachers and side-entrants."""
@@ -73,6 +77,10 @@ STUDENT_COLUMNS = {
     "home_x": np.float64,
     "home_y": np.float64,
     "max_commute": np.float64,
+    "taste_commute": np.float64,
+    "taste_vmbo": np.float64,
+    "taste_workload": np.float64,
+    "taste_standing": np.float64,
 }
 """Columns of the student table."""
 

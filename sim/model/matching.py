@@ -4,7 +4,8 @@ One search process and one placement rule, used by every matching of the model (
 returners, teachers from other regions, released and poaching movers, side-entrants):
 
 - **Search.** A hiring season has ``rounds`` rounds. In each round a seeker who is still looking
-  sends ``applications_per_round`` applications, one after another, each to a recruiting *unit*.
+  sends ``applications_per_round`` applications, each to a recruiting *unit*, tried in turn
+  until one succeeds (a round's applications are chosen at its start).
   After every round an unplaced seeker stops looking with their own probability
   (``Seekers.quit_per_round``: a graduate takes a job outside the region or outside education, a
   returner goes back to the silent reserve, a teacher from another region does not come).
@@ -18,12 +19,17 @@ returners, teachers from other regions, released and poaching movers, side-entra
 The unit is what a policy sets:
 
 - :class:`BoardRecruitment` — every school board recruits alone for all its sites (sites of one
-  board never compete for the same person). A seeker applies to boards drawn in proportion to
-  the open fte times ``exp(attractiveness)`` of their fitting-subject vacancies, so attractive
-  boards are asked first, and applications that land on a board with nothing that fits are lost.
-  First-degree seekers, qualified for every year, prefer the upper years: an upper-year
-  (level 0) vacancy weighs ``upper_year_weight`` times a lower-year one of the same size and
-  attractiveness in their draw.
+  board never compete for the same person). For each application a seeker notices
+  :data:`DRAWS_PER_APPLICATION` postings drawn in proportion to the open fte times
+  ``exp(attractiveness)`` of their fitting-subject vacancies, passes over those beyond their
+  longest commute or too small for their contract, and applies to the board of the one that
+  is best by their own preferences (``Seekers.taste`` against ``Vacancies.traits``: the
+  seeker's utility minus the shared attractiveness plus Gumbel noise, which makes the choice
+  tend to ``open x exp(own utility)``; the first one left when people have no weights).
+  Applications that land on a board with nothing that still fits are lost. First-degree
+  seekers, qualified for every year, prefer the upper years: an upper-year (level 0) vacancy
+  weighs ``upper_year_weight`` times a lower-year one of the same size and attractiveness in
+  their draw.
 - :class:`RegionalPool` — one regional pool is the single unit for all boards: every seeker is
   placed, one by one in random order, at the region's fitting vacancy with the largest relative
   need, so nobody is lost while a fitting vacancy is open.
@@ -34,9 +40,10 @@ second-degree level (vmbo and lower years).
 
 Commuting: when seekers have homes (``Seekers.home``, ``Seekers.max_commute``) and the
 vacancies know where their schools are (``Vacancies.xy``), a vacancy beyond a seeker's longest
-accepted commute does not fit them: a unit never places them there, and a seeker drawing a
-board to apply to looks at up to :data:`DRAWS_PER_APPLICATION` vacancies and applies where the
-first one within reach is (no application when none is). A seeker with a first choice
+accepted commute does not fit them: a unit never places them there, and a seeker choosing a
+board applies only for a noticed posting within reach (no application when none is). Under
+the regional pool personal preferences do not act: the pool places by need. A seeker with a
+first choice
 (``Seekers.first_unit``, e.g. the board of a graduate's internship school) applies there
 before the season's rounds.
 """
@@ -50,8 +57,8 @@ from functools import cached_property
 import numpy as np
 
 DRAWS_PER_APPLICATION = 3
-"""Vacancies a seeker looks at, one after another, to find one within reach before applying
-(model design: a seeker skims a few postings, not the whole market)."""
+"""Postings a seeker notices per application, before choosing where to apply (model design: a
+seeker skims a few postings, not the whole market)."""
 
 
 @dataclass
@@ -69,6 +76,8 @@ class Vacancies:
     need: np.ndarray  # school's demand in that subject group, for relative need
     board: np.ndarray | None = None
     xy: np.ndarray | None = None  # (n, 2) km position of the entry's school, for commuting
+    # (n, 3) what people weigh at the entry's school: standing, vmbo share, workload pressure
+    traits: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.board is None:
@@ -82,6 +91,7 @@ class Vacancies:
         min_fte: float = 0.05,
         board_of_school: np.ndarray | None = None,
         school_xy: np.ndarray | None = None,
+        school_traits: np.ndarray | None = None,
     ) -> Vacancies:
         """Vacancies from an (S, G, 2) array of open fte; entries under ``min_fte`` are ignored.
 
@@ -91,6 +101,8 @@ class Vacancies:
             min_fte: Smallest open fte posted.
             board_of_school: Board of each school (each school alone when None).
             school_xy: (S, 2) km position of each school (no commuting when None).
+            school_traits: (S, 3) standing, vmbo share and workload pressure of each school
+                (no personal preferences when None).
         """
         s, g, lv = np.nonzero(open_by_level > min_fte)
         return cls(
@@ -101,6 +113,7 @@ class Vacancies:
             need=np.maximum(demand.sum(-1)[s, g], 1e-9),
             board=None if board_of_school is None else np.asarray(board_of_school)[s],
             xy=None if school_xy is None else np.asarray(school_xy, dtype=float)[s],
+            traits=None if school_traits is None else np.asarray(school_traits, dtype=float)[s],
         )
 
     def __len__(self) -> int:
@@ -130,6 +143,7 @@ class Vacancies:
             self.need[keep],
             self.board[keep],
             None if self.xy is None else self.xy[keep],
+            None if self.traits is None else self.traits[keep],
         )
 
 
@@ -150,6 +164,9 @@ class Seekers:
     home: np.ndarray | None = field(default=None)
     max_commute: np.ndarray | None = field(default=None)
     first_unit: np.ndarray | None = field(default=None)
+    # (n, 4) personal weights: commute per km, vmbo share, workload, standing
+    # (:data:`sim.model.preferences.TASTE_COLUMNS`)
+    taste: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.quit_per_round is None:
@@ -199,6 +216,7 @@ class _Season:
         self.partner: list[int] = vacancies.partner.tolist()
         self.need: list[float] = vacancies.need.astype(float).tolist()
         self.attract: list[float] = attractiveness[vacancies.school].astype(float).tolist()
+        self.board: list[int] = vacancies.board.astype(int).tolist()
         # one key per unit and subject group: the span covers every subject a vacancy or a
         # seeker has, so a key never runs into the next unit's
         self.n_subjects = (
@@ -210,12 +228,12 @@ class _Season:
             + 1
         )
         key = unit.astype(np.int64) * self.n_subjects + vacancies.subject
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        bounds = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1], True])
-        self.cells: dict[int, list[int]] = {
-            int(sorted_key[a]): order[a:b].tolist() for a, b in itertools.pairwise(bounds.tolist())
-        }
+        # each cell's vacancies as a first-degree seeker sees them (upper-year entries, which
+        # hold the lower-year hours of the same school and subject, and lower-year entries
+        # without upper-year ones) and as the others see them (lower-year entries)
+        upper = vacancies.level == 0
+        self.cells_first = _cells(key, upper | (vacancies.partner < 0))
+        self.cells_second = _cells(key, ~upper)
         self.s_subject = seekers.subject.astype(int).tolist()
         self.s_subject2 = seekers.subject2.astype(int).tolist()
         self.s_first = (seekers.degree == 1).tolist()
@@ -233,11 +251,12 @@ class _Season:
         """Place seeker ``i`` at ``unit``'s fitting vacancy with the largest relative need
         (first-degree lessons first for a first-degree seeker); -1 when nothing fits."""
         base = unit * self.n_subjects
-        cand = self.cells.get(base + self.s_subject[i], [])
+        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+        cells = self.cells_first if first else self.cells_second
+        cand = cells.get(base + self.s_subject[i], ())
         g2 = self.s_subject2[i]
         if 0 <= g2 < self.n_subjects and g2 != self.s_subject[i]:
-            cand = cand + self.cells.get(base + g2, [])
-        f, floor, first = self.s_fte[i], self.s_floor[i], self.s_first[i]
+            cand = [*cand, *cells.get(base + g2, ())]
         room = f - self.tolerance  # fits when open >= contract - tolerance
         open_fte, level, need, attract = self.open, self.level, self.need, self.attract
         partner = self.partner
@@ -247,16 +266,12 @@ class _Season:
         best, best_score = -1, -np.inf
         for v in cand:
             o = open_fte[v]
-            q = partner[v]
-            if level[v] == 0:
-                if not first:
-                    continue
+            if level[v] == 0:  # (only first-degree seekers see these)
                 # a first-degree teacher's job holds the school's open hours of both levels
+                q = partner[v]
                 o_all = o + open_fte[q] if q >= 0 else o
                 score = o_all / need[v] + (1e9 if o > 0.05 else 0.0)
             else:
-                if first and q >= 0:
-                    continue  # seen with the upper-year hours of the same school and subject
                 o_all = o
                 score = o / need[v]
             if o_all < room or attract[v] <= floor or score <= best_score:
@@ -284,6 +299,18 @@ class _Season:
         for k in rng.permutation(who.size).tolist():
             placed += self.offer(who_list[k], unit_list[k]) >= 0
         return placed
+
+    def take_in_turn(self, who: np.ndarray, applied: np.ndarray, rng: np.random.Generator) -> None:
+        """Seekers ``who`` with their round's applications ``applied`` (n, k) (vacancies, -1
+        none), in random order: each applies to the board of each vacancy in turn until
+        placed."""
+        board = self.board
+        who_list, rows = who.tolist(), applied.tolist()
+        for k in rng.permutation(who.size).tolist():
+            i = who_list[k]
+            for v in rows[k]:
+                if v >= 0 and self.offer(i, board[v]) >= 0:
+                    break
 
     def open_fte(self) -> np.ndarray:
         """Open fte per vacancy now."""
@@ -351,19 +378,17 @@ class BoardRecruitment:
         if seekers.first_unit is not None:  # a first choice, before the rounds
             first = np.flatnonzero(seekers.first_unit >= 0)
             season.take(first, seekers.first_unit[first], rng)
-        commuting = seekers.home is not None and vacancies.xy is not None
-
-        looks = DRAWS_PER_APPLICATION if commuting else 1
-
-        def reach(idx: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return within_reach(seekers, idx, vacancies, v)
+        choose = _Choice(seekers, vacancies, attract)
+        by_group = _Largest(cand.key, n_groups)
+        n_apps = self.applications_per_round
+        looks = choose.looks
 
         def draw(todo: np.ndarray, open_now: np.ndarray) -> np.ndarray:
-            choice = np.full(todo.size, -1, dtype=np.int64)
+            postings = np.full((todo.size, n_apps * looks), -1, dtype=np.int64)
             for has, group, floor in groups:  # second subject group when the first has none
-                again = np.flatnonzero((choice < 0) & has[todo])
+                again = np.flatnonzero((postings[:, 0] < 0) & has[todo])
                 if again.size:
-                    choice[again] = self._apply(
+                    postings[again] = self._postings(
                         todo[again],
                         group,
                         floor,
@@ -372,51 +397,44 @@ class BoardRecruitment:
                         weight_base,
                         rng,
                         smallest - self.tolerance,
-                        looks,
-                        reach if commuting else None,
+                        n_apps * looks,
                     )
-            return choice
+            # a posting too small for the seeker's contract is passed over
+            holds = fits(seekers.fte[todo, None], open_now[postings], self.tolerance)
+            postings = np.where(holds & (postings >= 0), cand.entry[postings], -1)
+            return choose(todo, postings.reshape(todo.size, n_apps, looks), rng)
 
         for _ in range(self.rounds):
-            for _ in range(self.applications_per_round):
-                open_now = cand.position_open(season.open_fte())
-                # a seeker whose contract fits no open vacancy of their groups anywhere would
-                # only be turned down: they keep looking but send no application
-                largest = np.zeros(n_groups)
-                np.maximum.at(largest, cand.key, open_now)
-                todo = season.todo()
-                hopeful = np.zeros(todo.size, dtype=bool)
-                for has, group, _ in groups:
-                    hopeful |= has[todo] & fits(
-                        seekers.fte[todo], largest[group[todo]], self.tolerance
-                    )
-                todo = todo[hopeful]
-                if todo.size == 0:
-                    continue
-                choice = draw(todo, open_now)
-                applied = choice >= 0
-                season.take(todo[applied], vacancies.board[choice[applied]], rng)
+            open_now = cand.position_open(season.open_fte())
+            # a seeker whose contract fits no open vacancy of their groups anywhere would
+            # only be turned down: they keep looking but send no application
+            largest = by_group.largest(open_now)
+            todo = season.todo()
+            hopeful = np.zeros(todo.size, dtype=bool)
+            for has, group, _ in groups:
+                hopeful |= has[todo] & fits(seekers.fte[todo], largest[group[todo]], self.tolerance)
+            todo = todo[hopeful]
+            if todo.size:
+                applied = draw(todo, open_now)  # (n, applications) vacancies, -1 none
+                season.take_in_turn(todo, applied, rng)
             season.end_of_round(rng)
         return season.result
 
     @staticmethod
-    def _apply(
-        todo, group, floor, cand, position_open, weight_base, rng, live_fte, looks=1, reach=None
+    def _postings(
+        todo, group, floor, cand, position_open, weight_base, rng, live_fte, m
     ) -> np.ndarray:
-        """Each seeker in ``todo`` picks one open vacancy (or -1 if none is open); its board is
-        where they apply. With ``reach`` (seekers, vacancies -> within their commute), a seeker
-        whose pick is out of reach draws again, up to ``looks`` picks in all, and picks -1 when
-        none was within reach.
+        """Each seeker in ``todo`` notices ``m`` postings (with replacement), an (n, m) array
+        of positions in ``cand`` (all -1 when none is open to them).
 
         Within their group (see :class:`_Candidates`) a seeker draws a vacancy with probability
         proportional to its open fte times ``weight_base``, among the vacancies above their
         attractiveness floor whose open fte could hold the smallest contract sought
-        (``live_fte``). The random numbers are drawn group by group (subject ascending,
-        first-degree seekers first), in the seekers' order, for the groups that have open
-        vacancies.
+        (``live_fte``). The random numbers are drawn for all seekers at once, (n, m), in the
+        order of the seekers sorted by group.
         """
-        choice = np.full(todo.size, -1, dtype=np.int64)
-        live = position_open >= max(live_fte, 0.05) - 1e-9
+        out = np.full((todo.size, m), -1, dtype=np.int64)
+        live = np.flatnonzero(position_open >= max(live_fte, 0.05) - 1e-9)
         entry, entry_group, entry_code = cand.entry[live], cand.key[live], cand.code[live]
         entry_open = position_open[live]
         pref = cand.pref[live]
@@ -424,41 +442,110 @@ class BoardRecruitment:
         who = _stable_argsort(group[todo])
         g = group[todo][who]
         if who.size == 0 or entry.size == 0:
-            return choice
+            return out
         top = max(int(g[-1]), int(entry_group[-1])) + 2
         bounds = np.searchsorted(entry_group, np.arange(top))  # each group's entries
         first, last = bounds[g], bounds[g + 1]
-        has = last > first
-        who, g, first, last = who[has], g[has], first[has], last[has]
-        if who.size == 0:
-            return choice
         # one running sum over all groups: a group's weights are the stretch between the sum
         # before its first entry (or before the seeker's floor) and the sum at its last entry
         cum = np.cumsum(entry_open * weight_base[entry] * pref)
         before = np.concatenate([[0.0], cum])
         # a seeker only applies to schools above their attractiveness floor
         lo_idx = np.maximum(np.searchsorted(entry_code, floor[todo[who]], side="right"), first)
-        lo, hi = before[lo_idx], cum[last - 1]
         ok = lo_idx < last
-        u = lo + rng.random(who.size) * (hi - lo)
+        who, lo_idx, last = who[ok], lo_idx[ok], last[ok]
+        if who.size == 0:
+            return out
+        lo, hi = before[lo_idx], cum[last - 1]
+        u = lo[:, None] + rng.random((who.size, m)) * (hi - lo)[:, None]
         # the entry whose running sum passes u, kept inside the seeker's span against rounding
-        pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx, last - 1)
-        if reach is not None:  # look again while the pick is beyond the seeker's commute
-            who, lo, hi, lo_idx, last = who[ok], lo[ok], hi[ok], lo_idx[ok], last[ok]
-            pick = pick[ok]
-            ok = np.ones(who.size, dtype=bool)
-            bad = np.flatnonzero(~reach(todo[who], entry[pick]))
-            for _ in range(looks - 1):
-                if bad.size == 0:
-                    break
-                u = lo[bad] + rng.random(bad.size) * (hi[bad] - lo[bad])
-                pick[bad] = np.clip(
-                    np.searchsorted(cum, u, side="right"), lo_idx[bad], last[bad] - 1
-                )
-                bad = bad[~reach(todo[who[bad]], entry[pick[bad]])]
-            ok[bad] = False
-        choice[who[ok]] = entry[pick[ok]]
-        return choice
+        pick = np.clip(np.searchsorted(cum, u, side="right"), lo_idx[:, None], last[:, None] - 1)
+        out[who] = live[pick]
+        return out
+
+
+class _Choice:
+    """Which of the postings a seeker noticed they apply to (see the module docstring).
+
+    A seeker looks at ``looks`` postings per application. Without homes or personal weights
+    they apply to the first within reach (one look when nobody commutes). With personal
+    weights each looks at :data:`DRAWS_PER_APPLICATION` postings and applies to the one with
+    the largest ``taste_deviation + Gumbel noise`` among those within reach, where the
+    deviation is the seeker's own utility of the school minus the shared attractiveness that
+    made the posting noticed: the postings are a sample of ``open x exp(attractiveness)`` and
+    this resampling makes the choice tend to ``open x exp(own utility)`` as the looks grow.
+    """
+
+    def __init__(self, seekers: Seekers, vacancies: Vacancies, attract: np.ndarray) -> None:
+        self.seekers = seekers
+        self.vacancies = vacancies
+        self.attract = attract
+        self.commuting = seekers.home is not None and vacancies.xy is not None
+        self.tastes = seekers.taste is not None and vacancies.traits is not None
+        self.looks = DRAWS_PER_APPLICATION if self.commuting or self.tastes else 1
+        # flat columns, so a round's choice is a few operations on (seekers, postings)
+        if self.commuting:
+            self.hx, self.hy = seekers.home[:, 0].copy(), seekers.home[:, 1].copy()
+            self.vx, self.vy = vacancies.xy[:, 0].copy(), vacancies.xy[:, 1].copy()
+        if self.tastes:
+            self.t = [seekers.taste[:, k].copy() for k in range(4)]
+            traits = vacancies.traits
+            self.standing, self.vmbo = traits[:, 0].copy(), traits[:, 1].copy()
+            self.workload = traits[:, 2].copy()
+
+    def __call__(self, todo: np.ndarray, postings: np.ndarray, rng) -> np.ndarray:
+        """(n, applications, looks) postings of the seekers ``todo`` -> (n, applications)
+        vacancies applied to (-1 none)."""
+        if self.looks == 1:
+            return postings[:, :, 0]
+        n, apps, looks = postings.shape
+        flat = postings.reshape(n, apps * looks)
+        seen = flat >= 0
+        v = np.maximum(flat, 0)
+        if self.commuting:
+            km = np.hypot(self.hx[todo][:, None] - self.vx[v], self.hy[todo][:, None] - self.vy[v])
+            seen &= km <= self.seekers.max_commute[todo][:, None]
+        if self.tastes:
+            t = [c[todo][:, None] for c in self.t]
+            score = (
+                t[3] * self.standing[v]
+                - t[1] * self.vmbo[v]
+                - t[2] * self.workload[v]
+                - self.attract[v]
+                + rng.gumbel(size=flat.shape)
+            )
+            if self.commuting:
+                score -= t[0] * km
+        else:  # the first posting within reach
+            score = np.broadcast_to(-np.tile(np.arange(looks, dtype=float), apps), flat.shape)
+        score = np.where(seen, score, -np.inf).reshape(n * apps, looks)
+        best = np.argmax(score, axis=1)
+        rows = np.arange(n * apps)
+        chosen = np.where(
+            score[rows, best] > -np.inf, flat.reshape(n * apps, looks)[rows, best], -1
+        )
+        return chosen.reshape(n, apps)
+
+
+class _Largest:
+    """The largest value per key (keys fixed, values changing): ``np.maximum.at`` by one sort
+    done once and a ``reduceat`` per call (many times faster for repeated calls)."""
+
+    def __init__(self, key: np.ndarray, n_keys: int) -> None:
+        self.order = np.argsort(key, kind="stable")
+        sorted_key = key[self.order]
+        change = np.ones(sorted_key.size, dtype=bool)  # (np.r_ costs more than the rest)
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+        self.starts = np.flatnonzero(change)
+        self.keys = sorted_key[self.starts] if key.size else sorted_key
+        self.n_keys = n_keys
+
+    def largest(self, values: np.ndarray) -> np.ndarray:
+        """Per key, the largest of ``values`` (0 for keys without values, and at least 0)."""
+        out = np.zeros(self.n_keys)
+        if self.starts.size:
+            out[self.keys] = np.maximum(np.maximum.reduceat(values[self.order], self.starts), 0)
+        return out
 
 
 class RegionalPool:
@@ -493,6 +580,20 @@ class RegionalPool:
         todo = season.todo()
         season.take(todo, np.zeros(todo.size, dtype=np.int64), rng)
         return season.result
+
+
+def _cells(key: np.ndarray, keep: np.ndarray) -> dict[int, list[int]]:
+    """The indices of the entries kept, by key (in index order within a key)."""
+    idx = np.flatnonzero(keep)
+    k = key[idx]
+    order = np.argsort(k, kind="stable")
+    sorted_key = k[order]
+    change = np.ones(sorted_key.size + 1, dtype=bool)
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:-1])
+    bounds = np.flatnonzero(change).tolist()
+    members = idx[order].tolist()
+    keys = sorted_key.tolist()
+    return {keys[a]: members[a:b] for a, b in itertools.pairwise(bounds)} if keys else {}
 
 
 def _stable_argsort(keys: np.ndarray, bound: int | None = None) -> np.ndarray:

@@ -44,7 +44,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model import reporters
+from sim.model import preferences, reporters
 from sim.model.agents import (
     AGE_BAND_EDGES,
     FIRST,
@@ -99,6 +99,7 @@ STREAMS: tuple[str, ...] = (
     "identity",
     "homes",
     "responses",
+    "preferences",
 )
 """Named random streams, one per mechanism; the position is the stream's spawn key."""
 
@@ -160,6 +161,8 @@ class RegionModel(TableModel):
         self.reserve = SilentReserve()
         self.outmigrant_ages = np.empty(0, dtype=np.int64)
         self.graduate_seekers: dict[str, np.ndarray] = {}
+        # job preferences of people in the silent reserve, by id (see preferences.remember)
+        self.reserve_tastes: dict[int, list[float]] = {}
         self.lever_costs: dict[str, LeverCost] = {}
         self.history = History()  # per-person events, by unique_id
         self.shortage_path: dict[int, float] = {}  # year -> the region's shortage rate
@@ -324,6 +327,7 @@ class RegionModel(TableModel):
         col = self.workforce.data
         # the initial staff live near their schools
         settle(self, "workforce", live, near=self.xy[col["school"][live]])
+        preferences.assign(self, "workforce", live)
         self.history.record(
             "present", p.start_year, col[UID][live], col["school"][live], col["route"][live]
         )
@@ -503,6 +507,7 @@ class RegionModel(TableModel):
         outside = rows[~col["from_region"][rows]]
         prog_xy = np.array([(pr.x_km, pr.y_km) for pr in self.programmes]).reshape(-1, 2)
         settle(self, "students", outside, near=prog_xy[col["programme"][outside]])
+        preferences.assign(self, "students", rows)
         self.history.record(
             "enrolled",
             self.year,
@@ -606,6 +611,7 @@ class RegionModel(TableModel):
             self.demand,
             board_of_school=self.board,
             school_xy=self.xy,
+            school_traits=preferences.school_traits(self),
         )
 
     # 6 ------------------------------------------------------------ stop-gaps

@@ -1098,6 +1098,57 @@ class Parameters(BaseModel):
         le=3.0,
         plausible=(0.2, 0.8),
     )
+    taste_commute_per_km_max: float = param(
+        0.04,
+        "Job choice: each person weighs a km of commute (home to school, straight line) by their "
+        "own weight, drawn once per person uniformly between 0 and this (loss of attractiveness "
+        "per km; at 0.04, 25 km weigh 1, twice what a school of only vmbo pupils loses by default).",
+        unit="attractiveness/km",
+        source="assumption (0-0.1); no source on how Dutch teachers trade commute against school",
+        group="labour_market",
+        ge=0.0,
+        le=10.0,
+        plausible=(0.0, 0.1),
+    )
+    taste_vmbo_spread: float = param(
+        0.5,
+        "Job choice: each person's weight of a school's vmbo share (loss of attractiveness per "
+        "unit vmbo share) is attractiveness_vmbo_weight plus a uniform draw between minus and "
+        "plus this, once per person (negative weights: people who prefer vmbo). The reference "
+        "shows vmbo is harder to staff (unqualified lessons vmbo 5.5%, havo 2.5%, vwo 1.8%), "
+        "consistent with a positive mean weight, not with any spread.",
+        unit="attractiveness",
+        source="assumption (0-1); cf. IPTO 2020 unqualified share by school type [S]",
+        group="labour_market",
+        ge=0.0,
+        le=10.0,
+        plausible=(0.0, 1.0),
+    )
+    taste_workload_spread: float = param(
+        2.0,
+        "Job choice: each person's weight of a school's workload pressure is "
+        "attractiveness_workload_weight plus a uniform draw between minus and plus this "
+        "(drawn once per person, floored at 0).",
+        unit="attractiveness/share",
+        source="assumption (0-4)",
+        group="labour_market",
+        ge=0.0,
+        le=50.0,
+        plausible=(0.0, 4.0),
+    )
+    taste_standing_spread: float = param(
+        0.5,
+        "Job choice: each person weighs the school's standing (its own attractiveness, "
+        "attractiveness_base) by 1 plus a uniform draw between minus and plus this (drawn "
+        "once per person). Standing is 0 for every school by default (attractiveness_site_sd = 0), so "
+        "this weight acts only when schools are given a standing.",
+        unit="ratio",
+        source="assumption (0-1)",
+        group="labour_market",
+        ge=0.0,
+        le=1.0,
+        plausible=(0.0, 1.0),
+    )
     commute_mover_rr: float = param(
         2.0,
         "Rate ratio of looking for another school for a teacher whose commute is longer than "

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import preferences
 from sim.model.agents import EXIT_REASONS, ROUTE, UNQUALIFIED, Teacher, age_band
 from sim.model.parameters import AGE_BANDS
 from sim.model.reserve import pension_age
@@ -41,6 +42,7 @@ def run(model: RegionModel) -> None:
     # leavers keep their ids in the reserve, so a returner is the same person
     gone = leaving["left_education"]
     model.reserve.add(wf.data["age"][gone], uids=wf.data[UID][gone])
+    preferences.remember(model, wf.data[UID][gone], preferences.of(model, "workforce", gone))
     for reason, rows in leaving.items():
         model.history.record(
             "left",

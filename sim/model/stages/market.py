@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import responses
+from sim.model import preferences, responses
 from sim.model.agents import (
     FIRST,
     ROUTE,
@@ -58,6 +58,7 @@ def movers(model: RegionModel) -> None:
         min_attractiveness=model.attractiveness[school] + p.mover_attractiveness_margin,
         home=_home(wf, search),
         max_commute=wf.data["max_commute"][search],
+        taste=preferences.of(model, "workforce", search),
     )
     vac = model.open_vacancies()
     placed = poaching_search(model, seekers, vac, rng)
@@ -163,6 +164,15 @@ def new_seekers(model: RegionModel) -> None:
             wf.data["max_commute"][rel],
         ]
     )
+    # graduates' preferences their own (from their studies), newcomers' drawn now
+    taste = np.concatenate(
+        [
+            gs["taste"].reshape(-1, 4),
+            preferences.of_returners(model, ret_uid),
+            preferences.draw(model, n_in),
+            preferences.of(model, "workforce", rel),
+        ]
+    )
     # a graduate who interned here may first apply to the board of the internship school
     first_unit = np.full(subject.size, -1, dtype=np.int64)
     intern = gs["internship"]
@@ -183,6 +193,7 @@ def new_seekers(model: RegionModel) -> None:
         home=home,
         max_commute=max_commute,
         first_unit=first_unit,
+        taste=taste,
     )
     vac = model.open_vacancies()
     placed = responses.recruit(model, seekers, vac)  # short schools first, then everyone
@@ -217,6 +228,7 @@ def new_seekers(model: RegionModel) -> None:
         home[new],
         home_muni[new],
         max_commute[new],
+        taste[new],
     )
     if ok.any():  # the side-entrants' market sees the vacancies these hires filled
         model.pre_market = model.cover_before_market()
@@ -237,10 +249,12 @@ def hire(
     home=None,
     home_muni=None,
     max_commute=None,
+    taste=None,
 ) -> None:
     """New staff on their schools. Hired graduates and returners keep the ids they had
     (``uids``, -1 for a new person) and homes (``home``, ``home_muni``, ``max_commute``; a
-    teacher from another region settles near the school). Returners keep their own age (``known_age``); in-migrants
+    teacher from another region settles near the school) and job preferences (``taste``, drawn
+    when not given). Returners keep their own age (``known_age``); in-migrants
     take ages drawn from this year's out-migrants (the workforce's when none left); experience
     of both follows age and route as for the initial staff, less a returner's years out."""
     p = model.p
@@ -295,6 +309,10 @@ def hire(
         col["home_muni"][rows] = home_muni
         col["max_commute"][rows] = max_commute
         settle(model, "workforce", rows[is_in], near=model.xy[school[is_in]])
+    if taste is None:
+        preferences.assign(model, "workforce", rows)
+    else:
+        preferences.store(model, "workforce", rows, taste)
     model.history.record("hired", model.year, model.workforce.data[UID][rows], school, source)
     for name in ("graduate", "returner", "inmigrant"):
         model.year_counts[f"hires_{name}"] += int((source == ROUTE[name]).sum())
@@ -327,6 +345,7 @@ def side_entrants(model: RegionModel) -> None:
     hrng = model.streams["homes"]
     home_muni, home = model.municipalities.draw(n, hrng)
     reach = draw_max_commute(model, n, hrng)
+    taste = preferences.draw(model, n)
     seekers = Seekers(
         subject,
         np.full(n, -1),
@@ -336,6 +355,7 @@ def side_entrants(model: RegionModel) -> None:
         np.full(n, p.side_entrant_quit_per_round),
         home=home,
         max_commute=reach,
+        taste=taste,
     )
     vac = model.open_vacancies()
     # mentor places still free after the side-entrants already in the route
@@ -385,6 +405,7 @@ def side_entrants(model: RegionModel) -> None:
     col["home_x"][rows], col["home_y"][rows] = home[ok, 0], home[ok, 1]
     col["home_muni"][rows] = home_muni[ok]
     col["max_commute"][rows] = reach[ok]
+    preferences.store(model, "workforce", rows, taste[ok])
     model.history.record(
         "hired", model.year, model.workforce.data[UID][rows], school, ROUTE["side_entrant"]
     )

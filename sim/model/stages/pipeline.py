@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import preferences
 from sim.model.agents import ROUTE, SECOND, UNQUALIFIED, SideEntrant, Student, Teacher
 from sim.model.table import UID, change_kind
 
@@ -44,6 +45,7 @@ def run(model: RegionModel) -> None:
     model.graduate_seekers["home_muni"] = st.data["home_muni"][g].astype(np.int64)
     model.graduate_seekers["home"] = np.column_stack([st.data["home_x"][g], st.data["home_y"][g]])
     model.graduate_seekers["max_commute"] = st.data["max_commute"][g].copy()
+    model.graduate_seekers["taste"] = preferences.of(model, "students", g)
     model.graduate_seekers["internship"] = st.data["internship_school"][g].astype(np.int64)
     model.history.record("dropped_out", model.year, st.data[UID][out["dropout"]], -1, 0)
     model.history.record("graduated", model.year, st.data[UID][grads], -1, enter)
