@@ -436,7 +436,7 @@ def test_downloads_series_schools_charts_and_a_scenario_for_a_study(page, tmp_pa
     assert {"shortage_rate", "lever_cost_eur", "lever_cost_fte"} <= set(series.columns)
     name, data = _download(page, "School table (CSV)")
     schools = pd.read_csv(io.BytesIO(data))
-    assert len(schools) == 70 and {"school", "municipality", "board", "pupils"} <= set(
+    assert len(schools) == 134 and {"school", "municipality", "board", "pupils"} <= set(
         schools.columns
     )
     name, data = _download(page, "Charts (PNG)")
@@ -487,7 +487,7 @@ def test_map_names_a_school_on_hover_and_in_the_finder(page):
     from playwright.sync_api import expect
 
     sites = page.locator(".school-site")
-    expect(sites).to_have_count(70)
+    expect(sites).to_have_count(134)  # rijnmond: 134 real sites
     title = sites.first.locator("title").text_content()
     assert re.search(r"\(Rotterdam\), board \d+: [\d,]+ pupils, shortage \d+\.\d%", title), title
     # under the pointer at a drawn school there is a hover target naming a school
