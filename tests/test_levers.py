@@ -34,12 +34,6 @@ def base() -> dict[str, float]:
     return totals("isolated")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding (issue 11): since job choice follows personal preferences, board "
-    "recruitment spreads shortage at least as evenly as the regional pool in the small test "
-    "region (pool minus boards Gini +0.21 over 8 seeds); not yet explained, see docs/model.md",
-)
 def test_regional_matching_spreads_shortage():
     lever = totals("isolated+regional_matching")
     assert lever["shortage_gini"] < base()["shortage_gini"]
