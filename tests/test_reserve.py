@@ -151,14 +151,7 @@ def test_inmigrant_seekers_follow_the_outmigration_rate_times_the_ratio(ratio):
 
 
 # ----------------------------------------------------------------- initial state
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: after the recalibration on the real-school region (under-30 exit "
-    "hazard 0.036 -> 0.074) the first year's exits are 12% above the three years after "
-    "(3,397 against 3,024 over eight seeds); the margin allows 10%, of which retirements' real "
-    "fall explains most; not yet diagnosed",
-)
-def test_initial_census_meets_the_2022_structure_and_2024_has_no_exit_spike():
+def test_initial_census_meets_the_2022_structure():
     """[S] 2022: 28% of teacher fte aged 55+, mean age 43.1; experience consistent with age;
     exits in the first year no higher than in the three years after (the old block of
     first-years made 2024 about 17% higher). The workload feedback is off so that the check
@@ -187,4 +180,25 @@ def test_initial_census_meets_the_2022_structure_and_2024_has_no_exit_spike():
         assert abs(s0.mean_age_teachers - 43.1) < 0.7
     assert abs(np.mean(share) - 0.28) < 0.015
     assert abs(np.mean(mean) - 43.1) < 0.4
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open finding: after the recalibration on the real-school region (under-30 exit "
+    "hazard 0.036 -> 0.074) the first year's exits are 12% above the three years after "
+    "(3,397 against 3,024 over eight seeds); the margin allows 10%, of which retirements' real "
+    "fall explains most; not yet diagnosed",
+)
+def test_2024_has_no_exit_spike():
+    """Exits in the first year no higher than in the three years after (the old block of
+    first-years made 2024 about 17% higher), workload feedback off. Some excess is real:
+    retirements fall 2024-2027 as the large 60+ band of 2022 thins, hence the 10% margin."""
+    first, after = 0, 0.0
+    for seed in range(1, 9):
+        m = RegionModel(rng=seed, workload_exit_sensitivity=0.0)
+        m.run_for(4)
+        s = m.series()
+        exits = s.exits_left_education + s.exits_retirement
+        first += exits.loc[2024]
+        after += exits.loc[2025:2027].mean()
     assert first < 1.10 * after, (first, after)
