@@ -294,36 +294,11 @@ def analyse(
     def pp(x: float) -> str:  # a signed number of percentage points, two decimals
         return ("+" if x >= 0 else "-") + t.num(abs(x) * 100, 2)
 
-    u_words: list[str] = []
     u_effect = None
     if drawn:
         u_diff = unc.paired_by_draw(end, "shortage_rate", treat, base, res.draws())
         u_effect = unc.summarise(u_diff)
         u_words = _uncertainty_words(u_effect, unc.per_draw_effect(u_diff), last, t)
-    reading = [
-        t._(
-            "In {last} the shortage is {base_rate} of lesson demand under isolated and "
-            "{treat_rate} under collaborative policy (from {start_rate} in {first_year}; means "
-            "over {n} paired seeds): collaboration {direction} it ({eff} percentage points, 95% "
-            "interval {low} to {high}, lower in {lower_share} of the seeds; {open_eff} in open "
-            "and {hidden_eff} in hidden shortage)."
-        ).format(
-            last=last,
-            base_rate=t.pct(arm_mean[base]),
-            treat_rate=t.pct(arm_mean[treat]),
-            start_rate=t.pct(start_rate),
-            first_year=first_year,
-            n=eff.n,
-            direction=_direction(eff, t._("lowers"), t._("raises"), t._("does not clearly change")),
-            eff=pp(eff.mean),
-            low=pp(eff.low),
-            high=pp(eff.high),
-            lower_share=t.pct(lower_share, 0),
-            open_eff=pp(open_eff.mean),
-            hidden_eff=pp(hidden_eff.mean),
-        )
-    ]
-    if drawn:
         reading = [
             t._(
                 "In {last} the shortage is {base_rate} of lesson demand under isolated and "
@@ -339,6 +314,32 @@ def analyse(
                 seeds=_g(u_effect.seeds_per_draw, t),
             ),
             *u_words,
+        ]
+    else:
+        reading = [
+            t._(
+                "In {last} the shortage is {base_rate} of lesson demand under isolated and "
+                "{treat_rate} under collaborative policy (from {start_rate} in {first_year}; means "
+                "over {n} paired seeds): collaboration {direction} it ({eff} percentage points, 95% "
+                "interval {low} to {high}, lower in {lower_share} of the seeds; {open_eff} in open "
+                "and {hidden_eff} in hidden shortage)."
+            ).format(
+                last=last,
+                base_rate=t.pct(arm_mean[base]),
+                treat_rate=t.pct(arm_mean[treat]),
+                start_rate=t.pct(start_rate),
+                first_year=first_year,
+                n=eff.n,
+                direction=_direction(
+                    eff, t._("lowers"), t._("raises"), t._("does not clearly change")
+                ),
+                eff=pp(eff.mean),
+                low=pp(eff.low),
+                high=pp(eff.high),
+                lower_share=t.pct(lower_share, 0),
+                open_eff=pp(open_eff.mean),
+                hidden_eff=pp(hidden_eff.mean),
+            )
         ]
     gini = {a: end.loc[end["arm"] == a, "shortage_gini"].mean() for a in ARMS}
     worst = {a: end.loc[end["arm"] == a, "shortage_rate_worst_decile"].mean() for a in ARMS}

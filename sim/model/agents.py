@@ -34,6 +34,18 @@ ROUTE = {name: i for i, name in enumerate(ROUTES)}
 
 EXIT_REASONS: tuple[str, ...] = ("retirement", "left_education", "left_region")
 
+PERSON_COLUMNS = {
+    "home_muni": np.int16,
+    "home_x": np.float64,
+    "home_y": np.float64,
+    "max_commute": np.float64,
+    "taste_commute": np.float64,
+    "taste_vmbo": np.float64,
+    "taste_workload": np.float64,
+    "taste_standing": np.float64,
+}
+"""Columns every person has, staff and students alike: home, longest commute, job preferences."""
+
 WORKFORCE_COLUMNS = {
     "age": np.int16,
     "experience": np.int16,
@@ -53,14 +65,7 @@ WORKFORCE_COLUMNS = {
     "supported": np.bool_,
     "course_years_left": np.int8,
     "course_subject": np.int8,
-    "home_muni": np.int16,
-    "home_x": np.float64,
-    "home_y": np.float64,
-    "max_commute": np.float64,
-    "taste_commute": np.float64,
-    "taste_vmbo": np.float64,
-    "taste_workload": np.float64,
-    "taste_standing": np.float64,
+    **PERSON_COLUMNS,
     "asked_hours": np.bool_,
 }
 """Columns of the workforce table shared by teachers and side-entrants."""
@@ -73,14 +78,7 @@ STUDENT_COLUMNS = {
     "interned_in_region": np.bool_,
     "from_region": np.bool_,
     "helped": np.bool_,
-    "home_muni": np.int16,
-    "home_x": np.float64,
-    "home_y": np.float64,
-    "max_commute": np.float64,
-    "taste_commute": np.float64,
-    "taste_vmbo": np.float64,
-    "taste_workload": np.float64,
-    "taste_standing": np.float64,
+    **PERSON_COLUMNS,
 }
 """Columns of the student table."""
 

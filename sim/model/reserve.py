@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.table import rank_within
+
 if TYPE_CHECKING:
     from sim.model.parameters import Parameters
 
@@ -90,7 +92,7 @@ class SilentReserve:
             n_take[cells] = rng.hypergeometric(k[cells], flat[cells] - k[cells], taken[cells])
         order = rng.permutation(cell.size)
         rank = np.empty(cell.size, dtype=np.int64)
-        rank[order] = _rank_within(cell[order])
+        rank[order] = rank_within(cell[order])
         return rank < n_take[cell]
 
     # ---------------------------------------------------------------- state
@@ -186,8 +188,8 @@ class SilentReserve:
         # the first known-many seekers of each cell carry the chosen ids
         korder = np.argsort(kcell, kind="stable")
         kcell, kuid = kcell[korder], kuid[korder]
-        srank = _rank_within(cell)
-        krank = _rank_within(kcell)
+        srank = rank_within(cell)
+        krank = rank_within(kcell)
         key_k = kcell * (out.size + 1) + krank
         key_s = cell * (out.size + 1) + srank
         pos = np.searchsorted(key_k, key_s)
@@ -270,15 +272,3 @@ class SilentReserve:
         draw = rng.multinomial(size, (weights / total).ravel())
         out.counts = draw.reshape(out.counts.shape).astype(np.int64)
         return out
-
-
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
-    order = np.argsort(groups, kind="stable")
-    sorted_groups = groups[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
-    counts = np.diff(np.r_[starts, sorted_groups.size])
-    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
-    rank = np.empty_like(rank_sorted)
-    rank[order] = rank_sorted
-    return rank

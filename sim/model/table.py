@@ -512,3 +512,15 @@ def _batch_registration_ok(model: mesa.Model, classes: Any) -> bool:
         and cls.__init__ is TableAgent.__init__
         for cls in classes
     )
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
+    counts = np.diff(np.r_[starts, sorted_groups.size])
+    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank

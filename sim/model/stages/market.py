@@ -19,7 +19,7 @@ from sim.model.agents import (
 from sim.model.homes import draw_max_commute, settle, too_far
 from sim.model.matching import Seekers, Vacancies
 from sim.model.parameters import SUBJECT_GROUPS
-from sim.model.table import UID
+from sim.model.table import UID, rank_within
 
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
@@ -377,7 +377,7 @@ def side_entrants(model: RegionModel) -> None:
         placed = model.mech.matching.place(seekers, vac, model.attractiveness, rng)
         ok = np.flatnonzero(placed >= 0)
         host = vac.school[placed[ok]]
-        ok = ok[_rank_within(host) < free[host]]
+        ok = ok[rank_within(host) < free[host]]
     school = vac.school[placed[ok]]
     supported = model.mech.joint_side_entrant_programme | model.own_induction[school]
     induction = model.mech.induction_for_all | model.own_induction[school]
@@ -420,15 +420,3 @@ def side_entrants(model: RegionModel) -> None:
         if model.mech.joint_side_entrant_programme
         else 0
     )
-
-
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """Position of each element among the earlier elements of its group (0, 1, 2, ...)."""
-    order = np.argsort(groups, kind="stable")
-    sorted_groups = groups[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1]
-    counts = np.diff(np.r_[starts, sorted_groups.size])
-    rank_sorted = np.arange(sorted_groups.size) - np.repeat(starts, counts)
-    rank = np.empty_like(rank_sorted)
-    rank[order] = rank_sorted
-    return rank
