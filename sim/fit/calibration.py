@@ -505,6 +505,24 @@ TARGETS: tuple[Target, ...] = (
         why=_STRUCTURE + "; city and rest differ by pupils and place, not a fitted number",
     ),
     _point(
+        "staff_fte_ratio_2028_2023",
+        "teacher fte employed 2028 / 2023 (the supply path)",
+        round(58441 / 60892, 4),
+        "[S] Mirror forecast (VO-raad / Voion, Apr 2024): teacher employment 60,892 fte (2023) -> "
+        "58,441 fte (2028), national, while national demand falls with the pupils",
+        "held_out_path",
+        0.0,
+        0.03,
+        "census 2028 / census 2023",
+        kind="ratio",
+        column="staff_fte",
+        year=2028,
+        base_year=2023,
+        why="checks the supply path behind the shortage's rise against the national forecast's; "
+        "Rijnmond's pupils grow where the nation's fall, so a region that matches it is short "
+        "of more",
+    ),
+    _point(
         "fte_share_55_plus_2023",
         "share of teacher fte aged 55+, first census",
         0.28,

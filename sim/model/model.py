@@ -467,8 +467,11 @@ class RegionModel(TableModel):
     @property
     def training_intake_factor(self) -> float:
         """The trend of teacher-training intake since the start year (1.0 in the start year),
-        times the programmes' response to the labour market (:meth:`intake_market_factor`)."""
-        trend = (1.0 + self.p.training_intake_trend_per_year) ** (self.year - self.p.start_year)
+        held after ``training_intake_trend_last_year``, times the programmes' response to the
+        labour market (:meth:`intake_market_factor`)."""
+        p = self.p
+        years = max(0, min(self.year, p.training_intake_trend_last_year) - p.start_year)
+        trend = (1.0 + p.training_intake_trend_per_year) ** years
         return trend * self.intake_market_factor
 
     @property

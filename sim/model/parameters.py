@@ -399,6 +399,21 @@ class Parameters(BaseModel):
         le=0.2,
         plausible=(-0.04, 0.0),
     )
+    training_intake_trend_last_year: int = param(
+        2028,
+        "Last calendar year in which training_intake_trend_per_year applies; the intake stays "
+        "at that year's level afterwards (apart from the labour-market response).",
+        unit="year",
+        source="[E] the fall is seen in the diplomas of 2015-2021 [S] and named again in the "
+        "Dec 2024 trend report [S]; no source says how long it lasts. Default: the end of the "
+        "national forecast's horizon (2028, the Mirror forecast [S]); range 2024 (the last year "
+        "a source names the fall) to 2040 (the fall carried to the horizon)",
+        group="pipeline",
+        ge=1990,
+        le=2100,
+        plausible=(2024, 2040),
+        prior="uniform",
+    )
     training_intake_trend_before_start: float = param(
         0.0,
         "Yearly change of the intake into teacher training in the years before the start: the "
