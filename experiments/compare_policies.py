@@ -496,7 +496,9 @@ def analyse(
     rep.heading("Reading")
     rep.paragraph(" ".join(reading))
     if drawn:
-        _uncertainty_section(rep, res.draws(), end, tot, u_effect, charts, last, years, series)
+        _uncertainty_section(
+            rep, res.draws(), end, tot, u_effect, charts, last, years, series, res.design.priors()
+        )
     rep.heading("Outcomes")
     rep.table(
         _translated_table(table, t),
@@ -611,8 +613,10 @@ def _uncertainty_section(
     last: int,
     years: int,
     series: pd.DataFrame,
+    priors: dict | None = None,
 ) -> None:
-    """How sure the answer is: interval, probabilities, variance split, sensitivity, PRIM."""
+    """How sure the answer is: interval, probabilities, variance split, sensitivity, PRIM;
+    ``priors`` the design's (with the scenario's supported ranges for calibrated values)."""
     t = rep.t
     base, treat = ARMS
     diff = unc.paired_by_draw(end, "shortage_rate", treat, base, draws)
@@ -742,7 +746,7 @@ def _uncertainty_section(
         t._("The effect per parameter draw (mean over its seeds); dashed: the stated thresholds."),
     )
     rep.heading("Which assumptions move the effect", level=3)
-    sens = unc.sensitivity(diff, draws)
+    sens = unc.sensitivity(diff, draws, priors=priors)
     rep.paragraph(
         t._(
             "First-order sensitivity of the per-draw effect to each drawn assumption: RBD-FAST "

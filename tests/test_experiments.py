@@ -47,7 +47,15 @@ def only_folder(root: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", ["compare_policies", "levers", "futures", "sensitivity", "ema_workbench_example"]
+    "name",
+    [
+        "compare_policies",
+        "levers",
+        "futures",
+        "sensitivity",
+        "ema_workbench_example",
+        "baseline_drivers",
+    ],
 )
 def test_help(name, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -143,6 +151,45 @@ def test_futures_study(tmp_path):
     assert futures_part.count("| pupil ") == 8  # one row per future in each table
     assert rankings.split("\n## ")[0].count("| pupil ") == 8
     assert "Collaboration pays most under" in text
+
+
+def test_baseline_drivers_study(tmp_path):
+    module = load("baseline_drivers")
+    args = ["--replications", "2", "--results-dir", str(tmp_path), *TINY]
+    assert module.main(args) == 0
+    text = check_report(
+        only_folder(tmp_path / "baseline_drivers"),
+        ["What was run", "Reading", "One assumption at a time", "The baseline's flows", "Charts"],
+        charts=1,
+    )
+    arms = module.variants("rijnmond")
+    for name in arms:
+        assert f"| {name} |" in text
+    assert "`training_intake_trend_last_year=2040`" in text
+    assert text.count("| baseline |") == 1
+
+
+def test_baseline_drivers_flow_table_adds_up():
+    import pandas as pd
+
+    from sim.i18n import Translator
+
+    module = load("baseline_drivers")
+    rows = []
+    for year in range(2023, 2034):  # 10 simulated years after the census, two seeds
+        for seed, extra in ((1, 0), (2, 10)):
+            rows.append(
+                {"arm": "baseline", "run_id": seed, "year": year}
+                | dict.fromkeys(module.INFLOWS, 10 + extra)
+                | dict.fromkeys(module.OUTFLOWS, 20)
+            )
+    table = module.flow_table(pd.DataFrame(rows), Translator("en"))
+    by = table.set_index("flow (persons a year)")
+    # four routes in at 10 and 20 (mean 15) = 60; three routes out at 20 = 60; net 0
+    assert by.loc["graduates hired", "2024-2028"] == "15"
+    assert by.loc["in, all routes", "2029-2033"] == "60"
+    assert by.loc["out, all routes", "2024-2028"] == "60"
+    assert by.loc["net (in - out)", "2029-2033"] == "0"
 
 
 def test_sensitivity_study(tmp_path):
