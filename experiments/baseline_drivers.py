@@ -103,7 +103,7 @@ def variants(scenario: str) -> dict[str, tuple[str, dict[str, object]]]:
             },
         ),
         "more-graduates-enter": (
-            N_("graduates enter teaching 8% more often (towards the national 52%)"),
+            N_("graduates enter teaching 8% more often"),
             {
                 "graduate_entry_interned_in_region": min(
                     1.0, round(p.graduate_entry_interned_in_region * 1.08, 4)
@@ -129,6 +129,15 @@ FLOW_LABELS = {
     "net": N_("net (in - out)"),
 }
 """The flows of the baseline's table, by reporter column."""
+
+PATH_COLOURS = {
+    BASELINE: "#333333",
+    "intake-fall-to-2040": "#e08214",
+    "returners-low": "#b2182b",
+    "returners-high": "#2166ac",
+    "no-feedbacks": "#4dac26",
+}
+"""The arms drawn in the chart of paths, with their colours."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,10 +241,11 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     chart = plotting.time_bands(
         series,
         "shortage_rate",
-        [BASELINE, "intake-fall-to-2040", "returners-low", "returners-high", "no-feedbacks"],
+        list(PATH_COLOURS),
         batch.folder / "charts" / "baseline_paths.png",
-        title="Isolated baseline and four of its assumptions",
-        ylabel="open + hidden shortage (% of demand)",
+        colours=PATH_COLOURS,
+        title=t._("Isolated baseline and four of its assumptions"),
+        ylabel=t._("open + hidden shortage (% of demand)"),
     )
     base = series[series["arm"] == BASELINE]
     net_early = flows.iloc[-1, 1]

@@ -121,8 +121,10 @@ def time_bands(
     ylabel: str,
     scale: float = PCT,
     labels: dict[str, str] | None = None,
+    colours: dict[str, str] | None = None,
 ) -> Path:
-    """Median and 10-90% band of ``value`` over the years, one line per arm."""
+    """Median and 10-90% band of ``value`` over the years, one line per arm (coloured by
+    policy unless ``colours`` names a colour per arm)."""
     fig, (ax,) = _figure()
     table = bands(series[series["arm"].isin(arms)], value, ["arm", "year"])
     for arm in arms:
@@ -130,7 +132,7 @@ def time_bands(
             ax,
             table[table["arm"] == arm],
             "year",
-            policy_colour(arm),
+            (colours or {}).get(arm) or policy_colour(arm),
             (labels or {}).get(arm, arm),
             scale,
         )
