@@ -182,13 +182,6 @@ def test_initial_census_meets_the_2022_structure():
     assert abs(np.mean(mean) - 43.1) < 0.4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open finding: after the recalibration on the real-school region (under-30 exit "
-    "hazard 0.036 -> 0.074) the first year's exits are 12% above the three years after "
-    "(3,397 against 3,024 over eight seeds); the margin allows 10%, of which retirements' real "
-    "fall explains most; not yet diagnosed",
-)
 def test_2024_has_no_exit_spike():
     """Exits in the first year no higher than in the three years after (the old block of
     first-years made 2024 about 17% higher), workload feedback off. Some excess is real:
