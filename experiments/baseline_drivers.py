@@ -244,6 +244,7 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
         list(PATH_COLOURS),
         batch.folder / "charts" / "baseline_paths.png",
         colours=PATH_COLOURS,
+        t=t,
         title=t._("Isolated baseline and four of its assumptions"),
         ylabel=t._("open + hidden shortage (% of demand)"),
     )

@@ -63,6 +63,7 @@ from sim.batch.runner import (
 from sim.i18n import N_, Translator
 from sim.model.policies import PRESETS
 from sim.plots import plotting
+from sim.plots.language import policy_label
 
 REPO = Path(__file__).resolve().parents[1]
 ARMS = ("isolated", "collaborative")
@@ -227,20 +228,28 @@ def analyse(
             "shortage_rate",
             ARMS,
             charts / "shortage_over_time.png",
-            title="Shortage over time",
-            ylabel="open + hidden shortage (% of demand)",
+            title=t._("Shortage over time"),
+            ylabel=t._("open + hidden shortage (% of demand)"),
+            t=t,
         ),
         "difference": plotting.paired_difference(
             diff,
             charts / "paired_difference.png",
-            title=f"Paired difference: {treat} minus {base}",
-            ylabel="difference in shortage (percentage points)",
-            label=f"{treat} - {base}, per seed",
+            title=t._("Paired difference: {treat} minus {base}").format(
+                treat=policy_label(treat, t), base=policy_label(base, t)
+            ),
+            ylabel=t._("difference in shortage (percentage points)"),
+            label=t._("{treat} - {base}, per seed").format(
+                treat=policy_label(treat, t), base=policy_label(base, t)
+            ),
+            t=t,
         ),
-        "open_hidden": plotting.open_hidden(series, ARMS, charts / "open_vs_hidden.png"),
-        "subjects": plotting.subject_groups(end, ARMS, charts / "subject_groups.png", year=last),
+        "open_hidden": plotting.open_hidden(series, ARMS, charts / "open_vs_hidden.png", t=t),
+        "subjects": plotting.subject_groups(
+            end, ARMS, charts / "subject_groups.png", year=last, t=t
+        ),
         "spread": plotting.school_spread(
-            schools, series, ARMS, charts / "school_spread.png", year=last
+            schools, series, ARMS, charts / "school_spread.png", year=last, t=t
         ),
         "maps": plotting.region_maps(
             maps,
@@ -248,8 +257,11 @@ def analyse(
             charts / "maps.png",
             year=last,
             vmax=_map_scale(maps),
+            t=t,
         ),
-        "hires": plotting.hires_by_source(tot, ARMS, charts / "hires_by_source.png", years=years),
+        "hires": plotting.hires_by_source(
+            tot, ARMS, charts / "hires_by_source.png", years=years, t=t
+        ),
     }
 
     table = analysis.outcome_table(end, OUTCOMES, ARMS, treat, base, t=t)
@@ -742,6 +754,7 @@ def _uncertainty_section(
             ).format(last=last),
             xlabel=t._("collaborative minus isolated (percentage points)"),
             thresholds=[-th for th in THRESHOLDS_PP],
+            t=t,
         ),
         t._("The effect per parameter draw (mean over its seeds); dashed: the stated thresholds."),
     )
@@ -780,7 +793,7 @@ def _uncertainty_section(
         )
         rep.image(
             plotting.sensitivity_bars(
-                sens, charts / "sensitivity.png", title=t._("What the effect hangs on")
+                sens, charts / "sensitivity.png", title=t._("What the effect hangs on"), t=t
             ),
             t._(
                 "RBD-FAST first-order indices of the per-draw effect; grey: the dummy's noise "

@@ -231,27 +231,33 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     grid = pd.DataFrame(rows)
     grid["benefit_mean"] = [iv.mean for iv in grid["benefit"]]
     values = grid.pivot(index=["pupils", "labour"], columns="wave", values="benefit_mean")
+    pp = " " + t._("pp")
     text = grid.assign(
-        t=[f"{iv.mean:.2f} pp\n[{iv.low:.2f}, {iv.high:.2f}]" for iv in grid["benefit"]]
+        # one line for the mean, one for its interval
+        t=[iv.format(1, 2, unit=pp, t=t).replace(" [", "\n[", 1) for iv in grid["benefit"]]
     ).pivot(index=["pupils", "labour"], columns="wave", values="t")
-    values.index = [f"{p}\n{lab}" for p, lab in values.index]
+    values.index = [f"{t._(p)}\n{t._(lab)}" for p, lab in values.index]
+    values.columns = [t._(w) for w in values.columns]
     text.index = values.index
-    values.index.name = "pupils and outside labour market"
-    values.columns.name = "retirement"
+    values.index.name = t._("pupils and outside labour market")
+    values.columns.name = t._("retirement")
     charts = batch.folder / "charts"
     files = {
         "grid": plotting.heatmap(
             values,
             charts / "where_collaboration_pays.png",
             annotations=text,
-            title=f"Where collaboration pays most: shortage avoided in {last}",
-            colour_label="shortage avoided by collaboration (percentage points)",
+            title=t._("Where collaboration pays most: shortage avoided in {last}").format(
+                last=last
+            ),
+            colour_label=t._("shortage avoided by collaboration (percentage points)"),
+            t=t,
         ),
         "levels": plotting.dots_by_policy(
             pd.DataFrame(
                 [
                     {
-                        "label": r.future,
+                        "label": _name(r.future, t),
                         "policy": pol,
                         "mean": iv.mean,
                         "low": iv.low,
@@ -262,8 +268,9 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
                 ]
             ),
             charts / "shortage_by_future.png",
-            title=f"Shortage in {last} per future and policy",
-            xlabel="open + hidden shortage (% of demand)",
+            title=t._("Shortage in {last} per future and policy").format(last=last),
+            xlabel=t._("open + hidden shortage (% of demand)"),
+            t=t,
         ),
     }
     table = pd.DataFrame(

@@ -42,6 +42,7 @@ from sim.batch.runner import (
 )
 from sim.fit import hindcast as hc
 from sim.i18n import N_, Translator
+from sim.plots.language import EN
 from sim.plots.plotting import save
 
 REPO = Path(__file__).resolve().parents[1]
@@ -221,28 +222,33 @@ def design_from_args(args: argparse.Namespace) -> Design:
     )
 
 
-def chart(sim: pd.DataFrame, quantity: str, path: Path) -> Path:
+def chart(sim: pd.DataFrame, quantity: str, path: Path, t: Translator = EN) -> Path:
     """Simulated median and 10-90% band over all runs against the measured points."""
     fig = Figure(figsize=(7.0, 3.8))
-    _panel(fig.subplots(), sim, quantity, legend=True)
-    return save(fig, path)
+    _panel(fig.subplots(), sim, quantity, legend=True, t=t)
+    return save(fig, path, t)
 
 
-def grid(sim: pd.DataFrame, quantities: Sequence[str], path: Path) -> Path:
+def grid(sim: pd.DataFrame, quantities: Sequence[str], path: Path, t: Translator = EN) -> Path:
     """Every quantity as one small panel of one figure (cheaper to draw than one each)."""
     ncols = 4
     nrows = -(-len(quantities) // ncols)
     fig = Figure(figsize=(3.2 * ncols, 2.4 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, quantity in zip(axes, quantities, strict=False):
-        _panel(ax, sim, quantity, legend=False)
+        _panel(ax, sim, quantity, legend=False, t=t)
     for ax in axes[len(quantities) :]:
         ax.set_visible(False)
     fig.tight_layout()
-    return save(fig, path)
+    return save(fig, path, t)
 
 
-def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool) -> None:
+def _unit(unit: str, t: Translator) -> str:
+    """A quantity's unit on its axis: a word in the report's language, a symbol as it is."""
+    return unit if unit in ("%", "fte") else t._(unit)
+
+
+def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool, t: Translator = EN) -> None:
     title, unit, scale = hc.QUANTITIES[quantity]
     band = hc.bands(sim, quantity)
     ax.fill_between(
@@ -252,9 +258,11 @@ def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool) -> None:
         alpha=0.25,
         color="tab:blue",
         lw=0,
-        label="simulated 10-90% (draws x seeds)",
+        label=t._("simulated 10-90% (draws x seeds)"),
     )
-    ax.plot(band["year"], band["median"] * scale, color="tab:blue", lw=2, label="simulated median")
+    ax.plot(
+        band["year"], band["median"] * scale, color="tab:blue", lw=2, label=t._("simulated median")
+    )
     central = sim[sim["arm"] == "central"].groupby("year")[quantity].median()
     if not central.empty:
         ax.plot(
@@ -263,7 +271,7 @@ def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool) -> None:
             color="tab:blue",
             ls="--",
             lw=1,
-            label="central values",
+            label=t._("central values"),
         )
     for m in (m for m in (*hc.MEASURED, *hc.INPUT_CHECKS) if m.quantity == quantity):
         err = [[(m.value - m.low) * scale], [(m.high - m.value) * scale]]
@@ -276,13 +284,13 @@ def _panel(ax, sim: pd.DataFrame, quantity: str, *, legend: bool) -> None:
             capsize=4,
             zorder=5,
         )
-    ax.plot([], [], "o", color="black", label="measured")
+    ax.plot([], [], "o", color="black", label=t._("measured"))
     ax.axvline(hc.START_YEAR, color="grey", lw=0.8, ls=":")
-    ax.set_title(title, fontsize=10 if legend else 7)
-    ax.set_ylabel(unit)
+    ax.set_title(t._(title), fontsize=10 if legend else 7)
+    ax.set_ylabel(_unit(unit, t))
     ax.grid(alpha=0.3)
     if legend:
-        ax.set_xlabel("census year (1 October)")
+        ax.set_xlabel(t._("census year (1 October)"))
         ax.legend(fontsize=7)
 
 
@@ -413,11 +421,11 @@ def analyse(
         )
     )
     if not each_chart:
-        path = grid(sim, compared + inputs, out / "all_quantities.png")
+        path = grid(sim, compared + inputs, out / "all_quantities.png", t)
         report.image(path, t._("Every compared quantity and input path"))
     for quantity in compared if each_chart else ():
-        path = chart(sim, quantity, out / f"{quantity}.png")
-        report.image(path, hc.QUANTITIES[quantity][0])
+        path = chart(sim, quantity, out / f"{quantity}.png", t)
+        report.image(path, t._(hc.QUANTITIES[quantity][0]))
     report.heading("Input paths read back")
     report.paragraph(
         t._(
@@ -427,8 +435,8 @@ def analyse(
     )
     report.table(hits_table(hc.compare(sim, hc.INPUT_CHECKS), t))
     for quantity in inputs if each_chart else ():
-        path = chart(sim, quantity, out / f"{quantity}.png")
-        report.image(path, hc.QUANTITIES[quantity][0])
+        path = chart(sim, quantity, out / f"{quantity}.png", t)
+        report.image(path, t._(hc.QUANTITIES[quantity][0]))
     return report.write()
 
 

@@ -265,23 +265,31 @@ def analyse(batch: BatchResult, command: str, lang: str = "en") -> Path:
     years = last - first
     eff = lever_effects(tot, end)
     charts = batch.folder / "charts"
+    t = Translator(lang)
     files = {
         "effects": plotting.effects(
             eff,
             charts / "shortage_avoided_by_lever.png",
-            title=f"Shortage avoided by each lever over {years} years (mean, 95% interval)",
-            xlabel="shortage avoided (fte-years)",
+            title=t._(
+                "Shortage avoided by each lever over {years} years (mean, 95% interval)"
+            ).format(years=years),
+            xlabel=t._("shortage avoided (fte-years)"),
             group_by="direction",
+            t=t,
         ),
         "cost": plotting.cost_effect(
             eff,
             charts / "cost_effectiveness.png",
-            title=f"What each lever costs and what it avoids over {years} years",
-            xlabel=f"lever cost plus extra staff wages over {years} years (MEUR)",
-            ylabel="shortage avoided (fte-years)",
+            title=t._("What each lever costs and what it avoids over {years} years").format(
+                years=years
+            ),
+            xlabel=t._("lever cost plus extra staff wages over {years} years (MEUR)").format(
+                years=years
+            ),
+            ylabel=t._("shortage avoided (fte-years)"),
+            t=t,
         ),
     }
-    t = Translator(lang)
     package = -paired_differences(tot, "shortage_fte", "collaborative", "isolated")["difference"]
 
     no_cost = t._("no net cost")

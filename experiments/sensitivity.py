@@ -227,6 +227,7 @@ def analyse(
         {o: table[table["outcome"] == o] for o in OUTCOMES},
         charts / "morris_mu_star_sigma.png",
         labels={k: f"{t._(v)}, {last}" for k, v in OUTCOMES.items()},
+        t=t,
     )
     wide = table.pivot(index="parameter", columns="outcome", values="mu_star")[list(OUTCOMES)]
     sig = table.pivot(index="parameter", columns="outcome", values="sigma")["benefit"]

@@ -10,11 +10,13 @@ import dataclasses
 import math
 
 import ipyvuetify as v
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
 import solara
 
+from sim.i18n import Translator
 from sim.model.model import RegionModel
 from sim.model.parameters import ParameterError, Parameters
 from sim.model.policies import LEVERS, PRESETS
@@ -26,6 +28,7 @@ from sim.view.components import (
     controls,
     default_settings,
 )
+from sim.view.controller import RunController, button_labels
 
 
 # ------------------------------------------------------------------ controls
@@ -85,6 +88,18 @@ def test_every_slider_position_is_a_valid_parameter_value():
 
 
 # ------------------------------------------------------------------ the page
+def _render(lang: str = "en"):
+    from sim.view.app import ViewPage
+
+    sessions: list[ViewSession] = []
+    _, rc = solara.render(
+        solara.AppLayout(children=[ViewPage(on_session=sessions.append, lang=lang)]),
+        handle_error=False,
+    )
+    assert len(sessions) == 1
+    return rc, sessions[0]
+
+
 @pytest.fixture
 def page():
     """The rendered page and its session; closed after the test.
@@ -92,14 +107,16 @@ def page():
     Closing matters: outside a Solara server, Mesa's update counter is one global value, and a
     page left open would redraw on every later test's Step.
     """
-    from sim.view.app import ViewPage
+    rc, session = _render()
+    yield rc, session
+    rc.close()
 
-    sessions: list[ViewSession] = []
-    _, rc = solara.render(
-        solara.AppLayout(children=[ViewPage(on_session=sessions.append)]), handle_error=False
-    )
-    assert len(sessions) == 1
-    yield rc, sessions[0]
+
+@pytest.fixture
+def dutch_page():
+    """The same page opened in Dutch (``--lang nl``)."""
+    rc, session = _render("nl")
+    yield rc, session
     rc.close()
 
 
@@ -434,3 +451,94 @@ def test_scenario_file_of_the_view_runs_with_the_changed_values(tmp_path):
     assert study_commands(settings, str(path))[0].endswith(
         f"--scenario {path} --policy isolated --rng 1 --years 17"
     )
+
+
+# ------------------------------------------------------------------- the run's buttons
+def test_button_labels_follow_the_language():
+    assert button_labels(Translator("nl")) == {
+        "reset": "Herstart",
+        "step": "Stap",
+        "play": "Afspelen",
+        "pause": "Pauzeren",
+    }
+    assert button_labels(Translator("en")) == {
+        "reset": "Reset",
+        "step": "Step",
+        "play": "Play",
+        "pause": "Pause",
+    }
+
+
+def _buttons(rc) -> list[str]:
+    return [
+        w.children[0]
+        for w in rc.find(v.Btn).widgets
+        if w.children and isinstance(w.children[0], str)
+    ]
+
+
+def test_dutch_page_steps_plays_and_resets_with_dutch_buttons(dutch_page):
+    rc, session = dutch_page
+    labels = _buttons(rc)
+    assert {"Herstart", "Stap", "▶"} <= set(labels)
+    assert not {"Reset", "Step"} & set(labels)
+    play = rc.find(v.Btn, children=["▶"])
+    play.assert_single()
+    assert play.widget.attributes == {"title": "Afspelen"}
+    (arm,) = session.arms.values()
+    start = arm.year
+    _click(rc, "Stap")
+    assert arm.year == start + 1
+    # play turns the button into pause (named in Dutch) and Step off, until paused
+    _click(rc, "▶")
+    pause = rc.find(v.Btn, children=["❚❚"])
+    pause.assert_single()
+    assert pause.widget.attributes == {"title": "Pauzeren"}
+    assert rc.find(v.Btn, children=["Stap"]).widget.disabled
+    _click(rc, "❚❚")
+    rc.find(v.Btn, children=["▶"]).assert_single()
+    assert not rc.find(v.Btn, children=["Stap"]).widget.disabled
+    _click(rc, "Herstart")
+    (fresh,) = session.arms.values()
+    assert fresh is not arm
+    assert fresh.year == start
+
+
+class _TwoSteps(mesa.Model):
+    """A model that stops after two steps."""
+
+    def __init__(self) -> None:
+        super().__init__(rng=1)
+        self.done = 0  # not ``steps``: Mesa counts those itself
+        self.running = True
+
+    def step(self) -> None:
+        self.done += 1
+        self.running = self.done < 2
+
+
+def test_controller_follows_the_language_and_stops_with_the_model():
+    lang = solara.reactive("en")
+    model = solara.reactive(_TwoSteps())
+    interval = solara.reactive(1)
+
+    @solara.component
+    def Harness():  # noqa: N802
+        RunController(model, rebuild=_TwoSteps, play_interval=interval, lang=lang.value)
+
+    _, rc = solara.render(Harness(), handle_error=False)
+    try:
+        assert _buttons(rc) == ["Reset", "▶", "Step"]
+        lang.set("nl")
+        assert _buttons(rc) == ["Herstart", "▶", "Stap"]
+        first = model.value
+        _click(rc, "Stap")
+        _click(rc, "Stap")
+        assert first.done == 2
+        assert rc.find(v.Btn, children=["Stap"]).widget.disabled
+        assert rc.find(v.Btn, children=["▶"]).widget.disabled
+        _click(rc, "Herstart")
+        assert model.value is not first and model.value.done == 0
+        assert not rc.find(v.Btn, children=["Stap"]).widget.disabled
+    finally:
+        rc.close()

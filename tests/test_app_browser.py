@@ -523,7 +523,15 @@ def test_language_switch_turns_the_page_dutch(page):
     assert re.search(r"tekort \d+,\d% van de vraag", status), status
     expect(page.get_by_text("Instellingen", exact=True)).to_be_visible()
     expect(page.locator(".info-year")).to_have_text("Jaar 2023")
+    # the run's buttons too (Mesa's own controller has English labels only)
+    expect(page.get_by_role("button", name="Stap", exact=True)).to_be_enabled()
+    expect(page.get_by_role("button", name="Herstart", exact=True)).to_be_enabled()
+    expect(page.get_by_role("button", name="Step", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="▶")).to_have_attribute("title", "Afspelen")
+    page.get_by_role("button", name="Stap", exact=True).click()
+    expect(page.locator(".info-year")).to_have_text("Jaar 2024", timeout=STEP_TIMEOUT_MS)
     _screenshot(page, "browser-view-nl.png")
     page.get_by_role("button", name="en", exact=True).click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Year 2023"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Year 2024"))).to_be_visible()
+    expect(page.get_by_role("button", name="Step", exact=True)).to_be_enabled()
     assert page.problems == []

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sim.i18n import N_
+
 SCENARIO = "netherlands-2015"
 """The hindcast's scenario file."""
 
@@ -283,25 +285,34 @@ INPUT_CHECKS: tuple[Measured, ...] = (
 (how well the model turns them into the observed flows), not a test of the model."""
 
 QUANTITIES: dict[str, tuple[str, str, float]] = {
-    "graduates": ("Teacher-training graduates a year (input path)", "persons", 1),
-    "side_entrants_placed": ("Side-entrants placed a year (input path)", "persons", 1),
-    "outflow_persons": ("Teachers leaving (retired, left education or VO) a year", "persons", 1),
-    "outflow_rate": ("Teachers leaving a year, share of the teachers a year before", "%", 100),
-    "hidden_shortage_rate": ("Lessons by side-entrants and stop-gaps (hidden shortage)", "%", 100),
-    "qualified_lesson_share": ("Lessons taught by a qualified teacher", "%", 100),
-    "staff_persons": ("Teachers and side-entrants (persons)", "persons", 1),
-    "staff_fte": ("Teacher and side-entrant contract fte", "fte", 1),
-    "fte_share_55_plus": ("Share of teacher fte aged 55 and over", "%", 100),
-    "mean_age_teachers": ("Mean age of qualified teachers", "years", 1),
-    "shortage_rate": ("Shortage (open + hidden) / demand", "%", 100),
-    "shortage_fte": ("Shortage (open + hidden)", "fte", 1),
-    "shortage_rate_dutch": ("Shortage in Dutch", "%", 100),
-    "shortage_rate_mathematics": ("Shortage in mathematics", "%", 100),
-    "shortage_rate_technology_computing": ("Shortage in technology and computing", "%", 100),
-    "shortage_rate_modern_languages": ("Shortage in modern languages", "%", 100),
-    "shortage_rate_sciences": ("Shortage in sciences", "%", 100),
+    "graduates": (N_("Teacher-training graduates a year (input path)"), N_("persons"), 1),
+    "side_entrants_placed": (N_("Side-entrants placed a year (input path)"), N_("persons"), 1),
+    "outflow_persons": (
+        N_("Teachers leaving (retired, left education or VO) a year"),
+        N_("persons"),
+        1,
+    ),
+    "outflow_rate": (N_("Teachers leaving a year, share of the teachers a year before"), "%", 100),
+    "hidden_shortage_rate": (
+        N_("Lessons by side-entrants and stop-gaps (hidden shortage)"),
+        "%",
+        100,
+    ),
+    "qualified_lesson_share": (N_("Lessons taught by a qualified teacher"), "%", 100),
+    "staff_persons": (N_("Teachers and side-entrants (persons)"), N_("persons"), 1),
+    "staff_fte": (N_("Teacher and side-entrant contract fte"), "fte", 1),
+    "fte_share_55_plus": (N_("Share of teacher fte aged 55 and over"), "%", 100),
+    "mean_age_teachers": (N_("Mean age of qualified teachers"), N_("years"), 1),
+    "shortage_rate": (N_("Shortage (open + hidden) / demand"), "%", 100),
+    "shortage_fte": (N_("Shortage (open + hidden)"), "fte", 1),
+    "shortage_rate_dutch": (N_("Shortage in Dutch"), "%", 100),
+    "shortage_rate_mathematics": (N_("Shortage in mathematics"), "%", 100),
+    "shortage_rate_technology_computing": (N_("Shortage in technology and computing"), "%", 100),
+    "shortage_rate_modern_languages": (N_("Shortage in modern languages"), "%", 100),
+    "shortage_rate_sciences": (N_("Shortage in sciences"), "%", 100),
 }
-"""Each compared quantity: title, unit shown, and the factor from the stored value to it."""
+"""Each compared quantity: title, unit shown, and the factor from the stored value to it (title
+and unit in English, looked up in the catalog where a chart shows them)."""
 
 
 def simulated(series: pd.DataFrame) -> pd.DataFrame:

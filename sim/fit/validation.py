@@ -35,10 +35,12 @@ from sim.fit.calibration import (
     Target,
     simulate_many,
 )
+from sim.i18n import N_, Translator
 from sim.model.parameters import AGE_BANDS
 from sim.model.scenarios import Scenario
+from sim.plots.language import EN, localise_ticks
 
-AGE_LABELS = ("under 30", "30-39", "40-49", "50-59", "60+")
+AGE_LABELS = (N_("under 30"), "30-39", "40-49", "50-59", "60+")
 
 
 # ---------------------------------------------------------------------------- replication
@@ -393,18 +395,20 @@ def _targets(prefix: str, targets: Sequence[Target]) -> dict[str, Target]:
     return {t.name: t for t in targets if t.name.startswith(prefix)}
 
 
-def plot_attrition(runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS) -> Path:
+def plot_attrition(
+    runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS, t: Translator = EN
+) -> Path:
     """Starter attrition after 1-5 years: simulated median and 10-90% band vs DUO ranges."""
     years = [k for k in range(1, 6) if f"starter_attrition_{k}y" in runs]
     med, p10, p90 = _band(runs, [f"starter_attrition_{k}y" for k in years])
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
-    ax.fill_between(years, p10 * 100, p90 * 100, alpha=0.25, label="simulated 10–90%")
-    ax.plot(years, med * 100, marker="o", label="simulated median")
+    ax.fill_between(years, p10 * 100, p90 * 100, alpha=0.25, label=t._("simulated 10–90%"))
+    ax.plot(years, med * 100, marker="o", label=t._("simulated median"))
     obs = _targets("starter_attrition_", targets)
     xs = [int(n.split("_")[-1][:-1]) for n in obs]
-    lo = np.array([t.low for t in obs.values()]) * 100
-    hi = np.array([t.high for t in obs.values()]) * 100
+    lo = np.array([o.low for o in obs.values()]) * 100
+    hi = np.array([o.high for o in obs.values()]) * 100
     ax.errorbar(
         xs,
         (lo + hi) / 2,
@@ -412,20 +416,22 @@ def plot_attrition(runs: pd.DataFrame, path: Path, targets: Sequence[Target] = T
         fmt="s",
         color="black",
         capsize=5,
-        label="observed (DUO, range)",
+        label=t._("observed (DUO, range)"),
     )
     ax.set(
-        xlabel="years since starting",
-        ylabel="share of starters gone (%)",
-        title="Starter attrition",
+        xlabel=t._("years since starting"),
+        ylabel=t._("share of starters gone (%)"),
+        title=t._("Starter attrition"),
         xticks=years,
         ylim=(0, None),
     )
     ax.legend(loc="lower right")
-    return _save(fig, path)
+    return _save(fig, path, t)
 
 
-def plot_exit_by_age(runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS) -> Path:
+def plot_exit_by_age(
+    runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS, t: Translator = EN
+) -> Path:
     """Yearly exit from education by age band: simulated vs DUO."""
     cols = [f"exit_rate_{b}" for b in AGE_BANDS]
     med, p10, p90 = _band(runs, cols)
@@ -433,27 +439,29 @@ def plot_exit_by_age(runs: pd.DataFrame, path: Path, targets: Sequence[Target] =
     x = np.arange(len(cols))
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
-    ax.bar(x - 0.2, obs * 100, 0.4, color="grey", label="observed (DUO 2013-17)")
+    ax.bar(x - 0.2, obs * 100, 0.4, color="grey", label=t._("observed (DUO 2013-17)"))
     ax.bar(
         x + 0.2,
         med * 100,
         0.4,
         yerr=[(med - p10) * 100, (p90 - med) * 100],
         capsize=4,
-        label="simulated median, 10–90%",
+        label=t._("simulated median, 10–90%"),
     )
     ax.set(
         xticks=x,
-        xticklabels=AGE_LABELS,
-        xlabel="age",
-        ylabel="leaving education per year (%)",
-        title="Exit from education by age",
+        xticklabels=[t._(a) for a in AGE_LABELS],
+        xlabel=t._("age"),
+        ylabel=t._("leaving education per year (%)"),
+        title=t._("Exit from education by age"),
     )
     ax.legend()
-    return _save(fig, path)
+    return _save(fig, path, t)
 
 
-def plot_age_pyramid(runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS) -> Path:
+def plot_age_pyramid(
+    runs: pd.DataFrame, path: Path, targets: Sequence[Target] = TARGETS, t: Translator = EN
+) -> Path:
     """Age distribution of teachers: simulated (left) vs observed (right), as a pyramid."""
     cols = [f"age_share_{b}" for b in AGE_BANDS]
     med, p10, p90 = _band(runs, cols)
@@ -466,27 +474,28 @@ def plot_age_pyramid(runs: pd.DataFrame, path: Path, targets: Sequence[Target] =
         -med * 100,
         xerr=[(p90 - med) * 100, (med - p10) * 100],
         capsize=3,
-        label="simulated median, 10–90%",
+        label=t._("simulated median, 10–90%"),
     )
-    ax.barh(y, obs * 100, color="grey", label="observed (avg 2013-16)")
+    ax.barh(y, obs * 100, color="grey", label=t._("observed (avg 2013-16)"))
     ax.axvline(0, color="black", lw=0.8)
     lim = max(med.max(), obs.max()) * 100 * 1.15
     ax.set(
         yticks=y,
-        yticklabels=AGE_LABELS,
+        yticklabels=[t._(a) for a in AGE_LABELS],
         xlim=(-lim, lim),
-        xlabel="share of teachers (%)",
-        title="Age pyramid: simulated (left) and observed (right)",
+        xlabel=t._("share of teachers (%)"),
+        title=t._("Age pyramid: simulated (left) and observed (right)"),
     )
     ax.set_xticks(ax.get_xticks(), [f"{abs(v):.0f}" for v in ax.get_xticks()])
     ax.legend(loc="lower right", fontsize=8)
-    return _save(fig, path)
+    return _save(fig, path, t)
 
 
 def plot_shortage_trend(
     runs: pd.DataFrame,
     path: Path,
     points: Sequence[tuple[int, float, float, float, str]] = SOURCE_POINTS,
+    t: Translator = EN,
 ) -> Path:
     """The shortage rate per census: simulated median and 10-90% band over the runs, with the
     sources' points carried to the region on the same chart.
@@ -496,6 +505,7 @@ def plot_shortage_trend(
         path: PNG file to write.
         points: (year, value, low, high, kind) of each source point; a finite low/high draws
             an error bar, kind ``earlier forecast`` an open marker.
+        t: Language of the texts.
     """
     cols = sorted((c for c in runs.columns if c.startswith(PATH_PREFIX)), key=_path_year)
     fig = Figure(figsize=(7, 4.2))
@@ -503,13 +513,17 @@ def plot_shortage_trend(
     if cols:
         years = [_path_year(c) for c in cols]
         med, p10, p90 = _band(runs, cols)
-        ax.fill_between(years, p10 * 100, p90 * 100, alpha=0.25, label="simulated 10–90%")
-        ax.plot(years, med * 100, label="simulated median")
+        ax.fill_between(years, p10 * 100, p90 * 100, alpha=0.25, label=t._("simulated 10–90%"))
+        ax.plot(years, med * 100, label=t._("simulated median"))
     styles = {
-        "measured": ("s", "black", "measured (Rijnmond 2023)"),
-        "measured, carried": ("s", "dimgrey", "measured 2024 (national, carried)"),
-        "forecast direction": ("D", "firebrick", "forecast 2028 (national ratio 1.28, carried)"),
-        "earlier forecast": ("o", "firebrick", "earlier forecast 2026 (other vintage)"),
+        "measured": ("s", "black", t._("measured (Rijnmond 2023)")),
+        "measured, carried": ("s", "dimgrey", t._("measured 2024 (national, carried)")),
+        "forecast direction": (
+            "D",
+            "firebrick",
+            t._("forecast 2028 (national ratio {ratio}, carried)").format(ratio=t.num(1.28, 2)),
+        ),
+        "earlier forecast": ("o", "firebrick", t._("earlier forecast 2026 (other vintage)")),
     }
     for year, value, low, high, kind in points:
         marker, color, label = styles.get(kind, ("o", "black", kind))
@@ -527,34 +541,39 @@ def plot_shortage_trend(
             label=label,
         )
     ax.set(
-        xlabel="census year (October)",
-        ylabel="shortage (open + hidden), % of demand",
-        title="Shortage path: simulated baseline and the sources",
+        xlabel=t._("census year (October)"),
+        ylabel=t._("shortage (open + hidden), % of demand"),
+        title=t._("Shortage path: simulated baseline and the sources"),
         ylim=(0, None),
     )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="best")
-    return _save(fig, path)
+    return _save(fig, path, t)
 
 
 def _path_year(column: str) -> int:
     return int(column[len(PATH_PREFIX) :])
 
 
-def plot_closed_form(check: Check, path: Path) -> Path:
+def plot_closed_form(check: Check, path: Path, t: Translator = EN) -> Path:
     """The closed-form verification: simulated head count and the closed-form path."""
     f = check.series
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
-    ax.fill_between(f.index, f["low"], f["high"], alpha=0.25, label="closed form ± 4 sd")
-    ax.plot(f.index, f["closed_form"], label="closed form N0 (1 - q)^t")
-    ax.plot(f.index, f["teachers"], "o", ms=4, label="simulated")
-    ax.set(xlabel="year", ylabel="teachers", title="Verification: closed-form stock path")
+    ax.fill_between(f.index, f["low"], f["high"], alpha=0.25, label=t._("closed form ± 4 sd"))
+    ax.plot(f.index, f["closed_form"], label=t._("closed form N0 (1 - q)^t"))
+    ax.plot(f.index, f["teachers"], "o", ms=4, label=t._("simulated"))
+    ax.set(
+        xlabel=t._("year"),
+        ylabel=t._("teachers"),
+        title=t._("Verification: closed-form stock path"),
+    )
     ax.legend()
-    return _save(fig, path)
+    return _save(fig, path, t)
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path, t: Translator = EN) -> Path:
+    localise_ticks(fig, t)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from sim.i18n import Translator
+from sim.plots.language import EN
+
 if TYPE_CHECKING:
     from sim.model.model import RegionModel
 
@@ -41,6 +44,7 @@ def draw_region_map(
     vmax: float = 0.2,
     title: str = "",
     colorbar: bool = True,
+    t: Translator = EN,
 ):
     """Draw school sites (size = pupils, colour = shortage rate) and training institutes.
 
@@ -52,6 +56,7 @@ def draw_region_map(
         vmax: Shortage rate at the top of the colour scale (fixed so maps compare).
         title: Axes title.
         colorbar: Whether to add a colour bar.
+        t: Language of the labels.
 
     Returns:
         The scatter artist of the schools.
@@ -79,7 +84,7 @@ def draw_region_map(
             c="tab:blue",
             edgecolors="black",
             zorder=3,
-            label="training institute",
+            label=t._("training institute"),
         )
         for row in institutes.itertuples():
             ax.annotate(
@@ -90,12 +95,12 @@ def draw_region_map(
                 fontsize=7,
             )
         ax.legend(loc="lower right", fontsize=7, frameon=True)
-    ax.set_xlabel("east (km)")
-    ax.set_ylabel("north (km)")
+    ax.set_xlabel(t._("east (km)"))
+    ax.set_ylabel(t._("north (km)"))
     ax.set_aspect("equal", adjustable="datalim")
     if title:
         ax.set_title(title)
     if colorbar:
         cb = ax.figure.colorbar(sc, ax=ax, shrink=0.8)
-        cb.set_label("shortage (open + hidden, share of demand)")
+        cb.set_label(t._("shortage (open + hidden, share of demand)"))
     return sc

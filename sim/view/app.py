@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable
 
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.i18n import Translator, check_language
@@ -31,6 +30,7 @@ from sim.view.components import (
     ViewSession,
     default_settings,
 )
+from sim.view.controller import RunController
 from sim.view.flows import FlowsPanel
 
 SCENARIO_ENV = "SIM_VIEW_SCENARIO"
@@ -44,9 +44,11 @@ def ViewPage(  # noqa: N802
 ) -> None:
     """The whole page for one browser session.
 
-    Mesa's own controller (Reset, play and pause, Step) drives the model; the page does not use
-    SolaraViz's whole layout, whose "render interval" made one Step jump several years and
-    whose information card counted steps ("Time: 5.0") instead of years.
+    The page's own controller (:func:`~sim.view.controller.RunController`: Reset, play and
+    pause, Step) drives the model the way Mesa's ``ModelController`` does, with its labels in
+    the page's language. The page does not use SolaraViz's whole layout, whose "render interval"
+    made one Step jump several years and whose information card counted steps ("Time: 5.0")
+    instead of years.
 
     Args:
         scenario: Scenario whose parameters are the defaults of the controls.
@@ -58,9 +60,6 @@ def ViewPage(  # noqa: N802
     model = solara.use_reactive(solara.use_memo(lambda: ViewModel(session), []))
     language = solara.use_reactive(check_language(lang))
     play_interval = solara.use_reactive(100)
-    # Mesa's controller reads these as reactive values; fixed: one year per Step, no threads
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
     t = Translator(language.value)
     region_name = load_scenario(model.value.settings.scenario).name.replace("-", " ").title()
     solara.use_effect(lambda: on_session(session) if on_session else None, [])
@@ -80,13 +79,12 @@ def ViewPage(  # noqa: N802
                 step=10,
             )
             # the settings reach the model through the session: Reset builds
-            # ViewModel(session=...), one year per Step (render interval 1)
-            ModelController(
+            # ViewModel(session), one year per Step
+            RunController(
                 model,
-                model_parameters={"session": session},
+                rebuild=lambda: ViewModel(session),
                 play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
+                lang=language.value,
             )
         RunInfo(model.value, language.value)
         SettingsPanel(settings, language.value)
@@ -96,7 +94,7 @@ def ViewPage(  # noqa: N802
         lang=language.value,
         current=settings.value,
     )
-    FlowsPanel(model.value, update_counter.get())
+    FlowsPanel(model.value, update_counter.get(), lang=language.value)
 
 
 @solara.component

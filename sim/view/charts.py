@@ -24,6 +24,7 @@ from PIL import Image
 
 from sim.i18n import N_, Translator
 from sim.model.parameters import SUBJECT_GROUPS
+from sim.plots.language import localise_ticks
 from sim.plots.maps import draw_region_map, school_marker_sizes
 
 Arms = Mapping[str, pd.DataFrame]
@@ -323,7 +324,7 @@ def dashboard_figure(arms: Arms, until: int | None = None, t: Translator = EN) -
     fig = Figure(figsize=DASHBOARD_SIZE, dpi=72)
     _draw_dashboard(_dashboard_axes(fig), arms, until, t)
     _arm_legend(fig, arms, t)
-    return fig
+    return localise_ticks(fig, t)
 
 
 def _dashboard_axes(fig: Figure) -> np.ndarray:
@@ -406,13 +407,8 @@ def maps_figure(
     sc = None
     for ax, (arm, frame) in zip(axes, schools.items(), strict=True):
         sc = draw_region_map(
-            ax, frame, institutes, vmax=MAP_VMAX, title=titles[arm], colorbar=False
+            ax, frame, institutes, vmax=MAP_VMAX, title=titles[arm], colorbar=False, t=t
         )
-        ax.set_xlabel(t._("east (km)"))
-        ax.set_ylabel(t._("north (km)"))
-        leg = ax.get_legend()
-        if leg is not None:
-            leg.get_texts()[0].set_text(t._("training institute"))
         _label_municipalities(ax, frame)
     cax = fig.add_axes((0.9, 0.15, 0.015, 0.7))
     cb = fig.colorbar(sc, cax=cax, extend="max", ticks=np.linspace(0, MAP_VMAX, 5))
@@ -425,7 +421,7 @@ def maps_figure(
         fontsize=9,
         color="0.3",
     )
-    return fig
+    return localise_ticks(fig, t)
 
 
 class LiveDashboard:
