@@ -1,6 +1,7 @@
 """The hindcast from 2015: its scenario uses no value measured after its start year, its
-draws stay in their ranges, ``--quick`` finishes in under a minute; and the general pieces it
-needs: parameter paths by year, scenarios that extend another, the initial training pipeline."""
+draws stay in their ranges and draw the parameter priors (never a calibrated value or range),
+``--quick`` finishes in under a minute; and the general pieces it needs: parameter paths by
+year, scenarios that extend another, the initial training pipeline."""
 
 from __future__ import annotations
 
@@ -138,16 +139,42 @@ def test_draws_stay_in_their_ranges_and_set_only_assumptions():
         assert tenths == set(range(10)), a.name
 
 
-def test_the_comparison_marks_hits_and_misses_by_tolerance():
+def test_the_comparison_counts_a_measurement_inside_the_band_as_a_hit():
     sim = pd.DataFrame(
-        {"run_id": [0, 1, 2], "arm": "c", "year": 2023, "shortage_rate": [0.05, 0.06, 0.07]}
-    )
+        {
+            "run_id": range(11),
+            "arm": "c",
+            "year": 2023,
+            "shortage_rate": np.linspace(0.04, 0.09, 11),
+        }
+    )  # 10-90% band 0.045-0.085, median 0.065
+    inside = hc.Measured.point("shortage_rate", 2023, 0.05, 0.01, "x")  # median 1.5 points off
     near = hc.Measured.point("shortage_rate", 2023, 0.058, 0.01, "x")
-    far = hc.Measured.point("shortage_rate", 2023, 0.09, 0.01, "x")
-    table = hc.compare(sim, [near, far])
-    assert table["hit"].tolist() == [True, False]
-    assert table["simulated_median"].iloc[0] == pytest.approx(0.06)
-    assert table["in_band"].tolist() == [True, False]
+    above = hc.Measured.point("shortage_rate", 2023, 0.09, 0.01, "x")
+    overlapping = hc.Measured("shortage_rate", 2023, 0.09, 0.08, 0.10, 0.0, "x")
+    table = hc.compare(sim, [inside, near, above, overlapping])
+    assert table["hit"].tolist() == [True, True, False, True]
+    assert table["median_hit"].tolist() == [False, True, False, False]
+    assert table["simulated_median"].iloc[0] == pytest.approx(0.065)
+    assert table["simulated_p10"].iloc[0] == pytest.approx(0.045)
+    assert table["simulated_p90"].iloc[0] == pytest.approx(0.085)
+
+
+def test_the_drivers_rank_scalar_draws_and_skip_share_profiles():
+    arms = [f"draw-{i}" for i in range(6)]
+    outcome = [0.02, 0.03, 0.05, 0.06, 0.08, 0.09]
+    sim = pd.DataFrame({"arm": arms, "year": 2023, "shortage_rate": outcome})
+    draws = {
+        "central": {},
+        **{
+            a: {"returner_rate": 0.2 - 0.02 * i, "share": (0.5, 0.5), "noise": [3, 1, 2][i % 3]}
+            for i, a in enumerate(arms)
+        },
+    }
+    table = hc.drivers(sim, draws)
+    assert table["input"].tolist()[0] == "returner_rate"
+    assert table["rank correlation"].iloc[0] == pytest.approx(-1.0)
+    assert "share" not in set(table["input"])
 
 
 # ------------------------------------------------------------------------ the script
@@ -179,6 +206,99 @@ def test_the_design_has_a_central_arm_and_one_arm_per_draw():
     assert dict(design.arms[2].overrides) == {"returner_rate": 0.15}
     assert design.scenario == hc.SCENARIO and design.horizon == 9
     design.validate()
+
+
+def _default_design():
+    script = _script()
+    return script.design_from_args(script.build_parser().parse_args([]))
+
+
+def _set_by_the_scenario_files() -> set[str]:
+    """What netherlands-2015.toml and the file it extends set, read from the TOML itself."""
+    base = tomllib.loads((SCENARIO_DIR / f"{RAW['scenario']['extends']}.toml").read_text("utf-8"))
+    return set(RAW["parameters"]) | set(base["parameters"]) | set(RAW["parameter_paths"])
+
+
+def test_the_default_design_draws_the_parameter_priors_with_the_assumptions():
+    design = _default_design()
+    info = Parameters.info()
+    draws = [dict(a.overrides) for a in design.arms if a.name != "central"]
+    assert len(draws) >= 12 and not dict(design.arm("central").overrides)
+    assert len(design.arms) * design.replications <= 60  # the default run stays small
+    assumed = {a.name for a in hc.ASSUMPTIONS} | {"pupils_per_teacher_fte"}
+    fixed = _set_by_the_scenario_files() - assumed
+    drawn = set(draws[0]) - assumed
+    # every parameter with a prior that the files do not set is drawn, except the pupil trend
+    expected = {n for n, i in info.items() if i.prior is not None} - fixed - assumed
+    assert drawn == expected - {"pupil_trend_per_year"}
+    assert {"inmigration_ratio", "mover_search_rate", "subject_demand_share"} <= drawn
+    assert not drawn & fixed  # nothing the scenario sets, no observed path
+    for d in draws:
+        assert set(d) == drawn | assumed
+        for a in hc.ASSUMPTIONS:
+            assert a.low <= d[a.name] <= a.high
+        for name in drawn:
+            prior = info[name].prior
+            if prior.shape == "dirichlet":
+                assert sum(d[name]) == pytest.approx(1.0)
+            else:
+                assert prior.low <= d[name] <= prior.high, name
+    # two draws differ in a drawn parameter, and every continuous one takes a value per draw
+    assert draws[0]["inmigration_ratio"] != draws[1]["inmigration_ratio"]
+    continuous = [n for n in drawn if not info[n].prior.integer]
+    assert all(len({repr(d[n]) for d in draws}) == len(draws) for n in continuous)
+    # a Latin hypercube: a uniform prior's range is covered, a quarter of the draws per quarter
+    low, high = info["inmigration_ratio"].prior.low, info["inmigration_ratio"].prior.high
+    quarters = [min(int((d["inmigration_ratio"] - low) / (high - low) * 4), 3) for d in draws]
+    assert np.bincount(quarters, minlength=4).tolist() == [len(draws) // 4] * 4
+    design.validate()
+
+
+def test_no_draw_takes_a_calibrated_rijnmond_value_or_a_post_2015_value():
+    """The calibration's results for rijnmond (values that differ from the defaults, and its
+    supported ranges) appear in no arm's parameters; nor does a value measured after 2015."""
+    rijnmond = load_scenario("rijnmond")
+    calibrated = {f.name for f in FREE_PARAMETERS} | {
+        t[0] for f in FREE_PARAMETERS for t in getattr(f, "tied", ())
+    }
+    defaults, fitted = Parameters(), rijnmond.parameters()
+    only_calibrated = {
+        n: getattr(fitted, n) for n in calibrated if getattr(fitted, n) != getattr(defaults, n)
+    }
+    assert len(only_calibrated) >= 4  # the check sees the fit (e.g. workload sensitivity 1.0)
+    design = _default_design()
+    scen = load_scenario(hc.SCENARIO)
+    for arm in design.arms:
+        p = scen.parameters_at(hc.START_YEAR, **arm.overrides)
+        for name, value in only_calibrated.items():
+            assert getattr(p, name) != value, (arm.name, name)
+        for name, post in POST_2015_VALUES.items():
+            assert all(not math.isclose(getattr(p, name), v, rel_tol=1e-6) for v in post), name
+    # the priors drawn are the documented ones, not a scenario's supported range
+    priors = hc.prior_design(4).priors()
+    assert priors and all(p == Parameters.info()[n].prior for n, p in priors.items())
+    assert not any(p.supported for p in priors.values())
+
+
+def test_a_supported_range_of_a_calibration_is_refused(tmp_path):
+    text = (SCENARIO_DIR / f"{hc.SCENARIO}.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        "horizon_years = 9\n", "horizon_years = 9\nsupported_range.inmigration_ratio = [0.9, 1.1]\n"
+    )
+    path = tmp_path / "calibrated-2015.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_scenario(path).supported_ranges == {"inmigration_ratio": (0.9, 1.1)}
+    with pytest.raises(hc.HindcastError, match="inmigration_ratio"):
+        hc.draws(3, scenario=path)
+    assert len(hc.draws(3, scenario=path, priors=False)) == 3  # the assumptions alone are fine
+
+
+def test_without_priors_the_draws_are_the_assumptions_alone():
+    assert hc.draws(5, priors=False) == hc.draw_overrides(5)
+    with_priors = hc.draws(5)
+    assert [
+        {k: d[k] for k in a} for d, a in zip(with_priors, hc.draw_overrides(5), strict=True)
+    ] == (hc.draw_overrides(5))
 
 
 # -------------------------------------------------------------- parameter paths (general)
