@@ -216,3 +216,51 @@ def test_short_schools_recruit_early_and_get_first_pick():
     m_cap = seekers_and_vacancies(early_recruitment_max_fte=0.0)
     recruit(m_cap, seekers, m_cap.open_vacancies())
     assert m_cap.year_counts["early_recruitment_hires"] == 0
+
+
+def test_inflow_pull_follows_last_years_shortage():
+    m = RegionModel(rng=3, inflow_shortage_response=10.0)
+    start = m.shortage_path[m.p.start_year]
+    assert m.inflow_pull == 1.0  # nothing seen yet: the first year
+    m.run_for(2)
+    m.shortage_path[m.year - 1] = start + 0.02
+    assert m.inflow_pull == pytest.approx(1.2)
+    m.shortage_path[m.year - 1] = start - 0.02
+    assert m.inflow_pull == pytest.approx(0.8)
+    m.shortage_path[m.year - 1] = start - 1.0
+    assert m.inflow_pull == 0.0  # never negative
+
+
+def test_the_pull_raises_returners_and_side_entrant_applicants():
+    """Same seed, same state: a shortage 5 points above the start's, with a response of 10,
+    draws about 1.5 times the returners and side-entrant applicants of no response."""
+    counts = {}
+    for response in (0.0, 10.0):
+        ret, app = 0, 0
+        for seed in range(1, 7):
+            m = RegionModel(rng=seed, inflow_shortage_response=response)
+            m.step()
+            m.shortage_path[m.year] = m.shortage_path[m.p.start_year] + 0.05
+            m.step()
+            ret += m.year_counts["returner_seekers"]
+            app += m.year_counts["side_entrant_applicants"]
+        counts[response] = (ret, app)
+    (r0, a0), (r1, a1) = counts[0.0], counts[10.0]
+    assert r0 > 100 and a0 > 50
+    assert r1 / r0 == pytest.approx(1.5, rel=0.15)
+    assert a1 / a0 == pytest.approx(1.5, rel=0.2)
+
+
+def test_the_reserve_pull_scales_the_hazard_and_caps_it():
+    from sim.model.reserve import SilentReserve
+
+    m = RegionModel(rng=5)
+    reserve: SilentReserve = m.reserve
+    rng = np.random.default_rng(0)
+    base = sum(reserve.draw_seekers(m.p, np.random.default_rng(s))[0].size for s in range(20))
+    doubled = sum(
+        reserve.draw_seekers(m.p, np.random.default_rng(s), pull=2.0)[0].size for s in range(20)
+    )
+    assert doubled / base == pytest.approx(2.0, rel=0.08)
+    everyone = reserve.draw_seekers(m.p, rng, pull=1e6)[0].size
+    assert everyone == reserve.size  # a hazard is at most 1

@@ -486,6 +486,18 @@ class RegionModel(TableModel):
             return 1.0
         return max(0.0, 1.0 + self.p.intake_shortage_response * (seen - start))
 
+    @property
+    def inflow_pull(self) -> float:
+        """How much more the silent reserve and career changers seek teaching jobs than at the
+        start: ``1 + inflow_shortage_response x (last year's shortage rate - the start's)``, at
+        least 0; 1.0 in the first year."""
+        path = self.shortage_path
+        start = path.get(self.p.start_year)
+        seen = path.get(self.year - 1)
+        if start is None or seen is None:
+            return 1.0
+        return max(0.0, 1.0 + self.p.inflow_shortage_response * (seen - start))
+
     def enrol(self, enrolments: list[tuple[int, np.ndarray, np.ndarray, int]]) -> None:
         """New students, one group per (programme, subjects, from-region flags, study year),
         added in that order as one batch of agents."""

@@ -868,6 +868,23 @@ class Parameters(BaseModel):
         le=10.0,
         plausible=(0.6, 1.6),
     )
+    inflow_shortage_response: float = param(
+        10.0,
+        "Relative rise of the people outside teaching who seek a teaching job (the silent "
+        "reserve's return hazard and the career changers applying as side-entrants) per unit "
+        "rise of the region's shortage rate since the start year, seen a year late (10: two "
+        "points more shortage, 20% more returners and applicants).",
+        unit="1/shortage rate",
+        source="[E] direction: the ministry's forecasting model (Mirror) fills vacancies from "
+        "the silent reserve, and side-entrant subsidies (all sectors) rose from 918 (2018) to "
+        "2,285 (2023) [S] while shortages rose, part of it budget; size not measured, range "
+        "0 (no pull) to 30",
+        group="labour_market",
+        ge=0.0,
+        le=200.0,
+        plausible=(0.0, 30.0),
+        prior="uniform",
+    )
     mover_search_rate: float = param(
         0.06,
         "Yearly share of teachers who look for a job at another school.",

@@ -8,6 +8,9 @@ yearly hazard that declines with the years out:
 
     hazard(y) = returner_rate x (1 - returner_rate_decline) ** y / outside_labour_market_tightness
 
+times, when members seek (:meth:`draw_seekers`), the pull of the region's shortage
+(``RegionModel.inflow_pull``: more return when the shortage has risen since the start).
+
 where ``y`` is the number of whole years since they left (0 in the year they leave). Returners are
 drawn from the cells, so a hire's age is the returner's own age; those who find no vacancy stay
 in their cell.
@@ -228,11 +231,13 @@ class SilentReserve:
         return np.clip(h / p.outside_labour_market_tightness, 0.0, 1.0)
 
     def draw_seekers(
-        self, p: Parameters, rng: np.random.Generator
+        self, p: Parameters, rng: np.random.Generator, pull: float = 1.0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """This year's members who seek to return, as (ages, years out); they stay in the
-        reserve until :meth:`remove` takes the ones who were hired."""
-        k = rng.binomial(self.counts, self.return_hazard(p)[None, :])
+        """This year's members who seek to return, as (ages, years out), with the hazard times
+        ``pull`` (the shortage's pull, capped at a hazard of 1); they stay in the reserve until
+        :meth:`remove` takes the ones who were hired."""
+        hazard = np.clip(self.return_hazard(p) * pull, 0.0, 1.0)
+        k = rng.binomial(self.counts, hazard[None, :])
         a, y = np.nonzero(k)
         n = k[a, y]
         return np.repeat(self.ages[a], n), np.repeat(self.years_out[y], n)

@@ -114,7 +114,7 @@ def new_seekers(model: RegionModel) -> None:
     n_teachers = int((wf.data["degree"][live] != UNQUALIFIED).sum())
     # returners drawn from the reserve's age x years-out cells; in-migrant seekers at the
     # out-migration rate of the same teachers times the in/out ratio (symmetric by default)
-    ret_age, ret_out = model.reserve.draw_seekers(p, rng)
+    ret_age, ret_out = model.reserve.draw_seekers(p, rng, model.inflow_pull)
     ret_uid = model.reserve.seeker_ids(ret_age, ret_out, model.streams["identity"])
     n_ret = ret_age.size
     n_in = int(rng.poisson(n_teachers * p.leave_region_rate * p.inmigration_ratio))
@@ -334,6 +334,7 @@ def side_entrants(model: RegionModel) -> None:
             * n_teachers
             / 100
             / p.outside_labour_market_tightness
+            * model.inflow_pull
         )
     )
     model.year_counts["side_entrant_applicants"] += n
