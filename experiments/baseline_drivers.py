@@ -7,7 +7,7 @@ regions) against the flows out (retirement, leaving education, leaving the regio
 shows those flows of the baseline, early and late in the horizon, and how far the shortage of the
 last year moves when one assumption changes:
 
-    python experiments/baseline_drivers.py            # 12 arms x 10 seeds, isolated policy
+    python experiments/baseline_drivers.py            # 14 arms x 10 seeds, isolated policy
     python experiments/baseline_drivers.py --quick    # 3 seeds
 
 Every arm runs isolated policy at the scenario's point values apart from its own overrides
@@ -76,6 +76,14 @@ def variants(scenario: str) -> dict[str, tuple[str, dict[str, object]]]:
         "returners-high": (
             N_("returners at the high end of their prior"),
             {"returner_rate": hi_rate, "returner_rate_decline": lo_decline},
+        ),
+        "no-inflow-pull": (
+            N_("people outside teaching do not answer the shortage"),
+            {"inflow_shortage_response": 0.0},
+        ),
+        "strong-inflow-pull": (
+            N_("people outside teaching answer the shortage at the top of its prior"),
+            {"inflow_shortage_response": plaus["inflow_shortage_response"].plausible[1]},
         ),
         "no-school-responses": (
             N_(

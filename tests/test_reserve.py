@@ -183,15 +183,15 @@ def test_initial_census_meets_the_2022_structure():
 
 
 def test_2024_has_no_exit_spike():
-    """Exits in the first year no higher than in the three years after (the old block of
-    first-years made 2024 about 17% higher), workload feedback off. Some excess is real:
-    retirements fall 2024-2027 as the large 60+ band of 2022 thins, hence the 10% margin."""
+    """Teachers leaving education (retirement apart) in the first year no more than 10% above
+    the three years after (the old block of first-years made 2024 about 17% higher), workload
+    feedback off. Retirements are left out: they really fall 2024-2027 as the large 60+ band of
+    2022 thins (about 226 -> 191 a year here), which is no artefact of the initial state."""
     first, after = 0, 0.0
     for seed in range(1, 9):
         m = RegionModel(rng=seed, workload_exit_sensitivity=0.0)
         m.run_for(4)
         s = m.series()
-        exits = s.exits_left_education + s.exits_retirement
-        first += exits.loc[2024]
-        after += exits.loc[2025:2027].mean()
+        first += s.exits_left_education.loc[2024]
+        after += s.exits_left_education.loc[2025:2027].mean()
     assert first < 1.10 * after, (first, after)
