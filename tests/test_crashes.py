@@ -22,9 +22,15 @@ def test_a_year_with_no_vacancy_anywhere_places_nobody():
 def test_a_collapsed_workforce_shares_no_hours():
     """``--policy collaborative --rng 9 --set leave_region_rate=0.5 --set school_sites=2
     --set pupils_total=500`` raised IndexError in shared_appointments (300 pupils here: the
-    real-school region's two kept sites need fewer pupils to collapse)."""
+    real-school region's two kept sites need fewer pupils to collapse; no pull of the shortage
+    on the silent reserve, which would refill it)."""
     model = RegionModel(
-        policy="collaborative", rng=9, leave_region_rate=0.5, school_sites=2, pupils_total=300
+        policy="collaborative",
+        rng=9,
+        leave_region_rate=0.5,
+        school_sites=2,
+        pupils_total=300,
+        inflow_shortage_response=0.0,
     )
     model.run_for(17)
     s = model.series()
