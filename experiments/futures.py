@@ -168,8 +168,15 @@ def lever_rankings(
     if table.empty:
         return table, words
     orders = table["order at the means"].unique()
-    if len(orders) > 1:
-        counts = table["first at the means"].value_counts()
+    counts = table["first at the means"].value_counts()
+    if len(orders) > 1 and len(counts) == 1:
+        words.append(
+            t._(
+                "`{lever}` avoids the most {last} shortage in every future; the order of the "
+                "levers below it changes across futures."
+            ).format(lever=counts.index[0], last=last)
+        )
+    elif len(orders) > 1:
         words.append(
             t._("The ranking of the levers run alone flips across futures: {flips}.").format(
                 flips="; ".join(
