@@ -233,3 +233,27 @@ def test_resume_after_a_real_kill_keeps_every_finished_run_once(tmp_path):
     assert len(list((series_dir.parent / "corrupt").iterdir())) == 2
     reference = run_batch(design, tmp_path / "ref", Backend("inprocess"), progress=False)
     pd.testing.assert_frame_equal(series, RunStore(reference.folder).read("series"))
+
+
+def test_runs_whose_counts_differ_in_type_read_together(tmp_path):
+    """A count that stayed a whole number 0 in one run and became fte in another (early
+    recruitment) gives files of different types; reading them together promotes to float."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sim.batch.storage import RunStore
+
+    store = RunStore(tmp_path)
+    store.prepare()
+    ids = {"arm": ["a", "a"], "replication": [0, 0], "seed": [1, 1], "year": [2023, 2024]}
+    pq.write_table(
+        pa.table({"run_id": [0, 0], **ids, "early_recruitment_fte": [0, 0]}),
+        store.path("series", 0),
+    )
+    pq.write_table(
+        pa.table({"run_id": [1, 1], **ids, "early_recruitment_fte": [0.0, 2.5]}),
+        store.path("series", 1),
+    )
+    frame = store.read("series")
+    assert frame["early_recruitment_fte"].dtype == float
+    assert frame["early_recruitment_fte"].tolist() == [0.0, 0.0, 0.0, 2.5]

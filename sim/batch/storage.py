@@ -325,6 +325,9 @@ class RunStore:
             parts.append(table)
         if not parts:
             raise ResultsError(f"no finished runs of arms {sorted(wanted or [])} in {self.runs}")
-        frame = pa.concat_tables(parts).to_pandas()
+        # a count reporter is a whole number in a run where nothing happened and a float in
+        # one where fte or euros were added (early recruitment, extra hours): the runs' files
+        # then differ in type, which "permissive" promotes to the wider one (float)
+        frame = pa.concat_tables(parts, promote_options="permissive").to_pandas()
         order = ["run_id", "year"] if kind == "series" else ["run_id"]
         return frame.sort_values(order, kind="stable").reset_index(drop=True)
