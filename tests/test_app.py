@@ -542,3 +542,25 @@ def test_controller_follows_the_language_and_stops_with_the_model():
         assert not rc.find(v.Btn, children=["Stap"]).widget.disabled
     finally:
         rc.close()
+
+
+def test_status_lines_name_the_presets_in_the_page_language():
+    from sim.view.components import status_lines
+
+    settings = dataclasses.replace(default_settings(), twin=True)
+    model = ViewModel(ViewSession(type("Value", (), {"value": settings})()))
+    nl = status_lines(model, Translator("nl"))
+    en = status_lines(model, Translator("en"))
+    assert nl[0].startswith("ieder voor zich (0 maatregelen): tekort ")
+    assert nl[1].startswith("samenwerking (9 maatregelen): tekort ")
+    assert en[0].startswith("isolated (0 levers): shortage ")
+
+
+def test_dutch_texts_name_the_dutch_buttons():
+    t = Translator("nl")
+    for text in (
+        "Settings changed: press Reset to apply them.",
+        "Run finished: {end} reached. Press Reset to start again.",
+    ):
+        assert "Herstart" in t._(text) and "Reset" not in t._(text)
+    assert t._("Hires by source") == "Aanstellingen naar herkomst"

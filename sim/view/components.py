@@ -36,6 +36,7 @@ from sim.model.model import RegionModel
 from sim.model.parameters import GROUPS, Parameters, ParamInfo
 from sim.model.policies import LEVERS, PRESETS, Policy
 from sim.model.scenarios import available_scenarios, load_scenario
+from sim.plots.language import policy_label
 from sim.plots.maps import institutes_frame
 from sim.view.charts import LiveDashboard, LiveMaps
 
@@ -468,7 +469,7 @@ def status_lines(model: ViewModel, t: Translator | None = None) -> list[str]:
                 "{policy} ({levers}): shortage {shortage} of demand (open {open}, "
                 "hidden {hidden}), {fte} of {demand} fte"
             ).format(
-                policy=label,
+                policy=policy_label(label, t),
                 levers=t.n_("{n} lever", "{n} levers", n).format(n=n),
                 shortage=t.pct(last.shortage_rate),
                 open=t.pct(last.open_shortage_rate),
@@ -912,14 +913,14 @@ def PolicyInputs(settings: solara.Reactive, t: Translator | None = None) -> None
     s: ViewSettings = settings.value
     current = s.policy if s.policy in PRESETS else None
     solara.Text(
-        t._("Policy: {policy}").format(policy=s.policy or "isolated"),
+        t._("Policy: {policy}").format(policy=policy_label(s.policy or "isolated", t)),
         style={"font-weight": "bold"},
         classes=["policy-name"],
     )
     with solara.Row():
         for name, levers in PRESETS.items():
             solara.Button(
-                name,
+                policy_label(name, t),
                 small=True,
                 outlined=current != name,
                 color="primary",
