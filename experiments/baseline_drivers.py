@@ -179,6 +179,7 @@ def driver_table(series: pd.DataFrame, t: Translator) -> pd.DataFrame:
     staff = at[last]["staff_fte"] / at[first]["staff_fte"]
     arms = [BASELINE, *[a for a in series["arm"].unique() if a != BASELINE]]
     change = t._("change of the {year} shortage (pp)").format(year=last)
+    end = at[last].reset_index()
     rows = []
     for arm in arms:
         runs = at[last].index[at[last]["arm"] == arm]
@@ -196,7 +197,6 @@ def driver_table(series: pd.DataFrame, t: Translator) -> pd.DataFrame:
         if arm == BASELINE:
             row[change] = "-"
         else:
-            end = at[last].reset_index()
             d = paired_differences(end, "shortage_rate", arm, BASELINE)["difference"]
             row[change] = mean_interval(d * 100).format(1, 1, t=t)
         rows.append(row)
